@@ -1,0 +1,203 @@
+"""The brief format, version 1, as pydantic models: the user-facing contract.
+
+Every field carries a description; `reportgen schema` turns these classes into the JSON Schema
+and the README's table is written from the same descriptions. Nothing here knows about output
+formats: writers read a `Brief`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+
+from reportgen.brief.markup import (
+    Inline,
+    ListBlock,
+    Paragraph,
+    Text,
+    check_url,
+    parse_inline,
+    parse_text,
+    plain,
+)
+
+_TEXT_HELP = ("Markdown-lite: paragraphs separated by blank lines, '- ' bullet lists, **bold**, "
+              "*italic*, [label](https://…) links.")
+
+
+def _to_text(value: Any) -> Any:
+    return parse_text(value) if isinstance(value, str) else value
+
+
+def _to_inline(value: Any) -> Any:
+    return parse_inline(value) if isinstance(value, str) else value
+
+
+def _nonblank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+# A text field: YAML gives a string, the model holds the parsed `Text`.
+RichText = Annotated[
+    Text,
+    BeforeValidator(_to_text),
+    BeforeValidator(_nonblank),
+    WithJsonSchema({"type": "string", "minLength": 1, "description": _TEXT_HELP}),
+]
+InlineText = Annotated[
+    Inline,
+    BeforeValidator(_to_inline),
+    BeforeValidator(_nonblank),
+    WithJsonSchema({"type": "string", "minLength": 1}),
+]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Url = Annotated[str, BeforeValidator(lambda v: check_url(v) if isinstance(v, str) else v),
+                WithJsonSchema({"type": "string", "format": "uri",
+                                "pattern": "^(https?://|mailto:)"})]
+
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Memo(_Strict):
+    """Header of the DOCX memo. Every line is optional."""
+
+    to: Line | None = Field(None, description="Recipients (TO line).")
+    from_: Line | None = Field(None, alias="from",
+                               description="Sender (FROM line); defaults to the authors.")
+    cc: Line | None = Field(None, description="Copies (CC line).")
+    subject: Line | None = Field(None, description="SUBJECT line; defaults to the title.")
+
+
+class Actor(_Strict):
+    """Someone who matters to the situation."""
+
+    name: Line = Field(description="Person or organisation, as it should be printed.")
+    role: Line | None = Field(None, description="Their position, e.g. 'Prime Minister'.")
+    affiliation: Line | None = Field(None, description="Organisation or country they speak for.")
+    stance: RichText | None = Field(None, description="Where they stand, in a sentence or two.")
+    quote: InlineText | None = Field(None, description="Their own words, without quotation marks.")
+    quote_source: Line | None = Field(None, description="Where and when they said it.")
+    url: Url | None = Field(None, description="A page about them or the quote (http/https).")
+
+    @property
+    def role_line(self) -> str:
+        return ", ".join(p for p in (self.role, self.affiliation) if p)
+
+
+class Leverage(_Strict):
+    """What one party can use to shape events; the heading reads "<holder>'s leverage"."""
+
+    holder: Line = Field(description="Who holds the leverage, e.g. 'Iran'.")
+    points: list[RichText] = Field(min_length=1, description="One item per lever.")
+
+    @property
+    def heading(self) -> str:
+        return f"{self.holder}’ leverage" if self.holder.endswith("s") else \
+            f"{self.holder}’s leverage"
+
+
+class Source(_Strict):
+    """A document the brief draws on."""
+
+    title: Line = Field(description="Title of the source.")
+    url: Url | None = Field(None, description="Where to read it (http/https).")
+    publisher: Line | None = Field(None, description="Who published it.")
+    date: dt.date | None = Field(None, description="Publication date, YYYY-MM-DD.")
+
+
+class Brief(_Strict):
+    """A structured brief (format version 1)."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=150)] = Field(
+        description="Headline, at most 150 characters.")
+    subtitle: Line | None = Field(None, description="Deck or standfirst under the headline.")
+    date: dt.date = Field(description="Date of the brief, YYYY-MM-DD.")
+    profile: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(
+        "mei", description="Organisation profile in templates/ (folder name).")
+    authors: list[Line] = Field(default_factory=list, description="Authors, as printed.")
+    memo: Memo = Field(default_factory=Memo, description="DOCX memo header lines.")
+    summary: RichText = Field(description="The bottom line, one to three sentences.")
+    situation: RichText = Field(description="What happened.")
+    actors: list[Actor] = Field(min_length=1, description="Who matters (at least one).")
+    leverage: Leverage = Field(description="Who holds leverage and what it is.")
+    outlook: Annotated[
+        Text,
+        BeforeValidator(lambda v: _outlook(v)),
+        WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1},
+                                  {"type": "array", "minItems": 1,
+                                   "items": {"type": "string", "minLength": 1}}],
+                        "description": _TEXT_HELP}),
+    ] = Field(description="What comes next: text, or a list of text items.")
+    sources: list[Source] = Field(default_factory=list, description="Sources drawn on.")
+    language: str = Field("en", description="Document language as a BCP 47 tag, e.g. en, en-US.")
+
+    @field_validator("language")
+    @classmethod
+    def _bcp47(cls, value: str) -> str:
+        if not _BCP47.match(value):
+            raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
+        return value
+
+    @property
+    def author_line(self) -> str:
+        return ", ".join(self.authors)
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        """(key path, printed text) of every field that ends up in a document."""
+        out = [("title", self.title), ("subtitle", self.subtitle or ""),
+               ("summary", self.summary.plain), ("situation", self.situation.plain),
+               ("outlook", self.outlook.plain), ("leverage.holder", self.leverage.holder)]
+        out += [(f"authors[{i}]", a) for i, a in enumerate(self.authors)]
+        out += [(f"memo.{k}", v or "") for k, v in self.memo.model_dump().items()]
+        out += [(f"leverage.points[{i}]", p.plain) for i, p in enumerate(self.leverage.points)]
+        for i, a in enumerate(self.actors):
+            out += [(f"actors[{i}].name", a.name), (f"actors[{i}].role", a.role or ""),
+                    (f"actors[{i}].affiliation", a.affiliation or ""),
+                    (f"actors[{i}].stance", a.stance.plain if a.stance else ""),
+                    (f"actors[{i}].quote", plain(a.quote) if a.quote else ""),
+                    (f"actors[{i}].quote_source", a.quote_source or "")]
+        for i, s in enumerate(self.sources):
+            out += [(f"sources[{i}].title", s.title), (f"sources[{i}].publisher",
+                                                        s.publisher or "")]
+        return [(k, v) for k, v in out if v]
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(key, heading) of the body sections, in reading order."""
+        return [("summary", "Bottom line"), ("situation", "Situation"), ("actors", "Actors"),
+                ("leverage", self.leverage.heading), ("outlook", "Outlook")]
+
+
+def _outlook(value: Any) -> Any:
+    if isinstance(value, list):
+        items = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise ValueError(f"item {i} must be non-empty text")
+            items.extend(parse_text(item).inlines())
+        source = "\n".join(f"- {v}" for v in value)
+        return Text((ListBlock(tuple(items)),), source)
+    if isinstance(value, str):
+        _nonblank(value)
+        return parse_text(value)
+    return value
+
+
+__all__ = ["Actor", "Brief", "Leverage", "Memo", "Paragraph", "Source", "Text"]

@@ -1,0 +1,94 @@
+"""The `reportgen` command line. Thin: parse options, call the pipeline, map errors to exits.
+
+Heavy libraries (pydantic, ReportLab, python-docx, python-pptx) are imported inside the
+commands that need them, so `reportgen --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reportgen.errors import EXIT_INTERNAL, ReportgenError
+
+app = typer.Typer(
+    name="reportgen",
+    help="Turn a structured brief (YAML) into a PDF one-pager, a DOCX memo and a PPTX deck.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="markdown",
+)
+
+BriefArg = Annotated[Path, typer.Argument(help="The brief, a YAML file.", metavar="BRIEF",
+                                          exists=True, dir_okay=False, readable=True)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)]
+TemplatesOpt = Annotated[Path | None, typer.Option(
+    "--templates", help="Folder of organisation profiles, searched before ./templates and the "
+    "built-in ones.", file_okay=False)]
+
+
+def err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def run_guarded(action: Callable[[], int | None]) -> None:
+    """Run a command body: user errors print cleanly, bugs print one line and a log path."""
+    try:
+        code = action() or 0
+    except ReportgenError as exc:
+        for line in exc.lines():
+            err(line)
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one place bugs are caught
+        import tempfile
+
+        fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with open(fd, "w") as fh:
+            traceback.print_exc(file=fh)
+        err(f"reportgen: internal error ({type(exc).__name__}: {exc}); "
+            f"full traceback in {log}. Please report it.")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(code)
+
+
+def _render_command(fmt: str, what: str, example: str) -> None:
+    def command(brief: BriefArg, out: OutOpt = Path("out"),
+                templates: TemplatesOpt = None) -> None:
+        def body() -> None:
+            from reportgen.pipeline import render_to_file
+
+            print(render_to_file(brief, fmt, out, templates))
+
+        run_guarded(body)
+
+    command.__doc__ = (f"Write {what} to OUT/BRIEF-NAME.{fmt}.\n\n"
+                       f"Nothing is written if the brief is invalid; the last good file stays."
+                       f"\n\nExample: `{example}`")
+    app.command(fmt)(command)
+
+
+_render_command("pdf", "the one-page PDF brief", "reportgen pdf briefs/pmf-tillerson.yaml")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.",
+                                          is_eager=True)] = False,
+) -> None:
+    if version:
+        from reportgen import __version__
+
+        print(f"reportgen {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    app()

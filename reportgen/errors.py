@@ -1,0 +1,68 @@
+"""The one exception family. Each kind carries the exit code the CLI maps it to.
+
+Exit codes (documented in the README):
+  0  success
+  1  a brief or profile is invalid, or a document could not be rendered (e.g. does not fit)
+  2  wrong usage (bad option, missing file, bad SOURCE_DATE_EPOCH)
+  3  another build holds the lock on the output folder
+  70 internal error (a bug in reportgen; the full traceback goes to a log file)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+EXIT_INTERNAL = 70
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding about an input file, printed as `path:line:col: [level: ]key.path: message`."""
+
+    path: str
+    line: int
+    col: int
+    key: str
+    message: str
+    level: str = "error"
+
+    def format(self, with_level: bool = False) -> str:
+        level = f"{self.level}: " if with_level else ""
+        key = f"{self.key}: " if self.key else ""
+        return f"{self.path}:{self.line}:{self.col}: {level}{key}{self.message}"
+
+
+class ReportgenError(Exception):
+    """Base of every error a user can cause; never shown with a traceback."""
+
+    exit_code = EXIT_INVALID
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class InputError(ReportgenError):
+    """A brief or a profile failed to load or validate; carries every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.format() for d in diagnostics))
+
+    def lines(self) -> list[str]:
+        return [d.format() for d in self.diagnostics]
+
+
+class RenderError(ReportgenError):
+    """The input is valid but the document cannot be produced as asked (e.g. it overflows)."""
+
+
+class UsageError(ReportgenError):
+    exit_code = EXIT_USAGE
+
+
+class LockedError(ReportgenError):
+    exit_code = EXIT_LOCKED

@@ -1,0 +1,142 @@
+"""Fonts: static TrueType instances of the profile's families, made once and cached.
+
+The families come from `fontpkg-*` packages installed with reportgen (Source Sans 3 for Latin
+text, Noto Sans Arabic for Arabic script): small, well kept, OFL-licensed, and the same files on
+every machine. They ship as variable fonts; ReportLab and the text measurer need static ones,
+so fontTools' instancer cuts Regular/Bold/Italic/BoldItalic once into a per-user cache.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from reportgen.errors import RenderError
+
+STYLES = {"regular": (400, "normal"), "bold": (700, "normal"),
+          "italic": (400, "italic"), "bolditalic": (700, "italic")}
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("REPORTGEN_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    if not os.environ.get("REPORTGEN_CACHE"):
+        root = root / "reportgen"
+    return root / "fonts"
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    name: str
+    files: dict[str, Path]  # style -> static TTF
+
+    @property
+    def ps_prefix(self) -> str:
+        return self.name.replace(" ", "")
+
+    def covers(self, ch: str) -> bool:
+        return ord(ch) in _cmap(self.files["regular"])
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def family(name: str) -> FontFamily:
+    """The static instances of `name`, cutting and caching them on first use."""
+    import fontpkg
+
+    try:
+        fam = fontpkg.family(name)
+    except fontpkg.FontpkgError:
+        raise RenderError(
+            f"font family '{name}' is not installed; install the fontpkg package for it "
+            f"(pip install fontpkg-{fontpkg.slugify(name)})") from None
+    files = {}
+    for style, (weight, slant) in STYLES.items():
+        try:
+            src = fontpkg.path(name, weight, slant, nearest=True)
+        except fontpkg.FontpkgError:
+            src = fontpkg.path(name, weight, "normal", nearest=True)  # e.g. no italic (Arabic)
+        files[style] = _static_instance(Path(src), fam.slug, weight, name, style)
+    return FontFamily(name, files)
+
+
+def _static_instance(src: Path, slug: str, weight: int, family_name: str, style: str) -> Path:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(src, lazy=True) as probe:
+        variable = "fvar" in probe
+        version = f"{probe['head'].fontRevision:.3f}"
+    if not variable:
+        return src
+    stem = "".join(c if c.isalnum() or c == "-" else "_" for c in src.stem)
+    target = cache_dir() / f"{slug}-{version}-{stem}-w{weight}.ttf"
+    if target.is_file():
+        return target
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    font = TTFont(src)
+    axes = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
+    axes["wght"] = float(weight)
+    static = instantiateVariableFont(font, axes, inplace=False)
+    _name_instance(static, family_name, style)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Parallel builds may cut the same instance at once: write aside, then rename.
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
+    os.close(fd)
+    try:
+        static.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+def _name_instance(font, family_name: str, style: str) -> None:
+    """Give each cut its own names: PDF writers tell embedded faces apart by PostScript name."""
+    subfamily = {"regular": "Regular", "bold": "Bold", "italic": "Italic",
+                 "bolditalic": "Bold Italic"}[style]
+    ps = f"{family_name.replace(' ', '')}-{subfamily.replace(' ', '')}"
+    table = font["name"]
+    for name_id, value in ((1, family_name), (2, subfamily), (4, f"{family_name} {subfamily}"),
+                           (6, ps), (16, family_name), (17, subfamily)):
+        table.setName(value, name_id, 3, 1, 0x409)
+        table.setName(value, name_id, 1, 0, 0)
+
+
+def is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or \
+        "\u08a0" <= ch <= "\u08ff" or "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff"
+
+
+def has_arabic(text: str) -> bool:
+    return any(is_arabic(ch) for ch in text)
+
+
+def missing_glyph_message(fam: FontFamily, where: str, text: str) -> str | None:
+    """Describe the first character of `text` the family cannot draw, or None."""
+    for ch in text:
+        if ch in "\n\t" or fam.covers(ch):
+            continue
+        name = unicodedata.name(ch, "unnamed character")
+        return (f"{where}: the character '{ch}' (U+{ord(ch):04X} {name}) is not in the font "
+                f"{fam.name}; it would print as an empty box. Replace it, or choose a profile "
+                f"font that has it")
+    return None
+
+
+def check_glyphs(fam: FontFamily, fields: list[tuple[str, str]]) -> None:
+    problems = [m for where, text in fields if (m := missing_glyph_message(fam, where, text))]
+    if problems:
+        raise RenderError("\n".join(problems))

@@ -1,0 +1,42 @@
+"""One brief, one format: load and validate, find the profile, render, write atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.brief import LoadedBrief, load_brief
+from reportgen.fsio import write_atomic
+from reportgen.profile import LoadedProfile, find_profile
+from reportgen.writers import get_writer
+
+
+@dataclass(frozen=True)
+class Job:
+    doc: LoadedBrief
+    profile: LoadedProfile
+
+
+def prepare(brief_path: Path, templates: Path | None = None) -> Job:
+    doc = load_brief(brief_path)
+    where = doc.where.diagnostic(("profile",), "")
+    profile = find_profile(doc.brief.profile, templates, referenced_from=where)
+    return Job(doc, profile)
+
+
+def render(job: Job, fmt: str) -> bytes:
+    return get_writer(fmt).render(job.doc, job.profile)
+
+
+def output_path(brief_path: Path, out_dir: Path, fmt: str) -> Path:
+    return out_dir / f"{Path(brief_path).stem}.{fmt}"
+
+
+def render_to_file(brief_path: Path, fmt: str, out_dir: Path,
+                   templates: Path | None = None) -> Path:
+    """Render one format; on any error nothing is written and the last good file stays."""
+    job = prepare(brief_path, templates)
+    data = render(job, fmt)
+    target = output_path(brief_path, out_dir, fmt)
+    write_atomic(target, data)
+    return target

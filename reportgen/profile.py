@@ -1,0 +1,153 @@
+"""Organisation profiles: who publishes the brief, their disclaimer, donor note, colours, fonts.
+
+A profile is `templates/<name>/profile.yaml`, optionally with reference files beside it
+(`memo.docx`, `deck.pptx`). Profiles are looked up in `--templates DIR`, then `./templates`,
+then the copy shipped inside the installed package, so a wheel works outside the repository.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from reportgen.brief.markup import check_url
+from reportgen.brief.validate import load_model
+from reportgen.errors import Diagnostic, InputError
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+
+PAGE_SIZES_PT = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DonorNote(_Strict):
+    text: Line = Field(description="The donor note, verbatim.")
+    link_text: Line = Field("click here", description="The words in `text` that are the link.")
+    url: str = Field(description="Where the link goes (http/https).")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+    @model_validator(mode="after")
+    def _link_in_text(self) -> DonorNote:
+        if self.link_text not in self.text:
+            raise ValueError(f"link_text '{self.link_text}' does not occur in text")
+        return self
+
+    def split(self) -> tuple[str, str, str]:
+        """(before, link words, after) so each writer can make the link words a hyperlink."""
+        before, _, after = self.text.partition(self.link_text)
+        return before, self.link_text, after
+
+
+class Colours(_Strict):
+    primary: Colour = Field("#12355B", description="Masthead, headings.")
+    accent: Colour = Field("#B07D2B", description="Rules and highlights.")
+    text: Colour = Field("#1E2329", description="Body text.")
+    muted: Colour = Field("#5C6670", description="Secondary text: dates, captions, footers.")
+    tint: Colour = Field("#EDF2F7", description="Background of the bottom-line box.")
+
+
+class Fonts(_Strict):
+    body: Line = Field("Source Sans 3", description="Latin text family (a fontpkg family).")
+    arabic: Line = Field("Noto Sans Arabic", description="Family for Arabic-script runs.")
+
+
+class Page(_Strict):
+    size: Literal["letter", "a4"] = Field("letter", description="Paper size of PDF and DOCX.")
+    margin_pt: float = Field(40.0, ge=18, le=108, description="Page margin in points.")
+
+
+class TypeScale(_Strict):
+    body_pt: float = Field(10.0, ge=8, le=14, description="Body text size to start from.")
+    min_body_pt: float = Field(8.0, ge=6, le=14, description="Floor when shrinking to fit.")
+
+
+class Profile(_Strict):
+    """An organisation profile (templates/<name>/profile.yaml)."""
+
+    name: Line = Field(description="Full name of the organisation.")
+    short_name: Line = Field(description="Short name for footers, e.g. 'MEI'.")
+    url: str | None = Field(None, description="Organisation website.")
+    disclaimer: Line = Field(description="Independence disclaimer, verbatim.")
+    donor_note: DonorNote
+    colors: Colours = Field(default_factory=Colours)
+    fonts: Fonts = Field(default_factory=Fonts)
+    page: Page = Field(default_factory=Page)
+    type: TypeScale = Field(default_factory=TypeScale)
+
+    @property
+    def page_size_pt(self) -> tuple[float, float]:
+        return PAGE_SIZES_PT[self.page.size]
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    name: str
+    folder: Path
+    profile: Profile
+
+    def reference(self, filename: str) -> Path | None:
+        """An optional reference document beside profile.yaml (memo.docx, deck.pptx)."""
+        candidate = self.folder / filename
+        return candidate if candidate.is_file() else None
+
+    def files(self) -> list[Path]:
+        """Every file of the profile, for incremental builds to fingerprint."""
+        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+
+
+def builtin_templates() -> Path:
+    shipped = Path(__file__).parent / "_templates"
+    return shipped if shipped.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def search_path(templates: Path | None) -> list[Path]:
+    dirs = [templates] if templates else []
+    dirs += [Path.cwd() / "templates", builtin_templates()]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def find_profile(name: str, templates: Path | None = None,
+                 referenced_from: Diagnostic | None = None) -> LoadedProfile:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise InputError([_where(referenced_from, f"profile name '{name}' is not valid")])
+    searched = search_path(templates)
+    for folder in searched:
+        candidate = folder / name / "profile.yaml"
+        if candidate.is_file():
+            profile, _ = load_model(candidate, Profile, "profile")
+            return LoadedProfile(name, candidate.parent, profile)
+    available = sorted({p.parent.name for d in searched if d.is_dir()
+                        for p in d.glob("*/profile.yaml")})
+    raise InputError([_where(
+        referenced_from,
+        f"no profile '{name}' in {', '.join(str(d) for d in searched)}"
+        + (f" (available: {', '.join(available)})" if available else ""))])
+
+
+def _where(diag: Diagnostic | None, message: str) -> Diagnostic:
+    if diag is None:
+        return Diagnostic("<profile>", 1, 1, "profile", message)
+    return Diagnostic(diag.path, diag.line, diag.col, diag.key, message)

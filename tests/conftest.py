@@ -1,0 +1,52 @@
+"""Shared fixtures: the sample brief, and a factory for brief variants written to tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "briefs" / "pmf-tillerson.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DISCLAIMER = (
+    "The Middle East Institute (MEI) is an independent, non-partisan, non-for-profit, "
+    "educational organization. It does not engage in advocacy and its scholars’ opinions are "
+    "their own. MEI welcomes financial donations, but retains sole editorial control over its "
+    "work and its publications reflect only the authors’ views."
+)
+DONOR_NOTE = "For a listing of MEI donors, please click here."
+DONOR_URL = "https://mei.edu/policies/donor-policy"
+
+
+@pytest.fixture
+def sample_brief() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture
+def sample_data() -> dict:
+    return yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_brief(tmp_path: Path, sample_data: dict):
+    """write_brief(name, **changes) -> path of a copy of the sample with top-level changes.
+
+    A change of None removes the key.
+    """
+
+    def make(name: str = "brief", **changes) -> Path:
+        data = dict(sample_data)
+        for key, value in changes.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        return path
+
+    return make
