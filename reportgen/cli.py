@@ -76,6 +76,19 @@ def _render_command(fmt: str, what: str, example: str) -> None:
 
 
 _render_command("pdf", "the one-page PDF brief", "reportgen pdf briefs/pmf-tillerson.yaml")
+_render_command("docx", "the Word memo", "reportgen docx briefs/pmf-tillerson.yaml --out out/")
+_render_command("pptx", "the 16:9 briefing deck", "reportgen pptx briefs/pmf-tillerson.yaml")
+
+
+def _register_command_groups() -> None:
+    # Each group module owns its commands and imports its heavy parts lazily.
+    import importlib
+
+    for name in ("reportgen.cli_build", "reportgen.cli_authoring"):
+        importlib.import_module(name).register(app)
+
+
+_register_command_groups()
 
 
 @app.callback()

@@ -53,7 +53,7 @@ def format_key_path(path: KeyPath) -> str:
 
 
 def describe_char(ch: str) -> str:
-    name = unicodedata.name(ch, "control character")
+    name = unicodedata.name(ch, "a control character")
     return f"U+{ord(ch):04X} ({name})"
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reportgen.brief.loader import KeyPath, Loaded, load_yaml_mapping
+from reportgen.brief.loader import KeyPath, Loaded, format_key_path, load_yaml_mapping
 from reportgen.errors import Diagnostic, InputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -28,8 +28,6 @@ def validate_loaded(loaded: Loaded, model: type[M]) -> M:
     try:
         instance = model.model_validate(loaded.data)
     except ValidationError as exc:
-        from reportgen.brief.loader import format_key_path
-
         for err in exc.errors(include_url=False):
             path = _clean_loc(err["loc"], loaded.data)
             if format_key_path(path) in already:
@@ -47,7 +45,9 @@ def _clean_loc(loc: tuple, data: Any) -> KeyPath:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and part < len(node) or isinstance(part, str) and isinstance(node, dict) and part in node:
+        in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        in_map = isinstance(part, str) and isinstance(node, dict) and part in node
+        if in_list or in_map:
             out.append(part)
             node = node[part]
         elif isinstance(part, str) and isinstance(node, dict) and not _is_internal(part):
@@ -114,7 +114,9 @@ def _diagnostic(loaded: Loaded, model: type[BaseModel], path: KeyPath,
         return loaded.diagnostic(path, f"unknown key '{key}'" + (f" ({hint})" if hint else ""),
                                  of_key=True)
     if kind == "missing":
-        return loaded.diagnostic(path[:-1], f"required key '{path[-1]}' is missing")
+        line, col = loaded.position(path[:-1])
+        return Diagnostic(loaded.source, line, col, format_key_path(path),
+                          "required key is missing")
     if kind == "string_type":
         hint = " (put it in quotes)" if isinstance(value, (bool, int, float)) or \
             hasattr(value, "isoformat") else ""

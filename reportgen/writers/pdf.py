@@ -104,7 +104,7 @@ def make_styles(body_pt: float, font: str, profile: Profile) -> Styles:
         cell=style("cell", s * 0.92, 1.25),
         cell_head=style("cell_head", s * 0.8, 1.2, fontName=bold, textColor=colors.white),
         cell_muted=style("cell_muted", s * 0.84, 1.25, textColor=muted),
-        quote=style("quote", s * 0.92, 1.25, fontName=f"{font}-italic"),
+        quote=style("quote", s * 0.92, 1.25, fontName=f"{font}-italic", spaceBefore=s * 0.15),
         small=style("small", s * 0.82, 1.3, textColor=muted, spaceAfter=s * 0.1),
         fine=style("fine", max(6.5, s * 0.72), 1.3, textColor=muted),
         fine_right=style("fine_right", max(6.5, s * 0.72), 1.3, textColor=muted,
@@ -141,14 +141,16 @@ def text_flowables(text: Text, style: ParagraphStyle, link: str) -> list[Flowabl
     return out
 
 
-def bullets(block: ListBlock, style: ParagraphStyle, link: str) -> ListFlowable:
+def bullets(block: ListBlock, style: ParagraphStyle, link: str,
+            bullet_colour: str | None = None) -> ListFlowable:
     item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=style.fontSize * .2)
     items = [ListItem(Paragraph(markup(spans, link), item_style)) for spans in block.items]
+    bullet_colour = colors.HexColor(bullet_colour or link)
     return ListFlowable(
         items, bulletType="1" if block.ordered else "bullet", start=None if block.ordered else "•",
         leftIndent=style.fontSize * 1.3, bulletFontName=style.fontName,
-        bulletFontSize=style.fontSize * (0.9 if block.ordered else 0.8),
-        bulletColor=style.textColor, spaceAfter=style.spaceAfter)
+        bulletFontSize=style.fontSize * 0.95, bulletColor=bullet_colour,
+        spaceAfter=style.spaceAfter)
 
 
 class Heading(Paragraph):
@@ -222,29 +224,29 @@ def _as_bullets(point: Text, style: ParagraphStyle, link: str) -> list[Flowable]
 
 
 def actors_table(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> Table:
+    """Two columns: who they are, then their stance and, set as a quotation, their own words."""
     link = profile.colors.primary
-    header = [Paragraph(h, st.cell_head) for h in ("ACTOR", "POSITION", "IN THEIR WORDS")]
+    header = [Paragraph(h, st.cell_head) for h in ("ACTOR", "STANCE AND OWN WORDS")]
     rows = [header]
     for actor in doc.brief.actors:
         who = [Paragraph(f"<b>{escape(actor.name)}</b>", st.cell)]
         if actor.role_line:
             who.append(Paragraph(escape(actor.role_line), st.cell_muted))
-        stance = text_flowables(actor.stance, st.cell, link) if actor.stance else \
-            [Paragraph("—", st.cell_muted)]
-        words: list[Flowable] = []
+        said: list[Flowable] = text_flowables(actor.stance, st.cell, link) if actor.stance \
+            else []
         if actor.quote:
-            words.append(Paragraph(f"“{markup(actor.quote, link)}”", st.quote))
-            if actor.quote_source:
-                words.append(Paragraph(f"— {escape(actor.quote_source)}", st.cell_muted))
-        rows.append([who, stance, words or [Paragraph("—", st.cell_muted)]])
-    table = Table(rows, colWidths=[width * 0.24, width * 0.38, width * 0.38], repeatRows=1)
-    pad = st.cell.fontSize * 0.45
+            source = (f' <font color="{profile.colors.muted}" name="{st.cell.fontName}">'
+                      f"— {escape(actor.quote_source)}</font>" if actor.quote_source else "")
+            said.append(Paragraph(f"“{markup(actor.quote, link)}”{source}", st.quote))
+        rows.append([who, said or [Paragraph("—", st.cell_muted)]])
+    table = Table(rows, colWidths=[width * 0.27, width * 0.73], repeatRows=1)
+    pad = st.cell.fontSize * 0.42
     rule = colors.HexColor("#D5DBE1")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),  # else Helvetica is referenced
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(profile.colors.primary)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 1.2),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, rule),
     ]

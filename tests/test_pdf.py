@@ -1,0 +1,216 @@
+"""The PDF one-pager, read back with pypdf and pdfplumber (not with the library that wrote it)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pytest
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL
+
+runner = CliRunner()
+
+
+def build_pdf(brief: Path, out: Path, *extra: str):
+    return runner.invoke(app, ["pdf", str(brief), "--out", str(out), *extra])
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pdf")
+    result = build_pdf(Path(__file__).parent.parent / "briefs" / "pmf-tillerson.yaml", out)
+    assert result.exit_code == 0, result.output
+    return out / "pmf-tillerson.pdf"
+
+
+def flat_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        text = " ".join(page.extract_text() or "" for page in pdf.pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def test_sample_is_exactly_one_page(sample_pdf):
+    assert len(pypdf.PdfReader(sample_pdf).pages) == 1
+
+
+def test_every_section_heading_is_present_in_reading_order(sample_pdf):
+    text = flat_text(sample_pdf)
+    headings = ["BOTTOM LINE", "Situation", "Actors", "Iran’s leverage", "Outlook", "Sources"]
+    positions = [text.find(h) for h in headings]
+    assert -1 not in positions, dict(zip(headings, positions, strict=True))
+    assert positions == sorted(positions)
+
+
+def test_masthead_has_organisation_title_and_date(sample_pdf):
+    text = flat_text(sample_pdf)
+    assert "MIDDLE EAST INSTITUTE" in text
+    assert "Popular Mobilization Forces rebuff" in text
+    assert "24 OCTOBER 2017" in text
+
+
+def test_disclaimer_and_donor_note_are_verbatim_with_printed_url(sample_pdf):
+    text = flat_text(sample_pdf)
+    assert DISCLAIMER in text
+    assert f"{DONOR_NOTE} ({DONOR_URL})" in text
+
+
+def test_click_here_is_a_link_annotation_over_those_words(sample_pdf):
+    page = pypdf.PdfReader(sample_pdf).pages[0]
+    links = [a.get_object() for a in page.get("/Annots", [])
+             if a.get_object()["/Subtype"] == "/Link" and "/A" in a.get_object()]
+    donor = [a for a in links if a["/A"].get("/URI") == DONOR_URL]
+    assert len(donor) == 1
+    x0, y0, x1, y1 = (float(v) for v in donor[0]["/Rect"])
+    with pdfplumber.open(sample_pdf) as pdf:
+        pg = pdf.pages[0]
+        words = pg.extract_words()
+        height = float(pg.height)
+    click = [w for w in words if w["text"] == "click"]
+    assert click, "no 'click' word on the page"
+    inside = [w for w in click if x0 - 1 <= w["x0"] <= x1
+              and height - w["bottom"] < y1 and height - w["top"] > y0]  # vertical overlap
+    assert inside, (click, (x0, y0, x1, y1))
+
+
+def test_links_in_the_brief_become_link_annotations(sample_pdf):
+    page = pypdf.PdfReader(sample_pdf).pages[0]
+    uris = {a.get_object()["/A"].get("/URI") for a in page.get("/Annots", [])
+            if "/A" in a.get_object()}
+    assert "https://www.mei.edu" in uris
+
+
+def _fonts(reader: pypdf.PdfReader) -> list[dict]:
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    return [fonts[name].get_object() for name in fonts]
+
+
+def test_all_fonts_are_embedded_source_sans(sample_pdf):
+    fonts = _fonts(pypdf.PdfReader(sample_pdf))
+    assert fonts
+    for font in fonts:
+        descriptor = font["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor, font["/BaseFont"]
+        assert "SourceSans3" in font["/BaseFont"]
+    names = {str(f["/BaseFont"]).split("+")[-1] for f in fonts}
+    assert {"SourceSans3-Regular", "SourceSans3-Bold", "SourceSans3-Italic"} <= names
+
+
+def test_metadata_title_author_subject_language_and_outline(sample_pdf):
+    reader = pypdf.PdfReader(sample_pdf)
+    meta = reader.metadata
+    assert meta.title.startswith("Iraq’s Popular Mobilization Forces")
+    assert meta.author == "Middle East Institute"
+    assert meta.subject.startswith("Secretary of State Rex Tillerson’s call")
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert [o.title for o in reader.outline] == [
+        "Situation", "Actors", "Iran’s leverage", "Outlook", "Sources"]
+
+
+def test_same_input_gives_identical_bytes(sample_brief, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert build_pdf(sample_brief, a).exit_code == 0
+    assert build_pdf(sample_brief, b).exit_code == 0
+    assert (a / "pmf-tillerson.pdf").read_bytes() == (b / "pmf-tillerson.pdf").read_bytes()
+
+
+def test_creation_date_comes_from_the_brief_date_or_source_date_epoch(sample_brief, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert build_pdf(sample_brief, tmp_path / "a").exit_code == 0
+    meta = pypdf.PdfReader(tmp_path / "a" / "pmf-tillerson.pdf").metadata
+    assert meta["/CreationDate"].startswith("D:20171024000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    assert build_pdf(sample_brief, tmp_path / "b").exit_code == 0
+    meta = pypdf.PdfReader(tmp_path / "b" / "pmf-tillerson.pdf").metadata
+    assert meta["/CreationDate"].startswith("D:20231114221320")
+    assert meta["/ModDate"] == meta["/CreationDate"]
+
+
+def test_bad_source_date_epoch_is_a_usage_error(sample_brief, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = build_pdf(sample_brief, tmp_path)
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH='yesterday' is not a whole number" in result.output
+
+
+def test_diacritics_and_typographic_punctuation_are_set_in_the_embedded_font(write_brief,
+                                                                             tmp_path):
+    name = "Ḥādī al-ʿĀmirī, Łukasz Nöth – “quoted” — it’s"
+    brief = write_brief("diacritics", subtitle=name)
+    assert build_pdf(brief, tmp_path).exit_code == 0
+    assert name in flat_text(tmp_path / "diacritics.pdf")
+
+
+def test_a_glyph_the_font_lacks_is_a_clear_error_and_nothing_is_written(write_brief, tmp_path):
+    brief = write_brief("snowman", subtitle="Winter ☃ is coming")
+    result = build_pdf(brief, tmp_path)
+    assert result.exit_code == 1
+    assert "subtitle: the character '☃' (U+2603 SNOWMAN) is not in the font Source Sans 3" \
+        in result.output
+    assert not (tmp_path / "snowman.pdf").exists()
+
+
+def body_size(pdf_path: Path) -> float:
+    with pdfplumber.open(pdf_path) as pdf:
+        sizes = [round(c["size"], 2) for c in pdf.pages[0].chars
+                 if c["text"].isalpha() and "Regular" in c["fontname"]]
+    return max(set(sizes), key=sizes.count)
+
+
+def test_a_short_brief_keeps_the_profile_type_size(write_brief, sample_data, tmp_path):
+    brief = write_brief("short", actors=sample_data["actors"][:2], sources=None)
+    assert build_pdf(brief, tmp_path).exit_code == 0
+    assert body_size(tmp_path / "short.pdf") == 10
+
+
+def test_a_longer_brief_shrinks_the_type_but_stays_on_one_page(write_brief, sample_data,
+                                                               tmp_path):
+    situation = sample_data["situation"] + "\n\nOne more paragraph of two lines. " * 1 + \
+        "It is long enough to need a second line at the sample's type size on a Letter page."
+    brief = write_brief("longer", situation=situation)
+    assert build_pdf(brief, tmp_path).exit_code == 0
+    pdf_path = tmp_path / "longer.pdf"
+    assert len(pypdf.PdfReader(pdf_path).pages) == 1
+    assert 8 <= body_size(pdf_path) < 10
+
+
+def test_overflow_exits_1_with_amount_and_longest_sections_and_writes_nothing(
+        write_brief, sample_data, sample_brief, tmp_path):
+    out = tmp_path / "out"
+    # the last good output of this brief name must survive the failed build
+    good = write_brief("long")
+    assert build_pdf(good, out).exit_code == 0
+    before = (out / "long.pdf").read_bytes()
+    brief = write_brief("long", situation="\n\n".join([sample_data["situation"]] * 6))
+    result = build_pdf(brief, out)
+    assert result.exit_code == 1
+    assert "does not fit on one page even at 8 pt body text: it overflows by" in result.output
+    assert re.search(r"Longest sections: situation \d+ pt", result.output)
+    assert "Traceback" not in result.output
+    assert (out / "long.pdf").read_bytes() == before
+    assert [p.name for p in out.iterdir()] == ["long.pdf"]
+
+
+def test_a4_profile_gives_an_a4_page(sample_brief, tmp_path):
+    templates = tmp_path / "templates" / "mei"
+    templates.mkdir(parents=True)
+    src = Path(__file__).parent.parent / "templates" / "mei" / "profile.yaml"
+    (templates / "profile.yaml").write_text(
+        src.read_text(encoding="utf-8").replace("size: letter", "size: a4"), encoding="utf-8")
+    result = build_pdf(sample_brief, tmp_path / "out", "--templates", str(tmp_path / "templates"))
+    assert result.exit_code == 0, result.output
+    box = pypdf.PdfReader(tmp_path / "out" / "pmf-tillerson.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_pdf_bytes_render_without_the_cli(sample_brief):
+    from reportgen.pipeline import prepare, render
+
+    data = render(prepare(sample_brief), "pdf")
+    assert data.startswith(b"%PDF-") and len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
