@@ -91,8 +91,9 @@ def _register_command_groups() -> None:
 _register_command_groups()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.",
                                           is_eager=True)] = False,
 ) -> None:
@@ -100,6 +101,9 @@ def _root(
         from reportgen import __version__
 
         print(f"reportgen {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        print(ctx.get_help())
         raise typer.Exit(0)
 
 

@@ -86,6 +86,12 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+_PATTERN_HINTS = {
+    r"^#[0-9A-Fa-f]{6}$": "a colour written as #RRGGBB, e.g. '#12355B'",
+    r"^[a-z0-9][a-z0-9_-]*$": "a folder name of lowercase letters, digits, - and _",
+}
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -136,8 +142,8 @@ def _diagnostic(loaded: Loaded, model: type[BaseModel], path: KeyPath,
             path, f"expected a date as YYYY-MM-DD, got {value!r}" if not isinstance(value, str)
             else f"expected a date as YYYY-MM-DD, got '{value}'")
     if kind == "string_pattern_mismatch":
-        return loaded.diagnostic(
-            path, f"'{value}' is not allowed here (lowercase letters, digits, - and _ only)")
+        expected = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
+        return loaded.diagnostic(path, f"'{value}' is not allowed here: expected {expected}")
     if kind == "value_error":
         return loaded.diagnostic(path, str(ctx.get("error", err["msg"])))
     return loaded.diagnostic(path, err["msg"][0].lower() + err["msg"][1:])

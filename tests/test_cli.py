@@ -1,0 +1,92 @@
+"""The command line: exit codes, clean errors, nothing half-written, lean start-up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_the_render_commands_with_examples():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("pdf", "docx", "pptx"):
+        assert command in result.output
+    pdf_help = runner.invoke(app, ["pdf", "--help"])
+    assert "reportgen pdf briefs/pmf-tillerson.yaml" in pdf_help.output
+
+
+def test_version():
+    from reportgen import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"reportgen {__version__}"
+
+
+def test_pdf_prints_the_output_path(sample_brief, tmp_path):
+    result = runner.invoke(app, ["pdf", str(sample_brief), "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.output.strip() == str(tmp_path / "pmf-tillerson.pdf")
+
+
+def test_invalid_brief_exits_1_without_traceback_and_writes_nothing(write_brief, tmp_path):
+    brief = write_brief("bad", summary=None, date="soon")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["pdf", str(brief), "--out", str(out)])
+    assert result.exit_code == 1
+    date_line = brief.read_text(encoding="utf-8").splitlines().index("date: soon") + 1
+    lines = result.output.strip().splitlines()
+    assert lines == [f"{brief}:1:1: summary: required key is missing",
+                     f"{brief}:{date_line}:7: date: expected a date as YYYY-MM-DD, got 'soon'"]
+    assert not out.exists()
+
+
+def test_missing_brief_file_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["pdf", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+
+
+def test_unknown_profile_points_at_the_profile_key(write_brief, tmp_path):
+    brief = write_brief("p", profile="acme")
+    result = runner.invoke(app, ["pdf", str(brief), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    line = brief.read_text(encoding="utf-8").splitlines().index("profile: acme") + 1
+    assert f"{brief}:{line}:10: profile: no profile 'acme' in" in result.output
+    assert "(available: mei)" in result.output
+
+
+def test_internal_error_prints_one_line_and_a_log_path(sample_brief, tmp_path, monkeypatch):
+    import reportgen.pipeline
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("kaput")
+
+    monkeypatch.setattr(reportgen.pipeline, "render", boom)
+    result = runner.invoke(app, ["pdf", str(sample_brief), "--out", str(tmp_path)])
+    assert result.exit_code == 70
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("reportgen: internal error (ZeroDivisionError: kaput); full traceback")
+    log = Path(line.split("full traceback in ")[1].split(". Please")[0])
+    assert "ZeroDivisionError" in log.read_text()
+    log.unlink()
+
+
+def test_start_up_does_not_import_the_document_libraries():
+    code = ("import sys, reportgen.cli; "
+            "print(sorted(m for m in ('reportlab', 'docx', 'pptx', 'pydantic', 'fontTools') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "reportgen", "--version"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("reportgen ")

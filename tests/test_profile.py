@@ -1,0 +1,88 @@
+"""Organisation profiles: lookup order, validation with positions, the shipped copy."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.profile import builtin_templates, find_profile
+from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL, ROOT
+
+
+def test_mei_profile_carries_the_disclaimer_and_donor_note_verbatim():
+    profile = find_profile("mei").profile
+    assert profile.disclaimer == DISCLAIMER
+    assert profile.donor_note.text == DONOR_NOTE
+    assert profile.donor_note.url == DONOR_URL
+    assert profile.donor_note.split() == ("For a listing of MEI donors, please ", "click here",
+                                          ".")
+
+
+def copy_profile(dest: Path, name: str = "mei", edit=None) -> Path:
+    folder = dest / name
+    folder.mkdir(parents=True)
+    text = (ROOT / "templates" / "mei" / "profile.yaml").read_text(encoding="utf-8")
+    (folder / "profile.yaml").write_text(edit(text) if edit else text, encoding="utf-8")
+    return folder
+
+
+def test_templates_option_wins_over_cwd_and_builtin(tmp_path, monkeypatch):
+    mine = copy_profile(tmp_path / "mine", edit=lambda t: t.replace("short_name: MEI",
+                                                                   "short_name: MINE"))
+    monkeypatch.chdir(tmp_path)
+    assert find_profile("mei", tmp_path / "mine").folder == mine
+    assert find_profile("mei", tmp_path / "mine").profile.short_name == "MINE"
+
+
+def test_cwd_templates_win_over_builtin(tmp_path, monkeypatch):
+    copy_profile(tmp_path / "templates", edit=lambda t: t.replace("short_name: MEI",
+                                                                 "short_name: CWD"))
+    monkeypatch.chdir(tmp_path)
+    assert find_profile("mei").profile.short_name == "CWD"
+
+
+def test_builtin_profile_is_found_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert find_profile("mei").folder.resolve() == (builtin_templates() / "mei").resolve()
+
+
+def test_invalid_profile_reports_positions_and_keys(tmp_path):
+    copy_profile(tmp_path, edit=lambda t: t.replace('  primary: "#0F3557"', "  primary: navy")
+                 .replace("  link_text: click here", "  link_text: click here\n  colour: red"))
+    with pytest.raises(InputError) as caught:
+        find_profile("mei", tmp_path)
+    path = tmp_path / "mei" / "profile.yaml"
+    assert caught.value.lines() == [
+        f"{path}:15:3: donor_note.colour: unknown key 'colour' (allowed keys: text, link_text, "
+        "url)",
+        f"{path}:18:12: colors.primary: 'navy' is not allowed here: expected a colour written as "
+        "#RRGGBB, e.g. '#12355B'",
+    ]
+
+
+def test_donor_link_words_must_occur_in_the_donor_note(tmp_path):
+    copy_profile(tmp_path, edit=lambda t: t.replace("link_text: click here", "link_text: tap"))
+    with pytest.raises(InputError) as caught:
+        find_profile("mei", tmp_path)
+    path = tmp_path / "mei" / "profile.yaml"
+    assert caught.value.lines() == [
+        f"{path}:13:3: donor_note: link_text 'tap' does not occur in text"]
+
+
+def test_wheel_ships_the_templates(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("needs git to copy the tree")
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wheel,) = tmp_path.glob("reportgen-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "reportgen/_templates/mei/profile.yaml" in names
