@@ -55,15 +55,17 @@ RichText = Annotated[
     Text,
     BeforeValidator(_to_text),
     BeforeValidator(_nonblank),
-    WithJsonSchema({"type": "string", "minLength": 1, "description": _TEXT_HELP}),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S",
+                    "description": _TEXT_HELP}),
 ]
 InlineText = Annotated[
     Inline,
     BeforeValidator(_to_inline),
     BeforeValidator(_nonblank),
-    WithJsonSchema({"type": "string", "minLength": 1}),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"}),
 ]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                 WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})]
 Url = Annotated[str, BeforeValidator(lambda v: check_url(v) if isinstance(v, str) else v),
                 WithJsonSchema({"type": "string", "format": "uri",
                                 "pattern": "^(https?://|mailto:)"})]
@@ -147,7 +149,8 @@ class Brief(_Strict):
                         "description": _TEXT_HELP}),
     ] = Field(description="What comes next: text, or a list of text items.")
     sources: list[Source] = Field(default_factory=list, description="Sources drawn on.")
-    language: str = Field("en", description="Document language as a BCP 47 tag, e.g. en, en-US.")
+    language: str = Field("en", description="Document language as a BCP 47 tag, e.g. en, en-US.",
+                          json_schema_extra={"pattern": _BCP47.pattern})
 
     @field_validator("language")
     @classmethod
@@ -187,6 +190,8 @@ class Brief(_Strict):
 
 def _outlook(value: Any) -> Any:
     if isinstance(value, list):
+        if not value:
+            raise ValueError("needs at least one item")
         items = []
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():

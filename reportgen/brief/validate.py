@@ -123,7 +123,7 @@ def _diagnostic(loaded: Loaded, model: type[BaseModel], path: KeyPath,
         line, col = loaded.position(path[:-1])
         return Diagnostic(loaded.source, line, col, format_key_path(path),
                           "required key is missing")
-    if kind == "string_type":
+    if kind in ("string_type", "dataclass_type", "tuple_type"):  # text fields hold parsed Text
         hint = " (put it in quotes)" if isinstance(value, (bool, int, float)) or \
             hasattr(value, "isoformat") else ""
         return loaded.diagnostic(path, f"expected text, got {_kind(value)}{hint}")

@@ -1,0 +1,469 @@
+"""`reportgen validate`: every error and warning about briefs, found without writing output.
+
+A brief is loaded and validated (the loader's errors, with positions), its profile is found and
+loaded, then the layout planning that can fail is run: the PDF fit (does the one-pager fit at
+the profile's floor size, and how far must the text shrink?) and the deck plan (how many
+continuation slides?). Editorial warnings point at the key or value that caused them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen.brief import LoadedBrief, load_brief
+from reportgen.brief.loader import KeyPath, format_key_path, load_yaml_mapping
+from reportgen.brief.markup import Inline, Text
+from reportgen.errors import Diagnostic, InputError, RenderError, UsageError
+from reportgen.profile import LoadedProfile, find_profile
+
+BRIEF_SUFFIXES = (".yaml", ".yml")
+LEVELS = ("error", "warning", "info")
+MAX_SUMMARY_SENTENCES = 3
+PLACEHOLDER = re.compile(r"\bTODO\b")
+CONTINUED = re.compile(r"\s*\((\d+) of (\d+)\)\s*$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class FileReport:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    pdf_body_pt: float | None = None
+    profile_body_pt: float | None = None
+    deck_slides: int | None = None
+    continuation_slides: int | None = None
+
+
+@dataclass
+class Report:
+    files: list[FileReport]
+    strict: bool = False
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every finding once (a broken profile shared by many briefs is reported once), with
+        warnings raised to errors under --strict."""
+        seen: set[tuple] = set()
+        out: list[Diagnostic] = []
+        for report in self.files:
+            for d in report.diagnostics:
+                ident = (d.path, d.line, d.col, d.key, d.message)
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                if self.strict and d.level == "warning":
+                    d = dataclasses.replace(d, level="error")
+                out.append(d)
+        return out
+
+    def count(self, level: str) -> int:
+        return sum(1 for d in self.diagnostics() if d.level == level)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("error") else 0
+
+    def summary_line(self) -> str:
+        n = len(self.files)
+        parts = [_plural(self.count("error"), "error"), _plural(self.count("warning"), "warning")]
+        if self.count("info"):
+            parts.append(_plural(self.count("info"), "note"))
+        return f"checked {_plural(n, 'brief')}: {', '.join(parts)}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# ---------------------------------------------------------------------------------------------
+# Output formats
+
+
+def format_text(report: Report) -> str:
+    lines = [d.format(with_level=True) for d in report.diagnostics()]
+    return "\n".join([*lines, report.summary_line()]) + "\n"
+
+
+def format_json(report: Report) -> str:
+    diagnostics = report.diagnostics()
+    data = {
+        "ok": report.exit_code == 0,
+        "strict": report.strict,
+        "errors": report.count("error"),
+        "warnings": report.count("warning"),
+        "notes": report.count("info"),
+        "files": [{
+            "path": f.path,
+            "errors": sum(1 for d in diagnostics if d.path == f.path and d.level == "error"),
+            "warnings": sum(1 for d in diagnostics if d.path == f.path and d.level == "warning"),
+            "pdf_body_pt": f.pdf_body_pt,
+            "profile_body_pt": f.profile_body_pt,
+            "deck_slides": f.deck_slides,
+            "continuation_slides": f.continuation_slides,
+        } for f in report.files],
+        "diagnostics": [dataclasses.asdict(d) for d in diagnostics],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(report: Report) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on the file."""
+    lines = []
+    for d in report.diagnostics():
+        title = f"reportgen: {d.key}" if d.key else "reportgen"
+        props = ",".join(f"{k}={_gh_property(str(v))}" for k, v in (
+            ("file", d.path), ("line", d.line), ("col", d.col), ("title", title)))
+        lines.append(f"::{_GITHUB_LEVEL[d.level]} {props}::{_gh_data(d.message)}")
+    lines.append(report.summary_line())
+    return "\n".join(lines) + "\n"
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the briefs
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Files as given; folders contribute their *.yaml / *.yml files (not recursively)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in BRIEF_SUFFIXES
+                            and p.is_file() and not p.name.startswith("."))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    if not found:
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no briefs (*.yaml, *.yml) found in {where}")
+    unique: list[Path] = []
+    for p in found:
+        if p.resolve() not in {u.resolve() for u in unique}:
+            unique.append(p)
+    return unique
+
+
+def validate_paths(paths: list[Path], templates: Path | None = None,
+                   strict: bool = False) -> Report:
+    checker = Checker(templates)
+    return Report([checker.check(p) for p in discover(paths)], strict)
+
+
+# ---------------------------------------------------------------------------------------------
+# One brief
+
+
+class Checker:
+    """Checks briefs one by one; profiles are loaded (and their warnings given) once."""
+
+    def __init__(self, templates: Path | None = None):
+        self.templates = templates
+        self._profile_warned: set[Path] = set()
+
+    def check(self, path: Path) -> FileReport:
+        report = FileReport(str(path))
+        try:
+            doc = load_brief(path)
+        except InputError as exc:
+            report.diagnostics += exc.diagnostics
+            return report
+        report.diagnostics += content_warnings(doc)
+        try:
+            lp = find_profile(doc.brief.profile, self.templates,
+                              referenced_from=doc.where.diagnostic(("profile",), ""))
+        except InputError as exc:
+            report.diagnostics += exc.diagnostics
+            return _sorted(report)
+        report.diagnostics += self.profile_warnings(lp)
+        report.profile_body_pt = lp.profile.type.body_pt
+        check_pdf(doc, lp, report)
+        check_deck(doc, lp, report)
+        return _sorted(report)
+
+    def profile_warnings(self, lp: LoadedProfile) -> list[Diagnostic]:
+        source = lp.folder / "profile.yaml"
+        if source.resolve() in self._profile_warned:
+            return []
+        self._profile_warned.add(source.resolve())
+        where = load_yaml_mapping(source, "profile")  # already valid: find_profile loaded it
+        p = lp.profile
+        out = []
+        for key, url in ((("url",), p.url), (("donor_note", "url"), p.donor_note.url)):
+            if url and (message := link_problem(url)):
+                out.append(where.diagnostic(key, message, level="warning"))
+        return out
+
+
+def _sorted(report: FileReport) -> FileReport:
+    # The brief's own findings in file order; findings in its profile file come after.
+    report.diagnostics.sort(key=lambda d: (d.path != report.path, d.path, d.line, d.col))
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout planning
+
+
+def check_pdf(doc: LoadedBrief, lp: LoadedProfile, report: FileReport) -> None:
+    from reportgen.writers.pdf import fit
+
+    try:
+        attempt = fit(doc, lp)
+    except RenderError as exc:
+        report.diagnostics += render_error_diagnostics(doc, str(exc))
+        return
+    report.pdf_body_pt = attempt.body_pt
+    size = lp.profile.type.body_pt
+    if attempt.body_pt < size - 1e-9:
+        key, chars = longest_section(doc)
+        report.diagnostics.append(doc.where.diagnostic(
+            (key,),
+            f"text will be shrunk to {attempt.body_pt:g} pt (profile size {size:g} pt) to fit "
+            f"the one-pager; the longest section is {key} ({chars:,} characters)",
+            of_key=True, level="warning"))
+
+
+def check_deck(doc: LoadedBrief, lp: LoadedProfile, report: FileReport) -> None:
+    try:
+        from reportgen.writers.pptx import plan
+    except ImportError:
+        return  # this installation has no deck writer, so there is no deck to plan
+    try:
+        deck = plan(doc, lp)
+    except RenderError as exc:
+        report.diagnostics += render_error_diagnostics(doc, str(exc))
+        return
+    titles = [str(slide.title) for slide in deck.slides]
+    report.deck_slides = len(titles)
+    runs: dict[str, int] = {}  # section title -> slides it runs to
+    for title in titles:
+        m = CONTINUED.search(title)
+        if m:
+            base = title[:m.start()].strip()
+            runs[base] = max(runs.get(base, 1), int(m.group(2)), int(m.group(1)))
+    extra = sum(n - 1 for n in runs.values())
+    report.continuation_slides = extra
+    if not extra:
+        return
+    keys = {heading: key for key, heading in doc.brief.sections()}
+    first = next(iter(runs))
+    detail = "; ".join(f"{base} runs to {n} slides" for base, n in runs.items())
+    path: KeyPath = (keys[first],) if first in keys else ()
+    report.diagnostics.append(doc.where.diagnostic(
+        path, f"the deck will need {_plural(extra, 'continuation slide')} ({detail})",
+        of_key=True, level="info"))
+
+
+_KEYED_LINE = re.compile(r"^([A-Za-z_]\w*(?:\.\w+|\[\d+\])*): (.+)$", re.S)
+_LONGEST = re.compile(r"Longest sections: (\w+)")
+
+
+def render_error_diagnostics(doc: LoadedBrief, message: str) -> list[Diagnostic]:
+    """Place a writer's RenderError in the brief: lines that start with a key path point at it."""
+    out = []
+    prefix = f"{doc.path}: "
+    for line in message.splitlines():
+        line = line[len(prefix):] if line.startswith(prefix) else line
+        keyed = _KEYED_LINE.match(line)
+        path = parse_key_path(keyed.group(1)) if keyed else None
+        if path and _known(doc, path):
+            out.append(doc.where.diagnostic(path, keyed.group(2)))
+            continue
+        longest = _LONGEST.search(line)
+        section: KeyPath = (longest.group(1),) if longest else ()
+        out.append(doc.where.diagnostic(section if _known(doc, section) else (), line,
+                                        of_key=True))
+    return out
+
+
+def parse_key_path(text: str) -> KeyPath:
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", text):
+        parts.append(name if name else int(index))
+    return tuple(parts)
+
+
+def _known(doc: LoadedBrief, path: KeyPath) -> bool:
+    return bool(path) and (path in doc.where.value_pos or path[:1] in doc.where.value_pos)
+
+
+def longest_section(doc: LoadedBrief) -> tuple[str, int]:
+    b = doc.brief
+    lengths = {key: sum(len(text) for k, text in b.text_fields()
+                        if k == key or k.startswith((f"{key}.", f"{key}[")))
+               for key, _ in b.sections()}
+    key = max(lengths, key=lambda k: lengths[k])
+    return key, lengths[key]
+
+
+# ---------------------------------------------------------------------------------------------
+# Editorial warnings
+
+
+def content_warnings(doc: LoadedBrief) -> list[Diagnostic]:
+    b, where = doc.brief, doc.where
+    finder = _ValueFinder(doc)
+    out: list[Diagnostic] = []
+
+    def warn(path: KeyPath, message: str, *, of_key: bool = False) -> None:
+        out.append(where.diagnostic(path, message, of_key=of_key, level="warning"))
+
+    sentences = count_sentences(b.summary.plain)
+    if sentences > MAX_SUMMARY_SENTENCES:
+        warn(("summary",), f"the summary has {sentences} sentences; the bottom line should be "
+                           "one to three. Move the detail to situation")
+    for i, actor in enumerate(b.actors):
+        if not actor.role and not actor.stance:
+            warn(("actors", i), f"actor '{actor.name}' has no role or stance; say who they are "
+                                "and where they stand")
+        elif not actor.role:
+            warn(("actors", i), f"actor '{actor.name}' has no role; say who they are "
+                                "(e.g. role: Prime Minister)")
+        elif not actor.stance:
+            warn(("actors", i), f"actor '{actor.name}' has no stance; say where they stand, "
+                                "in a sentence")
+        if actor.quote and not actor.quote_source:
+            warn(("actors", i, "quote"), f"the quote of {actor.name} has no quote_source; say "
+                                         "where and when they said it")
+    for i, source in enumerate(b.sources):
+        if not source.url:
+            warn(("sources", i), f"source '{source.title}' has no url; readers cannot check it")
+    for path, url in links(doc):
+        message = link_problem(url)
+        if message:
+            out.append(finder.diagnostic(path, url, message))
+    for path, text in strings(where.data):
+        if PLACEHOLDER.search(text):
+            warn(path, "still holds placeholder text (TODO) from `reportgen new`; replace it")
+    return out
+
+
+def link_problem(url: str) -> str | None:
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "https":
+        return None
+    if scheme == "mailto":
+        return (f"link '{url}' is not https: a mailto link only works where a mail program is "
+                "set up; link to a web page if you can")
+    return f"link '{url}' is not https; use https:// if the site offers it"
+
+
+def links(doc: LoadedBrief) -> Iterator[tuple[KeyPath, str]]:
+    """Every link target in the brief with the key path of the field that holds it."""
+    b = doc.brief
+
+    def in_text(path: KeyPath, text: Text | Inline | None) -> Iterator[tuple[KeyPath, str]]:
+        if text is None:
+            return
+        hrefs = text.links() if isinstance(text, Text) else [s.href for s in text if s.href]
+        for href in hrefs:
+            yield path, href
+
+    yield from in_text(("summary",), b.summary)
+    yield from in_text(("situation",), b.situation)
+    for i, actor in enumerate(b.actors):
+        yield from in_text(("actors", i, "stance"), actor.stance)
+        yield from in_text(("actors", i, "quote"), actor.quote)
+        if actor.url:
+            yield ("actors", i, "url"), actor.url
+    for i, point in enumerate(b.leverage.points):
+        yield from in_text(("leverage", "points", i), point)
+    yield from in_text(("outlook",), b.outlook)
+    for i, source in enumerate(b.sources):
+        if source.url:
+            yield ("sources", i, "url"), source.url
+
+
+def strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from strings(value, (*path, i))
+
+
+class _ValueFinder:
+    """Finds a piece of text (a link inside a paragraph) in the file, after its field's start,
+    so a warning points at the link itself rather than at the start of a long block."""
+
+    def __init__(self, doc: LoadedBrief):
+        self.doc = doc
+        try:
+            self.text = doc.path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            self.text = ""
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+
+    def diagnostic(self, path: KeyPath, needle: str, message: str) -> Diagnostic:
+        line, col = self.doc.where.position(path)
+        if self.text and line <= len(self.line_starts):
+            start = self.line_starts[line - 1] + col - 1
+            found = self.text.find(needle, start)
+            # Outlook given as a list holds its links in the items: search no further than the
+            # next top-level key, so a later field's identical link is never picked.
+            end = self._next_top_level_key(start)
+            if found != -1 and found < end:
+                line = self.text.count("\n", 0, found) + 1
+                col = found - self.line_starts[line - 1] + 1
+        return Diagnostic(self.doc.where.source, line, col, format_key_path(path), message,
+                          "warning")
+
+    def _next_top_level_key(self, start: int) -> int:
+        m = re.compile(r"^[A-Za-z_]\w*\s*:", re.M).search(self.text, start + 1)
+        return m.start() if m else len(self.text)
+
+
+# Words that end in a full stop without ending a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm",
+    "sen", "rep", "gov", "pres", "amb", "st", "jr", "sr", "no", "nos", "vs", "etc", "e.g", "i.e",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc",
+    "ltd", "co", "corp", "mt", "ft", "approx", "dept", "est", "fig", "vol",
+}
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+def count_sentences(text: str) -> int:
+    """Sentences in running text, not fooled by U.S., P.M.F., Dr. or initials like J. Smith."""
+    text = " ".join(text.split())
+    if not text:
+        return 0
+    count = 1
+    for m in _BOUNDARY.finditer(text):
+        before = text[:m.start() + 1].rsplit(" ", 1)[-1].strip("\"“”‘’()[]")
+        word = before.rstrip(".!?").lower()
+        if text[m.start()] == "." and (
+                word in _ABBREVIATIONS
+                or re.fullmatch(r"(?:[A-Za-z]\.){2,}", before)  # U.S., P.M.F.
+                or re.fullmatch(r"[A-Z]", before.rstrip("."))):  # an initial
+            continue
+        count += 1
+    return count
+
+
+__all__ = ["Checker", "FileReport", "Report", "FORMATTERS", "validate_paths", "LEVELS"]

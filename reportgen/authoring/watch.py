@@ -1,0 +1,180 @@
+"""`reportgen watch`: rebuild a brief's documents every time it (or its profile) is saved.
+
+One status line per rebuild. A brief that does not load (an editor half-way through saving,
+a typo) prints where the problem is and keeps the last good output; the loop never stops on a
+user's mistake. Changes are noticed by watchfiles events and, as a safety net, by comparing the
+files' bytes every half second, so a save that lands while a build runs is never lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.errors import InputError, ReportgenError, UsageError
+
+POLL_MS = 500  # how often the loop wakes without an event, to check the stop conditions
+
+
+@dataclass
+class BuildOutcome:
+    lines: list[str]
+    profile_folder: Path | None  # to watch as well; None until the brief has loaded once
+
+
+def parse_formats(text: str) -> list[str]:
+    from reportgen.writers import FORMATS
+
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(f"--formats {text!r}: choose from {', '.join(FORMATS)} "
+                         "(comma-separated, e.g. pdf,docx)")
+    return list(dict.fromkeys(chosen))
+
+
+def _stamp() -> str:
+    # Wall-clock time of the terminal line only; nothing of it reaches a document.
+    return time.strftime("%H:%M:%S")
+
+
+def build_once(brief: Path, formats: list[str], out_dir: Path,
+               templates: Path | None = None) -> BuildOutcome:
+    """Load the brief once and render each format; report, never raise."""
+    from reportgen.fsio import write_atomic
+    from reportgen.pipeline import output_path, prepare, render
+
+    start = time.perf_counter()
+    try:
+        job = prepare(brief, templates)
+    except InputError as exc:
+        return BuildOutcome([f"{_stamp()} {brief} is invalid; kept the last good output:"]
+                            + [f"  {d.format()}" for d in exc.diagnostics], None)
+    except ReportgenError as exc:
+        return BuildOutcome([f"{_stamp()} {brief}: nothing rebuilt:"]
+                            + [f"  {line}" for line in exc.lines()], None)
+    written: list[str] = []
+    failed: list[str] = []
+    for fmt in formats:
+        try:
+            data = render(job, fmt)
+            target = output_path(brief, out_dir, fmt)
+            write_atomic(target, data)
+            written.append(str(target))
+        except ReportgenError as exc:
+            failed += [f"  {fmt}: {line}" for line in exc.lines()]
+        except ImportError as exc:
+            failed.append(f"  {fmt}: the {fmt} writer cannot be loaded ({exc})")
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the watch session
+            failed.append(f"  {fmt}: internal error ({type(exc).__name__}: {exc}); "
+                          f"full traceback in {_crash_log()}. Please report it.")
+    took = time.perf_counter() - start
+    if written:
+        head = f"{_stamp()} rebuilt {', '.join(written)} in {_duration(took)}"
+    else:
+        head = f"{_stamp()} nothing rebuilt"
+    if failed:
+        head += ("; not rebuilt (the last good files stay):" if not written
+                 else "; not rebuilt (the last good file stays):")
+    return BuildOutcome([head, *failed], job.profile.folder.resolve())
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
+
+
+def _crash_log() -> str:
+    import tempfile
+
+    fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+    with open(fd, "w") as fh:
+        traceback.print_exc(file=fh)
+    return log
+
+
+def _fingerprint(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0missing")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def watch(brief: Path, formats: list[str], out_dir: Path, templates: Path | None = None, *,
+          echo: Callable[[str], None] = print, max_builds: int | None = None,
+          timeout: float | None = None, stop_event: threading.Event | None = None) -> int:
+    """Build now, then after every save until Ctrl-C (or `max_builds` builds, `timeout`
+    seconds, or `stop_event` — for tests). Returns the number of builds."""
+    import watchfiles
+
+    brief_abs = brief.resolve()
+    stop = stop_event or threading.Event()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    builds = 0
+
+    def profile_files(folder: Path | None) -> list[Path]:
+        return sorted(p for p in folder.glob("*") if p.is_file()) if folder else []
+
+    def build() -> Path | None:
+        nonlocal builds
+        outcome = build_once(brief, formats, out_dir, templates)
+        for line in outcome.lines:
+            echo(line)
+        builds += 1
+        return outcome.profile_folder
+
+    def finished() -> bool:
+        return (stop.is_set() or (max_builds is not None and builds >= max_builds)
+                or (deadline is not None and time.monotonic() >= deadline))
+
+    # Fingerprints are taken before each build, so a save during the build triggers another.
+    built_brief = _fingerprint([brief_abs])
+    profile_folder = build()
+    built_profile = _fingerprint(profile_files(profile_folder))
+    echo(f"watching {brief} (Ctrl-C to stop)")
+    try:
+        while not finished():
+            folders = {brief_abs.parent} | ({profile_folder} if profile_folder else set())
+
+            def relevant(_change: object, path: str, folder: Path | None = profile_folder
+                         ) -> bool:
+                p = Path(path)
+                return p == brief_abs or (folder is not None and p.parent == folder)
+
+            events = watchfiles.watch(*sorted(folders), watch_filter=relevant, stop_event=stop,
+                                      debounce=1600, step=80, rust_timeout=POLL_MS,
+                                      yield_on_timeout=True, recursive=False,
+                                      raise_interrupt=False)
+            try:
+                for changes in events:
+                    now_brief = _fingerprint([brief_abs])
+                    now_profile = _fingerprint(profile_files(profile_folder))
+                    if changes or (now_brief, now_profile) != (built_brief, built_profile):
+                        built_brief, built_profile = now_brief, now_profile
+                        new_folder = build()
+                        if new_folder is not None and new_folder != profile_folder:
+                            # The brief now names another profile: watch that folder instead.
+                            profile_folder = new_folder
+                            built_profile = _fingerprint(profile_files(profile_folder))
+                            break
+                    if finished():
+                        break
+                else:
+                    break  # watchfiles stopped: stop_event set, or Ctrl-C while waiting
+            finally:
+                events.close()
+    except KeyboardInterrupt:
+        pass
+    echo(f"stopped watching {brief} after {builds} build{'s' if builds != 1 else ''}")
+    return builds
+
+
+__all__ = ["build_once", "parse_formats", "watch"]
