@@ -1,0 +1,517 @@
+"""The memo's styles: Word's own (Title, Heading 1/2, List Bullet, Quote, ...) plus a few
+named reportgen styles (Bottom Line, Message Header, Memo Table, ...), all in the style sheet
+so the navigation pane, a table of contents and restyling in Word work.
+
+Without a reference document every style is (re)defined from the profile's colours and fonts.
+With one, its styles win as they are (pandoc's reference-doc rule); only styles it lacks are
+added, in the profile's colours, so every paragraph still has a proper style.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.parts.numbering import NumberingPart
+from lxml import etree
+
+from reportgen.profile import Profile
+from reportgen.writers.docx.ooxml import (
+    NO_BORDER,
+    Border,
+    borders,
+    drop,
+    fonts,
+    indent,
+    put,
+    run_look,
+    shade,
+    spacing,
+    tab_stops,
+    twips,
+)
+
+P, C, T = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
+RULE_GREY = "#D3D9DF"
+LIST_INDENT_PT = 18.0
+LIST_HANGING_PT = 12.0
+LABEL_COLUMN_PT = 72.0  # the memo header's value column: one inch
+# Pressing Enter after one of these in Word continues in body text.
+FOLLOWED_BY_BODY_TEXT = ("Title", "Subtitle", "Standfirst", "Heading 1", "Heading 2", "Quote")
+
+
+def mix(colour: str, other: str, share: float) -> str:
+    """`share` of `colour` blended into `other` (hex sRGB), e.g. a paler tint for bands."""
+    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    blend = (round(x * share + y * (1 - share)) for x, y in zip(a, b, strict=True))
+    return "#" + "".join(f"{v:02X}" for v in blend)
+
+
+def memo_body_pt(profile: Profile) -> float:
+    """A memo is read on screen and printed on a full page: a touch larger than the one-pager."""
+    return round(profile.type.body_pt * 1.1 * 2) / 2
+
+
+class StyleClash(ValueError):
+    """A reference document has a style of the right name but the wrong kind."""
+
+
+@dataclass(frozen=True)
+class StyleIds:
+    """Style ids the memo writer applies (ids, not names: a reference may rename nothing, but a
+    Word-made reference can spell ids its own way)."""
+
+    title: str
+    subtitle: str
+    standfirst: str
+    message_header: str
+    memo_label: str
+    heading1: str
+    heading2: str
+    bottom_line: str
+    body: str
+    list_bullet: str
+    list_bullet2: str
+    list_number: str
+    list_continue: str
+    quote: str
+    quote_source: str
+    table: str
+    table_text: str
+    table_heading: str
+    hyperlink: str
+    closing: str
+    header: str
+    footer: str
+
+
+class Look:
+    """Defines or completes the style sheet, numbering and theme of `doc`."""
+
+    def __init__(self, doc, profile: Profile, builtin: bool, language: str):
+        self.doc = doc
+        self.profile = profile
+        self.builtin = builtin
+        self.language = language
+        self.s = memo_body_pt(profile)
+        c = profile.colors
+        self.primary, self.accent, self.text, self.muted = c.primary, c.accent, c.text, c.muted
+        self.tint = c.tint
+        self.band = mix(c.tint, "#FFFFFF", 0.45)
+        self.numbering = Numbering(doc, self.accent)
+
+    # ----------------------------------------------------------------------------------------
+    def apply(self, text_width_pt: float) -> StyleIds:
+        self.text_width = text_width_pt
+        self._doc_defaults()
+        if self.builtin:
+            self._theme()
+        ids = {}
+        specs = [
+            # key, name, type, builtin, based_on, builder
+            ("body", "Normal", P, True, None, self._normal),
+            ("title", "Title", P, True, "Normal", self._title),
+            ("subtitle", "Subtitle", P, True, "Normal", self._subtitle),
+            ("standfirst", "Standfirst", P, False, "Normal", self._standfirst),
+            ("memo_label", "Memo Label", C, False, None, self._memo_label),
+            ("message_header", "Message Header", P, True, "Normal", self._message_header),
+            ("heading1", "Heading 1", P, True, "Normal", self._heading1),
+            ("heading2", "Heading 2", P, True, "Normal", self._heading2),
+            ("bottom_line", "Bottom Line", P, False, "Normal", self._bottom_line),
+            ("list_bullet", "List Bullet", P, True, "Normal", self._list_item),
+            ("list_bullet2", "List Bullet 2", P, True, "Normal", self._list_item),
+            ("list_number", "List Number", P, True, "Normal", self._list_item),
+            ("list_continue", "List Continue", P, True, "Normal", self._list_continue),
+            ("quote", "Quote", P, True, "Normal", self._quote),
+            ("quote_source", "Quote Source", P, False, "Normal", self._quote_source),
+            ("table_text", "Table Text", P, False, "Normal", self._table_text),
+            ("table_heading", "Table Heading", P, False, "Table Text", self._table_heading),
+            ("hyperlink", "Hyperlink", C, True, None, self._hyperlink),
+            ("closing", "Closing Note", P, False, "Normal", self._closing),
+            ("header", "Header", P, True, "Normal", self._header),
+            ("footer", "Footer", P, True, "Normal", self._footer),
+            ("table", "Memo Table", T, False, "Normal Table", self._table),
+        ]
+        for key, name, kind, builtin_name, based_on, build in specs:
+            ids[key] = self._ensure(name, kind, builtin_name, based_on, build)
+        self._link_lists(ids)
+        return StyleIds(**ids)
+
+    # ----------------------------------------------------------------------------------------
+    def _ensure(self, name, kind, builtin_name, based_on, build) -> str:
+        styles = self.doc.styles
+        created = name not in styles
+        if created:
+            style = styles.add_style(name, kind, builtin=builtin_name)
+        else:
+            style = styles[name]
+            if style.type != kind:
+                raise StyleClash(f"its style '{name}' is a {style.type.name.lower()} style, "
+                                 f"but the memo needs a {kind.name.lower()} style of that name")
+        if created or self.builtin:
+            el = style.element
+            drop(el, "w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
+            if based_on and based_on in styles:
+                style.base_style = styles[based_on]
+            if kind == P:
+                style.quick_style = name not in ("Header", "Footer", "Table Text")
+                if created and name in FOLLOWED_BY_BODY_TEXT:
+                    style.next_paragraph_style = styles["Normal"]
+            build(style)
+            self._sync_linked(style)
+        return style.style_id
+
+    def _sync_linked(self, style) -> None:
+        """Word keeps a paragraph style and its linked character style in step; so do we."""
+        link = style.element.find(qn("w:link"))
+        if link is None:
+            return
+        twin = next((s for s in self.doc.styles if s.style_id == link.get(qn("w:val"))), None)
+        ours = style.element.find(qn("w:rPr"))
+        if twin is None or ours is None:
+            return
+        drop(twin.element, "w:rPr")
+        put(twin.element, "w:rPr").extend(etree.fromstring(etree.tostring(ours)).iterchildren())
+
+    def _ppr(self, style):
+        return put(style.element, "w:pPr")
+
+    def _rpr(self, style):
+        return put(style.element, "w:rPr")
+
+    def _latin(self, rpr) -> None:
+        if self.builtin:
+            fonts(rpr, latin=self.profile.fonts.body, complex_script=self.profile.fonts.arabic)
+
+    # ----------------------------------------------------------------------------------------
+    # Document-wide defaults and theme
+
+    def _doc_defaults(self) -> None:
+        root = self.doc.styles.element
+        defaults = root.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = OxmlElement("w:docDefaults")
+            root.insert(0, defaults)
+        rpr_default = put(defaults, "w:rPrDefault")
+        rpr = put(rpr_default, "w:rPr")
+        # The brief's language is content, not look: it applies with a reference too.
+        put(rpr, "w:lang", val=self.language, bidi="ar-SA")
+        if self.builtin:
+            fonts(rpr, latin=self.profile.fonts.body, complex_script=self.profile.fonts.arabic)
+            run_look(rpr, size=self.s)
+            ppr = put(put(defaults, "w:pPrDefault"), "w:pPr")
+            spacing(ppr, before=0, after=0, line=1.0)
+
+    def _theme(self) -> None:
+        """Brand the theme too, so tables and shapes an editor adds pick up the profile."""
+        try:
+            part = self.doc.part.part_related_by(RT.THEME)
+        except KeyError:
+            return
+        a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+        root = etree.fromstring(part.blob)
+        for slot, colour in (("accent1", self.primary), ("accent2", self.accent),
+                             ("hlink", self.primary), ("folHlink", self.muted),
+                             ("dk2", self.text)):
+            el = root.find(f".//{{{a}}}clrScheme/{{{a}}}{slot}")
+            if el is not None:
+                for child in list(el):
+                    el.remove(child)
+                etree.SubElement(el, f"{{{a}}}srgbClr", val=colour.lstrip("#").upper())
+        for which in ("majorFont", "minorFont"):
+            block = root.find(f".//{{{a}}}fontScheme/{{{a}}}{which}")
+            if block is None:
+                continue
+            faces = (("latin", self.profile.fonts.body), ("cs", self.profile.fonts.arabic))
+            for tag, face in faces:
+                el = block.find(f"{{{a}}}{tag}")
+                if el is not None:
+                    el.set("typeface", face)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    # ----------------------------------------------------------------------------------------
+    # Paragraph and character styles (sizes are multiples of the memo body size `s`)
+
+    def _normal(self, style) -> None:
+        rpr = self._rpr(style)
+        self._latin(rpr)
+        run_look(rpr, size=self.s, colour=self.text)
+        ppr = self._ppr(style)
+        spacing(ppr, before=0, after=self.s * 0.6, line=1.12)
+
+    def _title(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 2.1, bold=True, colour=self.primary,
+                 tracking=self.s * 0.3)
+        ppr = self._ppr(style)
+        spacing(ppr, before=self.s * 0.4, after=self.s * 0.7, line=1.0)
+        put(ppr, "w:keepNext")
+
+    def _subtitle(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 1.45, bold=True, colour=self.primary)
+        ppr = self._ppr(style)
+        spacing(ppr, before=self.s * 0.2, after=self.s * 0.45, line=1.05)
+        put(ppr, "w:keepNext")
+
+    def _standfirst(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 1.1, colour=self.muted)
+        spacing(self._ppr(style), after=self.s * 0.4, line=1.15)
+
+    def _memo_label(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.8, bold=True, colour=self.muted,
+                 tracking=self.s * 0.08)
+
+    def _message_header(self, style) -> None:
+        run_look(self._rpr(style), size=self.s)
+        ppr = self._ppr(style)
+        spacing(ppr, before=0, after=self.s * 0.25, line=1.08)
+        indent(ppr, left=LABEL_COLUMN_PT, hanging=LABEL_COLUMN_PT)
+        tab_stops(ppr, [("left", LABEL_COLUMN_PT)])
+
+    def _heading1(self, style) -> None:
+        rpr = self._rpr(style)
+        run_look(rpr, size=self.s * 1.3, bold=True, italic=False, colour=self.primary)
+        ppr = self._ppr(style)
+        put(ppr, "w:keepNext")
+        put(ppr, "w:keepLines")
+        spacing(ppr, before=self.s * 1.45, after=self.s * 0.4, line=1.0)
+        put(ppr, "w:outlineLvl", val=0)
+
+    def _heading2(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 1.05, bold=True, italic=False,
+                 colour=self.accent)
+        ppr = self._ppr(style)
+        put(ppr, "w:keepNext")
+        put(ppr, "w:keepLines")
+        spacing(ppr, before=self.s * 1.1, after=self.s * 0.3, line=1.0)
+        put(ppr, "w:outlineLvl", val=1)
+
+    def _bottom_line(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 1.05)
+        ppr = self._ppr(style)
+        pad = Border(0.5, self.tint, self.s * 0.55)
+        borders(ppr, "w:pBdr", top=pad, left=Border(3, self.accent, 10), bottom=pad,
+                right=Border(0.5, self.tint, 8))
+        shade(ppr, self.tint)
+        spacing(ppr, before=self.s * 0.2, after=self.s * 0.2, line=1.18)
+        indent(ppr, left=13, right=8)
+
+    def _list_item(self, style) -> None:
+        ppr = self._ppr(style)
+        spacing(ppr, after=self.s * 0.35)
+
+    def _list_continue(self, style) -> None:
+        ppr = self._ppr(style)
+        spacing(ppr, after=self.s * 0.35)
+        indent(ppr, left=LIST_INDENT_PT)
+
+    def _quote(self, style) -> None:
+        run_look(self._rpr(style), size=self.s, italic=True, colour=self.text)
+        ppr = self._ppr(style)
+        borders(ppr, "w:pBdr", left=Border(2, self.accent, 9))
+        indent(ppr, left=14, right=14)
+        spacing(ppr, before=self.s * 0.7, after=self.s * 0.15, line=1.12)
+        put(ppr, "w:keepNext")
+        put(ppr, "w:keepLines")
+
+    def _quote_source(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.85, colour=self.muted)
+        ppr = self._ppr(style)
+        indent(ppr, left=14, right=14)
+        spacing(ppr, after=self.s * 0.3, line=1.1)
+        put(ppr, "w:keepLines")
+
+    def _table_text(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.88)
+        spacing(self._ppr(style), before=0, after=self.s * 0.15, line=1.08)
+
+    def _table_heading(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.74, bold=True, colour="#FFFFFF", caps=True,
+                 tracking=self.s * 0.06)
+        ppr = self._ppr(style)
+        spacing(ppr, before=self.s * 0.1, after=self.s * 0.1)
+        put(ppr, "w:keepNext")
+
+    def _hyperlink(self, style) -> None:
+        run_look(self._rpr(style), colour=self.primary, underline=True)
+
+    def _closing(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.76, colour=self.muted)
+        ppr = self._ppr(style)
+        put(ppr, "w:keepNext")
+        put(ppr, "w:keepLines")
+        borders(ppr, "w:pBdr", top=Border(0.5, RULE_GREY, self.s * 0.7))
+        spacing(ppr, before=0, after=self.s * 0.3, line=1.12)
+
+    def _header(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.72, bold=True, colour=self.primary,
+                 tracking=self.s * 0.1)
+        ppr = self._ppr(style)
+        tab_stops(ppr, [("right", self.text_width)])
+        borders(ppr, "w:pBdr", bottom=Border(0.75, self.accent, 4))
+        spacing(ppr, before=0, after=0, line=1.0)
+
+    def _footer(self, style) -> None:
+        run_look(self._rpr(style), size=self.s * 0.76, colour=self.muted)
+        ppr = self._ppr(style)
+        tab_stops(ppr, [("right", self.text_width)])
+        spacing(ppr, before=0, after=0, line=1.0)
+
+    def _table(self, style) -> None:
+        """Header row in the primary colour (repeated on each page), hairlines between rows,
+        every other row in a pale tint, no vertical rules."""
+        el = style.element
+        tbl = put(el, "w:tblPr")
+        put(tbl, "w:tblStyleRowBandSize", val=1)
+        rule = Border(0.5, RULE_GREY)
+        borders(tbl, "w:tblBorders", top=Border(1, self.primary), left=NO_BORDER,
+                bottom=Border(0.75, self.primary), right=NO_BORDER, insideH=rule,
+                insideV=NO_BORDER)
+        margins = put(tbl, "w:tblCellMar")
+        for side, pt in (("top", self.s * 0.35), ("left", 6), ("bottom", self.s * 0.3),
+                         ("right", 6)):
+            put(margins, f"w:{side}", w=twips(pt), type="dxa")
+        put(put(el, "w:tcPr"), "w:vAlign", val="top")
+        first = self._conditional(el, "firstRow")
+        run_look(put(first, "w:rPr"), bold=True, colour="#FFFFFF")
+        put(put(first, "w:trPr"), "w:tblHeader")
+        shade(put(first, "w:tcPr"), self.primary)
+        band = self._conditional(el, "band2Horz")
+        shade(put(band, "w:tcPr"), self.band)
+
+    @staticmethod
+    def _conditional(style_el, kind: str):
+        cond = OxmlElement("w:tblStylePr")
+        cond.set(qn("w:type"), kind)
+        style_el.append(cond)
+        return cond
+
+    # ----------------------------------------------------------------------------------------
+    def _link_lists(self, ids: dict[str, str]) -> None:
+        """Make sure the list styles are numbered; a reference's own numbering is kept."""
+        n = self.numbering
+        for key, level, ordered in (("list_bullet", 0, False), ("list_bullet2", 1, False),
+                                    ("list_number", 0, True)):
+            style = self.doc.styles.get_by_id(ids[key], P)
+            if self.builtin or n.style_num_id(style) is None:
+                num_id = n.ordered_num() if ordered else n.bullet_num()
+                numpr = put(self._ppr(style), "w:numPr")
+                put(numpr, "w:ilvl", val=level)
+                put(numpr, "w:numId", val=num_id)
+
+
+class Numbering:
+    """numbering.xml: our bullet and decimal definitions, and per-list restarts."""
+
+    def __init__(self, doc, marker_colour: str):
+        self.doc = doc
+        self.marker_colour = marker_colour
+        self._bullet: int | None = None
+        self._ordered: int | None = None
+        try:
+            self.part = doc.part.part_related_by(RT.NUMBERING)
+        except KeyError:  # python-docx cannot create one (NumberingPart.new is unimplemented)
+            root = parse_xml(f"<w:numbering {nsdecls('w')}/>")
+            self.part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, root,
+                                      doc.part.package)
+            doc.part.relate_to(self.part, RT.NUMBERING)
+        self.root = self.part.element
+
+    def _next_id(self, tag: str, attr: str) -> int:
+        used = [int(el.get(qn(attr))) for el in self.root.findall(qn(tag))]
+        return max(used, default=0) + 1
+
+    def _add_abstract(self, name: str, levels: list[tuple[str, str, str | None]],
+                      colour: str | None) -> int:
+        abstract_id = self._next_id("w:abstractNum", "w:abstractNumId")
+        el = OxmlElement("w:abstractNum")
+        el.set(qn("w:abstractNumId"), str(abstract_id))
+        put(el, "w:nsid", val=f"{zlib.crc32(name.encode()):08X}")
+        put(el, "w:multiLevelType", val="multilevel" if len(levels) > 1 else "singleLevel")
+        for ilvl, (fmt, text, font) in enumerate(levels):
+            lvl = OxmlElement("w:lvl")
+            lvl.set(qn("w:ilvl"), str(ilvl))
+            el.append(lvl)
+            put(lvl, "w:start", val=1)
+            put(lvl, "w:numFmt", val=fmt)
+            put(lvl, "w:lvlText", val=text)
+            put(lvl, "w:lvlJc", val="left")
+            ppr = put(lvl, "w:pPr")
+            left = LIST_INDENT_PT * (ilvl + 1)
+            tab_stops(ppr, [("num", left)])
+            indent(ppr, left=left, hanging=LIST_HANGING_PT if fmt == "bullet" else 16)
+            if colour or font:
+                rpr = put(lvl, "w:rPr")
+                if font:
+                    fonts(rpr, latin=font)
+                if colour:
+                    run_look(rpr, colour=colour, bold=fmt != "bullet")
+        existing = self.root.findall(qn("w:abstractNum"))
+        if existing:
+            existing[-1].addnext(el)
+        else:
+            first_num = self.root.find(qn("w:num"))
+            if first_num is not None:
+                first_num.addprevious(el)
+            else:
+                self.root.append(el)
+        return abstract_id
+
+    def _add_num(self, abstract_id: int, restart: bool = False) -> int:
+        num_id = self._next_id("w:num", "w:numId")
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), str(num_id))
+        put(num, "w:abstractNumId", val=abstract_id)
+        if restart:
+            override = OxmlElement("w:lvlOverride")
+            override.set(qn("w:ilvl"), "0")
+            num.append(override)
+            put(override, "w:startOverride", val=1)
+        cleanup = self.root.find(qn("w:numIdMacAtCleanup"))
+        if cleanup is not None:
+            cleanup.addprevious(num)
+        else:
+            self.root.append(num)
+        return num_id
+
+    def bullet_num(self) -> int:
+        if self._bullet is None:
+            abstract = self._add_abstract(
+                "reportgen-bullets", [("bullet", "•", None), ("bullet", "–", None)],
+                self.marker_colour)
+            self._bullet = self._add_num(abstract)
+        return self._bullet
+
+    def ordered_num(self) -> int:
+        if self._ordered is None:
+            abstract = self._add_abstract(
+                "reportgen-numbers", [("decimal", "%1.", None), ("lowerLetter", "%2.", None)],
+                self.marker_colour)
+            self._ordered = self._add_num(abstract)
+        return self._ordered
+
+    def style_num_id(self, style) -> int | None:
+        """The numId a paragraph style (or a style it is based on) numbers its paragraphs with."""
+        while style is not None:
+            num = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+            if num is not None:
+                value = int(num.get(qn("w:val")))
+                return value or None  # numId 0 switches numbering off
+            style = style.base_style
+        return None
+
+    def restarted(self, num_id: int) -> int:
+        """A fresh instance of `num_id`'s list that counts from 1 again (one per ordered list)."""
+        num = next((el for el in self.root.findall(qn("w:num"))
+                    if el.get(qn("w:numId")) == str(num_id)), None)
+        if num is None:
+            return num_id
+        abstract = int(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+        return self._add_num(abstract, restart=True)
+

@@ -1,0 +1,394 @@
+"""The memo's content, top to bottom: header block, sections, actors table, quotations, sources,
+closing block, and the page header and footer. Every paragraph gets a named style from `Look`;
+direct formatting is kept to what a style cannot say (the rule under the header block, muted
+affiliations, the bold short name in the footer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+
+from reportgen.brief.markup import Inline, ListBlock, Span, Text
+from reportgen.brief.markup import Paragraph as TextParagraph
+from reportgen.brief.model import Actor, Brief
+from reportgen.profile import Profile
+from reportgen.writers.docx.look import Numbering, StyleIds
+from reportgen.writers.docx.ooxml import (
+    Border,
+    TextSettings,
+    add_field,
+    add_run,
+    add_spans,
+    borders,
+    mark_direction,
+    put,
+    run_look,
+    spacing,
+    tab_stops,
+    twips,
+)
+
+ACTOR_COLUMNS = (("Name", 0.24), ("Role and affiliation", 0.28), ("Stance", 0.48))
+
+
+def long_date(d) -> str:
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def memo_lines(brief: Brief, profile: Profile) -> list[tuple[str, str]]:
+    """(label, value) of the header block; TO and CC only when the brief gives them."""
+    m = brief.memo
+    sender = m.from_ or (join_names(brief.authors) if brief.authors else profile.name)
+    lines = [("TO", m.to), ("FROM", sender), ("CC", m.cc), ("DATE", long_date(brief.date)),
+             ("SUBJECT", m.subject or brief.title)]
+    return [(label, value) for label, value in lines if value]
+
+
+@dataclass
+class MemoWriter:
+    doc: object  # docx.Document
+    brief: Brief
+    profile: Profile
+    ids: StyleIds
+    numbering: Numbering
+    text_width_pt: float
+
+    def __post_init__(self) -> None:
+        self.ts = TextSettings(arabic_font=self.profile.fonts.arabic,
+                               hyperlink_style=self.ids.hyperlink)
+
+    # ----------------------------------------------------------------------------------------
+    def write(self) -> None:
+        b = self.brief
+        self.header_block()
+        self.heading("Bottom line")
+        self.blocks(b.summary, self.ids.bottom_line)
+        self.heading("Situation")
+        self.blocks(b.situation, self.ids.body)
+        self.heading("Actors")
+        self.actors_table()
+        quoted = [a for a in b.actors if a.quote]
+        if quoted:
+            self.heading("In their own words", level=2)
+            for actor in quoted:
+                self.quotation(actor)
+        self.heading(b.leverage.heading)
+        for point in b.leverage.points:
+            self.list_point(point)
+        self.heading("Outlook")
+        self.blocks(b.outlook, self.ids.body)
+        if b.sources:
+            self.heading("Sources")
+            self.sources()
+        self.closing()
+
+    # ----------------------------------------------------------------------------------------
+    def para(self, style_id: str, container=None) -> Paragraph:
+        target = container if container is not None else self.doc
+        p = target.add_paragraph()
+        p.style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+        return p
+
+    def text_para(self, style_id: str, spans: Inline, container=None, **kw) -> Paragraph:
+        p = self.para(style_id, container)
+        add_spans(p, spans, self.ts, **kw)
+        return p
+
+    def heading(self, text: str, level: int = 1) -> None:
+        style = self.ids.heading1 if level == 1 else self.ids.heading2
+        self.text_para(style, (Span(text),))
+
+    def header_block(self) -> None:
+        b = self.brief
+        self.text_para(self.ids.title, (Span("MEMORANDUM"),))
+        last = None
+        for label, value in memo_lines(b, self.profile):
+            p = self.para(self.ids.message_header)
+            add_run(p._p, p, f"{label}:", self.ts, style_id=self.ids.memo_label)
+            add_run(p._p, p, "\t", self.ts)
+            add_run(p._p, p, value, self.ts)
+            mark_direction(p)
+            last = p
+        if last is not None:  # the rule that closes the header block
+            ppr = last._p.get_or_add_pPr()
+            borders(ppr, "w:pBdr", bottom=Border(1.5, self.profile.colors.accent, 9))
+            spacing(ppr, after=18)
+        subject = b.memo.subject or b.title
+        if b.title != subject:
+            self.text_para(self.ids.subtitle, (Span(b.title),))
+        if b.subtitle:
+            self.text_para(self.ids.standfirst, (Span(b.subtitle),))
+
+    # ----------------------------------------------------------------------------------------
+    def blocks(self, text: Text, style_id: str, container=None) -> None:
+        """Paragraphs in `style_id`; lists as List Bullet / List Number (or, inside a table or
+        the bottom-line box, `style_id` numbered directly so the box keeps its look)."""
+        for block in text.blocks:
+            if isinstance(block, TextParagraph):
+                self.text_para(style_id, block.spans, container)
+            else:
+                self.list_block(block, style_id, container)
+
+    def list_block(self, block: ListBlock, style_id: str, container=None) -> None:
+        plain_list = style_id == self.ids.body and container is None
+        if block.ordered:
+            style = self.ids.list_number if plain_list else style_id
+            num_id = self.numbering.restarted(self._num_of(self.ids.list_number))
+        else:
+            style = self.ids.list_bullet if plain_list else style_id
+            num_id = None if plain_list else self._num_of(self.ids.list_bullet)
+        for item in block.items:
+            p = self.text_para(style, item, container)
+            if num_id is not None:
+                numpr = put(p._p.get_or_add_pPr(), "w:numPr")
+                put(numpr, "w:ilvl", val=0)
+                put(numpr, "w:numId", val=num_id)
+
+    def _num_of(self, style_id: str) -> int:
+        style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+        num = self.numbering.style_num_id(style)
+        return num if num is not None else self.numbering.bullet_num()
+
+    def list_point(self, point: Text) -> None:
+        """One leverage point = one bullet; its further paragraphs continue the item."""
+        first = True
+        for block in point.blocks:
+            if isinstance(block, TextParagraph):
+                style = self.ids.list_bullet if first else self.ids.list_continue
+                self.text_para(style, block.spans)
+            else:
+                for item in block.items:
+                    self.text_para(self.ids.list_bullet if first else self.ids.list_bullet2,
+                                   item)
+            first = False
+
+    # ----------------------------------------------------------------------------------------
+    def actors_table(self) -> None:
+        actors = self.brief.actors
+        table = self.doc.add_table(rows=1 + len(actors), cols=len(ACTOR_COLUMNS))
+        table.style = self.doc.styles.get_by_id(self.ids.table, WD_STYLE_TYPE.TABLE)
+        widths = [twips(self.text_width_pt * share) for _, share in ACTOR_COLUMNS]
+        widths[-1] = twips(self.text_width_pt) - sum(widths[:-1])
+        self._table_geometry(table, widths)
+        header = table.rows[0]
+        put(header._tr.get_or_add_trPr(), "w:tblHeader")
+        for cell, (label, _) in zip(header.cells, ACTOR_COLUMNS, strict=True):
+            p = cell.paragraphs[0]
+            p.style = self.doc.styles.get_by_id(self.ids.table_heading, WD_STYLE_TYPE.PARAGRAPH)
+            add_run(p._p, p, label, self.ts)
+        for row, actor in zip(table.rows[1:], actors, strict=True):
+            put(row._tr.get_or_add_trPr(), "w:cantSplit")
+            name_cell, role_cell, stance_cell = row.cells
+            self._cell_name(name_cell, actor)
+            self._cell_role(role_cell, actor)
+            if actor.stance:
+                self.blocks(actor.stance, self.ids.table_text, stance_cell)
+            else:
+                self._cell_dash(stance_cell)
+            for cell in row.cells:
+                self._drop_leading_empty(cell)
+        if len(actors) >= 3:  # no lone row under the header at a page foot: keep two together
+            for cell in table.rows[1].cells:
+                for p in cell.paragraphs:
+                    put(p._p.get_or_add_pPr(), "w:keepNext")
+
+    def _table_geometry(self, table, widths: list[int]) -> None:
+        tbl = table._tbl
+        tblpr = tbl.tblPr
+        put(tblpr, "w:tblW", w=sum(widths), type="dxa")
+        # Before Word 2013 (compatibility mode < 15) a table's edge hangs out by the cell
+        # margin; indent it back so the rules line up with the text.
+        hang = self._cell_margin_left(table) if compat_mode(self.doc) < 15 else 0
+        put(tblpr, "w:tblInd", w=hang, type="dxa")
+        put(tblpr, "w:tblLayout", type="fixed")
+        look = put(tblpr, "w:tblLook")
+        for attr, value in (("firstRow", 1), ("lastRow", 0), ("firstColumn", 0),
+                            ("lastColumn", 0), ("noHBand", 0), ("noVBand", 1)):
+            look.set(qn(f"w:{attr}"), str(value))
+        look.set(qn("w:val"), "0420")
+        for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+            col.set(qn("w:w"), str(w))
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths, strict=True):
+                put(cell._tc.get_or_add_tcPr(), "w:tcW", w=w, type="dxa")
+
+    def _cell_margin_left(self, table) -> int:
+        style = table.style
+        while style is not None:
+            mar = style.element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}/{qn('w:left')}")
+            if mar is None:
+                mar = style.element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}/{qn('w:start')}")
+            if mar is not None:
+                return int(mar.get(qn("w:w")))
+            style = style.base_style
+        return 108  # Word's default cell margin, 0.075 in
+
+    def _cell_name(self, cell, actor: Actor) -> None:
+        span = Span(actor.name, bold=True, href=actor.url)
+        self.text_para(self.ids.table_text, (span,), cell)
+
+    def _cell_role(self, cell, actor: Actor) -> None:
+        if not actor.role and not actor.affiliation:
+            self._cell_dash(cell)
+            return
+        if actor.role:
+            self.text_para(self.ids.table_text, (Span(actor.role),), cell)
+        if actor.affiliation:
+            p = self.para(self.ids.table_text, cell)
+            add_run(p._p, p, actor.affiliation, self.ts, colour=self.profile.colors.muted)
+            mark_direction(p)
+
+    def _cell_dash(self, cell) -> None:
+        p = self.para(self.ids.table_text, cell)
+        add_run(p._p, p, "—", self.ts, colour=self.profile.colors.muted)
+
+    @staticmethod
+    def _drop_leading_empty(cell) -> None:
+        """python-docx starts every cell with an empty paragraph; we appended ours after it."""
+        first = cell.paragraphs[0]
+        if len(cell.paragraphs) > 1 and not first.text and not first._p.r_lst:
+            first._p.getparent().remove(first._p)
+
+    # ----------------------------------------------------------------------------------------
+    def quotation(self, actor: Actor) -> None:
+        assert actor.quote is not None
+        spans = (Span("“"), *actor.quote, Span("”"))
+        self.text_para(self.ids.quote, spans, invert_italic=True)
+        source: list[Span] = [Span("— "), Span(actor.name, bold=True, href=actor.url)]
+        if actor.role_line:
+            source.append(Span(f", {actor.role_line}"))
+        if actor.quote_source:
+            source.append(Span(f" · {actor.quote_source}"))
+        self.text_para(self.ids.quote_source, tuple(source))
+
+    def sources(self) -> None:
+        num_id = self.numbering.restarted(self._num_of(self.ids.list_number))
+        for src in self.brief.sources:
+            spans = [Span(src.title, italic=True)]
+            details = [x for x in (src.publisher, long_date(src.date) if src.date else None) if x]
+            if details:
+                spans.append(Span(", " + ", ".join(details)))
+            spans.append(Span("."))
+            if src.url:
+                spans += [Span(" "), Span(src.url, href=src.url)]
+            p = self.text_para(self.ids.list_number, tuple(spans))
+            numpr = put(p._p.get_or_add_pPr(), "w:numPr")
+            put(numpr, "w:ilvl", val=0)
+            put(numpr, "w:numId", val=num_id)
+
+    def closing(self) -> None:
+        """Disclaimer and donor note, verbatim; the link words are a hyperlink and the address
+        is printed too, for readers of a printed copy."""
+        prof = self.profile
+        first = self.text_para(self.ids.closing, (Span(prof.disclaimer),))
+        spacing(first._p.get_or_add_pPr(), before=28)
+        before, words, after = prof.donor_note.split()
+        url = prof.donor_note.url
+        spans = (Span(before), Span(words, href=url), Span(after), Span(" ("),
+                 Span(url, href=url), Span(")"))
+        self.text_para(self.ids.closing, tuple(s for s in spans if s.text))
+
+
+# --------------------------------------------------------------------------------------------
+# Page furniture
+
+COMPAT_URI = "http://schemas.microsoft.com/office/word"
+
+
+def compat_mode(doc) -> int:
+    """Word's layout compatibility mode of the document (11 = 2003, 14 = 2010, 15 = 2013+)."""
+    for el in doc.settings.element.iter(qn("w:compatSetting")):
+        if el.get(qn("w:name")) == "compatibilityMode" and el.get(qn("w:uri")) == COMPAT_URI:
+            return int(el.get(qn("w:val")))
+    return 11 if doc.settings.element.find(qn("w:compat")) is not None else 15
+
+
+def set_compat_mode(doc, mode: int) -> None:
+    """Built-in look: lay out as current Word does, so it opens without 'Compatibility Mode'."""
+    for el in doc.settings.element.iter(qn("w:compatSetting")):
+        if el.get(qn("w:name")) == "compatibilityMode" and el.get(qn("w:uri")) == COMPAT_URI:
+            el.set(qn("w:val"), str(mode))
+
+
+def write_footer(section, doc, profile: Profile, ids: StyleIds, text_width_pt: float,
+                 builtin: bool) -> None:
+    """Organisation short name, then 'Page X of Y' from PAGE and NUMPAGES fields, on every
+    page (and on the first and even pages too when the section distinguishes them)."""
+    footers = [section.footer]
+    if section.different_first_page_header_footer:
+        footers.append(section.first_page_footer)
+    if doc.settings.odd_and_even_pages_header_footer:
+        footers.append(section.even_page_footer)
+    style = doc.styles.get_by_id(ids.footer, WD_STYLE_TYPE.PARAGRAPH)
+    ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
+    for footer in footers:
+        footer.is_linked_to_previous = False
+        root = footer._element
+        for child in list(root):
+            root.remove(child)
+        p = footer.add_paragraph()
+        p.style = style
+        if not builtin:  # the reference's Footer tabs were set for its own page width
+            tab_stops(p._p.get_or_add_pPr(), [("right", text_width_pt)],
+                      clear=_inherited_tabs(style))
+        add_run(p._p, p, profile.short_name, ts, bold=True)
+        add_run(p._p, p, "\tPage ", ts)
+        add_field(p, "PAGE", "1")
+        add_run(p._p, p, " of ", ts)
+        add_field(p, "NUMPAGES", "1")
+
+
+def _inherited_tabs(style) -> list[float]:
+    """Tab stops (points) a paragraph in `style` inherits, so it can clear them."""
+    positions = []
+    while style is not None:
+        for tab in style.element.findall(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}"):
+            if tab.get(qn("w:val")) != "clear":
+                positions.append(int(tab.get(qn("w:pos"))) / 20)  # twips -> points
+        style = style.base_style
+    return positions
+
+
+def write_header(section, doc, profile: Profile, ids: StyleIds) -> None:
+    """Built-in look only (a reference document brings its own header): the organisation's
+    name on the left and its web address on the right, over an accent hairline. Nothing
+    dated, so a memo saved as a reference document does not carry a stale date."""
+    header = section.header
+    header.is_linked_to_previous = False
+    root = header._element
+    for child in list(root):
+        root.remove(child)
+    p = header.add_paragraph()
+    p.style = doc.styles.get_by_id(ids.header, WD_STYLE_TYPE.PARAGRAPH)
+    ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
+    add_run(p._p, p, profile.name.upper(), ts)
+    if profile.url:
+        add_run(p._p, p, "\t", ts)
+        site = urlparse(profile.url).netloc or profile.url
+        for run in add_run(p._p, p, site, ts, colour=profile.colors.muted):
+            run_look(run._r.get_or_add_rPr(), bold=False, tracking=0)
+
+
+def set_page(section, profile: Profile) -> None:
+    """Built-in look: the profile's paper; margins at least an inch, as memos are printed."""
+    width, height = profile.page_size_pt
+    section.page_width, section.page_height = Pt(width), Pt(height)
+    margin = Pt(max(profile.page.margin_pt, 72.0))
+    section.left_margin = section.right_margin = margin
+    section.top_margin = section.bottom_margin = margin
+    section.header_distance = Pt(36)
+    section.footer_distance = Pt(30)
+
+
+__all__ = ["MemoWriter", "compat_mode", "set_compat_mode", "set_page", "write_footer",
+           "write_header"]

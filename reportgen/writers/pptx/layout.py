@@ -1,0 +1,664 @@
+"""Brief -> DeckPlan: which slides, and every text frame measured and fitted.
+
+Fitting rules, the same for every section: try the section's largest body size and step down
+(0.5 pt) to the floor (BODY_MIN_PT, 14 pt); count the slides the section needs at the floor and
+keep the largest size that needs no more. A section that does not fit one slide at the floor
+continues on "(2 of 3)" slides; long paragraphs break between lines, tall cards carry on in a
+"(continued)" card. Text is never cut: every word of the brief is on some slide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from reportgen.brief import LoadedBrief
+from reportgen.brief.markup import Inline, ListBlock, Span, Text
+from reportgen.brief.markup import Paragraph as TextParagraph
+from reportgen.brief.model import Actor, Brief
+from reportgen.clock import document_time
+from reportgen.errors import RenderError
+from reportgen.fonts import family, is_arabic, missing_glyph_message
+from reportgen.profile import LoadedProfile, Profile
+from reportgen.writers.pptx.geometry import (
+    FOOTERS,
+    SLIDE_H,
+    SLIDE_W,
+    Box,
+    Geometry,
+    LayoutBoxes,
+    builtin_geometry,
+    read_geometry,
+)
+from reportgen.writers.pptx.measure import (
+    Para,
+    Run,
+    paragraph_height,
+    paragraph_lines,
+    script_chunks,
+    split_paragraph,
+    text_height,
+)
+from reportgen.writers.pptx.model import FIT_TOLERANCE_PT, DeckPlan, Frame, Rect, SlidePlan
+
+BODY_MAX_PT = 20.0  # cards of actors start here
+FLOW_MAX_PT = 24.0  # running text (situation, outlook) starts larger
+LEVER_MAX_PT = 22.0
+BODY_MIN_PT = 14.0  # the floor for body text: below this a deck is no longer readable
+STEP_PT = 0.5
+LINE = 1.28  # line pitch of running text, as a multiple of the size
+CARD_GAP = 16.0
+MIN_CARD_W = 240.0  # narrower cards (a 4:3 reference deck) go two abreast instead of three
+FOOTER_PT = 10.0
+
+
+def sizes(hi: float, lo: float, step: float = STEP_PT) -> list[float]:
+    out, s = [], hi
+    while s >= lo - 1e-9:
+        out.append(round(s, 2))
+        s -= step
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Text: the brief's inline model to measured runs and paragraphs
+
+
+@dataclass(frozen=True)
+class Style:
+    font: str
+    arabic: str
+    primary: str
+    accent: str
+    text: str
+    muted: str
+    tint: str
+    lang: str
+
+    @classmethod
+    def of(cls, profile: Profile, lang: str) -> Style:
+        c = profile.colors
+        return cls(profile.fonts.body, profile.fonts.arabic, c.primary, c.accent, c.text,
+                   c.muted, c.tint, lang)
+
+    def runs(self, spans: Inline | str, size: float, *, bold: bool = False,
+             italic: bool = False, color: str | None = None,
+             href: str | None = None) -> tuple[Run, ...]:
+        """Runs for text; Arabic-script stretches get the Arabic family and are marked RTL."""
+        if isinstance(spans, str):
+            spans = (Span(spans),)
+        out: list[Run] = []
+        for span in spans:
+            for chunk, arabic in script_chunks(span.text):
+                out.append(Run(chunk, self.arabic if arabic else self.font, size,
+                               bold or span.bold, italic or span.italic, span.href or href,
+                               color, arabic))
+        return tuple(out)
+
+    def para(self, spans: Inline | str, size: float, line: float = LINE, **kw) -> Para:
+        run_kw = {k: kw.pop(k) for k in ("bold", "italic", "color", "href") if k in kw}
+        runs = self.runs(spans, size, **run_kw)
+        rtl = _starts_rtl(runs)
+        if rtl and "align" not in kw:
+            kw["align"] = "r"
+        return Para(runs, round(size * line, 2), rtl=rtl, **kw)
+
+    def blocks(self, text: Text, size: float, color: str | None = None,
+               gap: float = 0.55) -> list[Para]:
+        """A rich-text field as paragraphs; list items hang from a bullet or a number."""
+        out: list[Para] = []
+        for block in text.blocks:
+            if isinstance(block, TextParagraph):
+                out.append(self.para(block.spans, size, color=color,
+                                     space_before=round(size * gap, 2)))
+            else:
+                out.extend(self.list_items(block, size, color, gap))
+        return out
+
+    def list_items(self, block: ListBlock, size: float, color: str | None,
+                   gap: float) -> list[Para]:
+        indent = round(size * (1.5 if block.ordered else 1.1), 2)
+        return [self.para(item, size, color=color, space_before=round(size * gap * 0.7, 2),
+                          indent=indent, bullet=f"{n}." if block.ordered else "•",
+                          bullet_color=self.accent)
+                for n, item in enumerate(block.items, 1)]
+
+
+def _starts_rtl(runs: Sequence[Run]) -> bool:
+    for run in runs:
+        for ch in run.text:
+            if ch.isalpha():
+                return is_arabic(ch)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Column flow: paragraphs poured into column frames, slide after slide
+
+
+def take(paras: Sequence[Para], cap: float, width: float, must_place: bool
+         ) -> tuple[list[Para], list[Para]]:
+    """Paragraphs from the front that fit in `cap` points; one may be split between lines.
+
+    A paragraph of four or more lines may split, leaving at least two lines on each side;
+    shorter ones move whole. An empty column (`must_place`) takes at least one line.
+    """
+    taken: list[Para] = []
+    rest = list(paras)
+    used = 0.0
+    while rest:
+        para = rest[0]
+        first = not taken
+        height = paragraph_height(para, width, first)
+        if used + height <= cap + FIT_TOLERANCE_PT:
+            taken.append(para)
+            used += height
+            rest.pop(0)
+            continue
+        n = len(paragraph_lines(para, width))
+        gap = 0.0 if first else para.space_before
+        room = int((cap - used - gap + FIT_TOLERANCE_PT) // para.line_pt)
+        keep = min(room, n - 2) if n >= 4 else 0
+        if keep < 2 and first and must_place:
+            keep = min(room, n - 1)
+            if keep < 1:
+                raise RenderError(f"a line of {para.line_pt:g} pt does not fit a column "
+                                  f"{cap:.0f} pt high; the deck's layout is too small")
+        if keep >= 1 and (keep >= 2 or (first and must_place)):
+            head, tail = split_paragraph(para, width, keep)
+            taken.append(head)
+            rest[0] = tail
+        break
+    return taken, rest
+
+
+def flow(paras: Sequence[Para], columns: Sequence[Box]) -> list[list[list[Para]]]:
+    """Slides of columns of paragraphs. Full slides fill each column in turn; the last slide
+    is balanced so its columns end at about the same height."""
+    slides: list[list[list[Para]]] = []
+    rest = list(paras)
+    while rest:
+        start = rest
+        cols: list[list[Para]] = []
+        for box in columns:
+            col, rest = take(rest, box.h, box.w, must_place=True)
+            cols.append(col)
+            if not rest:
+                break
+        if rest:
+            slides.append(cols)
+        else:
+            slides.append(balance(start, columns) if len(columns) > 1 else cols)
+    return slides
+
+
+def balance(paras: Sequence[Para], columns: Sequence[Box]) -> list[list[Para]]:
+    """The lowest common column height that holds everything: columns end level, and where
+    they cannot, the earlier ones are the longer."""
+    width = columns[0].w
+    total = text_height(paras, width)
+    pitch = min(p.line_pt for p in paras)
+    cap = max(pitch, total / len(columns))
+    while cap <= max(box.h for box in columns) + pitch:
+        rest, cols = list(paras), []
+        for box in columns:
+            col, rest = take(rest, min(cap, box.h), box.w, must_place=True)
+            cols.append(col)
+            if not rest:
+                break
+        if not rest:
+            return cols + [[] for _ in range(len(columns) - len(cols))]
+        cap += pitch / 4
+    raise AssertionError("balance: content of one slide did not fit its own columns")
+
+
+# ---------------------------------------------------------------------------------------------
+# Cards: one per actor or lever, in a grid; a card taller than the slide continues
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card's content at one size: paragraphs, and a label drawn in a side column."""
+
+    paras: tuple[Para, ...]
+    head: tuple[Para, ...] = ()  # repeated at the top of a continuation card
+    label: Para | None = None  # e.g. the lever's number, set beside the text
+
+
+@dataclass(frozen=True)
+class CardStyle:
+    inset: tuple[float, float, float, float]
+    label_w: float = 0.0
+    bar: float = 0.0  # height of the accent bar across the card's top
+
+
+def card_text_width(width: float, cs: CardStyle) -> float:
+    return width - cs.inset[0] - cs.inset[2] - cs.label_w
+
+
+def card_height(card: Card, width: float, cs: CardStyle) -> float:
+    text = text_height(card.paras, card_text_width(width, cs))
+    label = text_height((card.label,), cs.label_w) if card.label else 0.0
+    return max(text, label) + cs.inset[1] + cs.inset[3]
+
+
+def split_card(card: Card, width: float, cs: CardStyle, max_h: float) -> list[Card]:
+    if card_height(card, width, cs) <= max_h + FIT_TOLERANCE_PT:
+        return [card]
+    inner_w = card_text_width(width, cs)
+    pieces: list[Card] = []
+    rest = list(card.paras)
+    head: tuple[Para, ...] = ()
+    while rest:
+        head_h = text_height(head, inner_w) if head else 0.0
+        gap = (rest[0].space_before or round(head[-1].line_pt * 0.3, 2)) if head else 0.0
+        cap = max_h - cs.inset[1] - cs.inset[3] - head_h - gap
+        if head:  # the continuation's first paragraph keeps its gap below the head
+            taken, rest = take([replace(rest[0], space_before=0.0), *rest[1:]], cap, inner_w,
+                               must_place=True)
+            taken[0] = replace(taken[0], space_before=gap)
+        else:
+            taken, rest = take(rest, cap, inner_w, must_place=True)
+        pieces.append(Card(head + tuple(taken), card.head, card.label))
+        head = card.head
+    return pieces
+
+
+def grid(cards: Sequence[Card], ncols: int, region: Box, cs: CardStyle
+         ) -> list[list[tuple[float, list[Card]]]]:
+    """Slides of rows (row height, cards); rows are whole, the tallest card sets the height."""
+    width = (region.w - CARD_GAP * (ncols - 1)) / ncols
+    pieces = [p for c in cards for p in split_card(c, width, cs, region.h)]
+    slides: list[list[tuple[float, list[Card]]]] = []
+    rows: list[tuple[float, list[Card]]] = []
+    used = 0.0
+    for i in range(0, len(pieces), ncols):
+        row = pieces[i:i + ncols]
+        h = max(card_height(c, width, cs) for c in row)
+        if h > region.h + FIT_TOLERANCE_PT:  # only when pieces are narrower than they split at
+            raise AssertionError("a card piece is taller than the region")
+        need = h + (CARD_GAP if rows else 0.0)
+        if rows and used + need > region.h + FIT_TOLERANCE_PT:
+            slides.append(rows)
+            rows, used, need = [], 0.0, h
+        rows.append((h, row))
+        used += need
+    if rows:
+        slides.append(rows)
+    return slides
+
+
+def grid_columns(n: int) -> int:
+    return {1: 1, 2: 2, 3: 3, 4: 2}.get(n, 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# The deck
+
+
+class Planner:
+    def __init__(self, doc: LoadedBrief, lp: LoadedProfile, geometry: Geometry):
+        self.doc, self.b, self.profile = doc, doc.brief, lp.profile
+        self.geo = geometry
+        self.st = Style.of(lp.profile, doc.brief.language)
+        self.slides: list[SlidePlan] = []
+        self.date_text = _long_date(self.b.date)
+
+    # -- shared pieces ---------------------------------------------------------------------
+
+    def fit_frame(self, what: str, sizes_pt: list[float], build: Callable[[float], Frame]
+                  ) -> tuple[Frame, float]:
+        """The frame at the largest size whose text fits; RenderError if none does."""
+        frame = None
+        for size in sizes_pt:
+            frame = build(size)
+            if frame.fits:
+                return frame, size
+        assert frame is not None
+        raise RenderError(
+            f"{self.doc.path}: the {what} does not fit its box even at {sizes_pt[-1]:g} pt "
+            f"(it needs {frame.text_height:.0f} pt, the box has {frame.inner_h:.0f} pt); "
+            f"shorten it, or give deck.pptx a larger placeholder")
+
+    def title_frame(self, layout: LayoutBoxes, title: str) -> Frame:
+        box = layout.get("title") or Box(self.geo.width * 0.05, self.geo.height * 0.05,
+                                         self.geo.width * 0.9, self.geo.height * 0.12)
+        ph = "title" if layout.get("title") else None
+        return self.fit_frame(f"slide title '{title}'", sizes(30, 20, 1), lambda s: Frame(
+            "title", box.x, box.y, box.w, box.h,
+            (self.st.para(title, s, 1.1, bold=True,
+                          color=None if ph else self.st.primary),),
+            anchor="b", placeholder=ph))[0]
+
+    def footers(self, layout: LayoutBoxes, number: int) -> list[Frame]:
+        sx, sy = self.geo.width / SLIDE_W, self.geo.height / SLIDE_H
+        texts = {"ftr": (self.profile.short_name, "l", True), "dt": (self.date_text, "ctr", False),
+                 "sldNum": (str(number), "r", False)}
+        frames = []
+        for key, (text, align, bold) in texts.items():
+            box = layout.get(key)
+            if box is None:
+                f = FOOTERS[key]
+                box = Box(f.x * sx, f.y * sy, f.w * sx, f.h * sy)
+            ph = key if layout.get(key) else None
+            para = Para(self.st.runs(text, FOOTER_PT, bold=bold,
+                                     color=None if ph else self.st.muted),
+                        round(FOOTER_PT * 1.2, 2), align=align)
+            frames.append(Frame(key, box.x, box.y, box.w, box.h, (para,), anchor="ctr",
+                                placeholder=ph))
+        return frames
+
+    def add(self, slide: SlidePlan, layout: LayoutBoxes) -> None:
+        slide.frames.extend(self.footers(layout, len(self.slides) + 1))
+        self.slides.append(slide)
+
+    def sources_notes(self) -> list[Para]:
+        if not self.b.sources:
+            return []
+        out = [self.note("Sources", bold=True)]
+        for n, src in enumerate(self.b.sources, 1):
+            bits = [src.title] + [x for x in (src.publisher,
+                                              _long_date(src.date) if src.date else None) if x]
+            runs = self.st.runs(f"{n}. " + ", ".join(bits) + ".", 12)
+            if src.url:
+                runs += self.st.runs(" ", 12) + self.st.runs(src.url, 12, href=src.url)
+            out.append(Para(runs, 14.4))
+        return out
+
+    def note(self, text: Inline | str, **kw) -> Para:
+        return self.st.para(text, 12, 1.2, **kw)
+
+    def text_notes(self, text: Text) -> list[Para]:
+        out = []
+        for block in text.blocks:
+            if isinstance(block, TextParagraph):
+                out.append(self.note(block.spans))
+            else:
+                for n, item in enumerate(block.items, 1):
+                    out.append(self.note((Span(f"{n}. " if block.ordered else "• "), *item)))
+        return out
+
+    # -- slides ----------------------------------------------------------------------------
+
+    def title_slide(self) -> None:
+        b, st = self.b, self.st
+        layout = self.geo.find("title")
+        title_box = layout.get("title") or Box(self.geo.width * 0.1, self.geo.height * 0.2,
+                                               self.geo.width * 0.8, self.geo.height * 0.35)
+        ph = "title" if layout.get("title") else None
+        title, _ = self.fit_frame("title", sizes(40, 24, 1), lambda s: Frame(
+            "title", title_box.x, title_box.y, title_box.w, title_box.h,
+            (st.para(b.title, s, 1.08, bold=True, color=None if ph else st.primary),),
+            anchor="b", placeholder=ph))
+
+        sub_box = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
+                                                self.geo.height * 0.88 - title_box.bottom - 12)
+        sub_ph = "subtitle" if layout.get("subtitle") else None
+        by = _join_names(b.authors) if b.authors else ""
+        meta = [self.date_text, self.profile.name]
+        if by and by != self.profile.name:
+            meta.insert(0, by)
+
+        def subtitle(s: float) -> Frame:
+            small = max(12.0, round(s * 0.8, 1))
+            paras = []
+            if b.subtitle:
+                paras.append(st.para(b.subtitle, s, 1.22))
+            paras.append(st.para(" · ".join(meta), small, 1.3, bold=True,
+                                 color=st.accent if sub_ph is None or not self.geo.reference
+                                 else None, space_before=round(s * 1.1, 2)))
+            return Frame("subtitle", sub_box.x, sub_box.y, sub_box.w, sub_box.h, tuple(paras),
+                         placeholder=sub_ph)
+
+        sub, _ = self.fit_frame("subtitle", sizes(22, 14), subtitle)
+        notes = [self.note(b.title, bold=True)]
+        if b.subtitle:
+            notes.append(self.note(b.subtitle))
+        notes.append(self.note(" · ".join(meta)))
+        notes.append(self.note("Bottom line", bold=True))
+        notes += self.text_notes(b.summary)
+        self.add(SlidePlan("title", "title", b.title, layout.name, [title, sub], notes=notes),
+                 layout)
+
+    def flow_section(self, key: str, heading: str, text: Text, role: str,
+                     hi: float, notes: list[Para], kind: str = "flow") -> None:
+        layout = self.geo.find(role)
+        boxes = [layout.get(k) for k in ("body", "body2") if layout.get(k)]
+        if not boxes:
+            boxes = [self.geo.content_region()]
+        # Columns from the placeholders; without a second one, a single body column.
+        inset = (0.0, 0.0, 0.0, 0.0) if kind == "flow" else (26.0, 20.0, 24.0, 20.0)
+        inner = [Box(bx.x + inset[0], bx.y + inset[1], bx.w - inset[0] - inset[2],
+                     bx.h - inset[1] - inset[3]) for bx in boxes]
+        if kind == "panel":
+            inner = inner[:1]
+        color = self.st.primary if kind == "panel" else self.st.text
+
+        def pages(size: float) -> list[list[list[Para]]]:
+            return flow(self.st.blocks(text, size, color=color), inner)
+
+        size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
+        for n, cols in enumerate(slides, 1):
+            title = _numbered(heading, n, len(slides))
+            frames = [self.title_frame(layout, title)]
+            shapes: list[Rect] = []
+            for i, col in enumerate(cols):
+                if not col:
+                    continue
+                bx = boxes[i]
+                ph = ("body", "body2")[i] if layout.get(("body", "body2")[i]) else None
+                if kind == "panel":
+                    h = min(bx.h, text_height(col, inner[i].w) + inset[1] + inset[3] + 2)
+                    frames.append(Frame("body", bx.x, bx.y, bx.w, h, tuple(col), inset,
+                                        placeholder=ph, fill=self.st.tint, move=True))
+                    shapes.append(Rect(bx.x, bx.y, 6, h, self.st.accent))
+                else:
+                    frames.append(Frame("body" if i == 0 else "body2", bx.x, bx.y, bx.w, bx.h,
+                                        tuple(col), inset, placeholder=ph))
+            slide = SlidePlan(kind if kind == "flow" else "bottom_line", key, title, layout.name,
+                              frames, shapes, notes=list(notes), body_pt=size)
+            self.add(slide, layout)
+
+    def choose(self, sizes_pt: list[float], pages: Callable[[float], list]) -> tuple[float, list]:
+        """The largest size needing no more slides than the floor size does."""
+        floor = pages(sizes_pt[-1])
+        for size in sizes_pt[:-1]:
+            attempt = pages(size)
+            if len(attempt) <= len(floor):
+                return size, attempt
+        return sizes_pt[-1], floor
+
+    def cards_section(self, key: str, heading: str, make: Callable[[float], list[Card]],
+                      cs: CardStyle, count: int, notes: list[Para], hi: float) -> None:
+        layout = self.geo.find("cards")
+        region = self.geo.content_region()
+        fit_across = max(1, int((region.w + CARD_GAP) // (MIN_CARD_W + CARD_GAP)))
+        ncols = min(grid_columns(count), fit_across)
+        width = (region.w - CARD_GAP * (ncols - 1)) / ncols
+        size, slides = self.choose(sizes(hi, BODY_MIN_PT),
+                                   lambda s: grid(make(s), ncols, region, cs))
+        for n, rows in enumerate(slides, 1):
+            title = _numbered(heading, n, len(slides))
+            frames = [self.title_frame(layout, title)]
+            shapes: list[Rect] = []
+            y = region.y
+            for h, row in rows:
+                for c, card in enumerate(row):
+                    x = region.x + c * (width + CARD_GAP)
+                    shapes.append(Rect(x, y, width, h, self.st.tint))
+                    if cs.bar:
+                        shapes.append(Rect(x, y, width, cs.bar, self.st.accent))
+                    if card.label:
+                        frames.append(Frame("label", x, y, cs.inset[0] + cs.label_w, h,
+                                            (card.label,), (cs.inset[0], cs.inset[1], 0,
+                                                            cs.inset[3])))
+                    frames.append(Frame("card", x + cs.label_w, y, width - cs.label_w, h,
+                                        card.paras, cs.inset))
+                y += h + CARD_GAP
+            self.add(SlidePlan("cards", key, title, layout.name, frames, shapes,
+                               notes=list(notes), body_pt=size), layout)
+
+    def actor_card(self, actor: Actor, size: float) -> Card:
+        st = self.st
+        small = max(12.0, round(size * 0.85, 1))
+        name = st.para(actor.name, round(size * 1.12, 1), 1.18, bold=True, color=st.primary,
+                       href=actor.url)
+        head = [name]
+        if actor.role_line:
+            head.append(st.para(actor.role_line, small, 1.25, color=st.muted,
+                                space_before=round(size * 0.1, 2)))
+        body: list[Para] = []
+        if actor.stance:
+            body += st.blocks(actor.stance, size, color=st.text, gap=0.5)
+        if actor.quote:
+            quote = (Span("“"), *actor.quote, Span("”"))
+            body.append(st.para(quote, size, LINE, italic=True, color=st.primary,
+                                space_before=round(size * 0.6, 2)))
+            if actor.quote_source:
+                body.append(st.para(f"— {actor.quote_source}", small, 1.25, color=st.muted,
+                                    space_before=round(size * 0.2, 2)))
+        if body:
+            body[0] = replace(body[0], space_before=round(size * 0.55, 2))
+        cont = st.para(f"{actor.name} (continued)", round(size * 1.12, 1), 1.18, bold=True,
+                       color=st.primary)
+        return Card(tuple(head + body), (cont,))
+
+    def actors(self) -> None:
+        b = self.b
+        cs = CardStyle((16.0, 18.0, 16.0, 14.0), bar=4.0)
+        notes: list[Para] = []
+        for a in b.actors:
+            notes.append(self.note(a.name + (f" — {a.role_line}" if a.role_line else ""),
+                                   bold=True, href=a.url))
+            if a.stance:
+                notes += self.text_notes(a.stance)
+            if a.quote:
+                src = f" ({a.quote_source})" if a.quote_source else ""
+                notes.append(self.note((Span("“"), *a.quote, Span(f"”{src}"))))
+        notes += self.sources_notes()
+        self.cards_section("actors", "Actors", lambda s: [self.actor_card(a, s)
+                                                          for a in b.actors],
+                           cs, len(b.actors), notes, BODY_MAX_PT)
+
+    def leverage(self) -> None:
+        b, st = self.b, self.st
+        cs = CardStyle((18.0, 16.0, 18.0, 16.0), label_w=40.0)
+
+        def cards(size: float) -> list[Card]:
+            out = []
+            for n, point in enumerate(b.leverage.points, 1):
+                paras = st.blocks(point, size, color=st.text, gap=0.4)
+                label = st.para(str(n), round(size * 1.6, 1), 1.0, bold=True, color=st.accent)
+                out.append(Card(tuple(paras), (), label))
+            return out
+
+        notes = [self.note(b.leverage.heading, bold=True)]
+        for n, point in enumerate(b.leverage.points, 1):
+            for i, para in enumerate(self.text_notes(point)):
+                notes.append(replace(para, runs=self.st.runs(f"{n}. ", 12) + para.runs)
+                             if i == 0 else para)
+        notes += self.sources_notes()
+        self.cards_section("leverage", b.leverage.heading, cards, cs, len(b.leverage.points),
+                           notes, LEVER_MAX_PT)
+
+    def closing(self) -> None:
+        p, st = self.profile, self.st
+        layout = self.geo.find("closing")
+        frames = [self.fit_frame("closing title", sizes(36, 20, 1), lambda s: Frame(
+            "title", *_xywh(layout.get("title") or self.geo.content_region()),
+            (st.para(p.name, s, 1.1, bold=True),), anchor="b",
+            placeholder="title" if layout.get("title") else None))[0]]
+        body_box = layout.get("body") or self.geo.content_region()
+        before, words, after = p.donor_note.split()
+        # The built-in closing slide is dark: its links take the accent colour. A reference
+        # deck's links keep its theme's hyperlink colour.
+        link = None if self.geo.reference else st.accent
+
+        def body(s: float) -> Frame:
+            paras = [st.para(p.disclaimer, s, 1.32)]
+            donor = st.runs(before, s) + st.runs(words, s, href=p.donor_note.url,
+                                                 color=link) + st.runs(after, s)
+            paras.append(Para(donor, round(s * 1.32, 2), space_before=round(s * 0.9, 2)))
+            if p.url:
+                paras.append(st.para(p.url.removeprefix("https://").removeprefix("http://")
+                                     .rstrip("/"), s, 1.32, bold=True, href=p.url, color=link,
+                                     space_before=round(s * 0.9, 2)))
+            return Frame("body", *_xywh(body_box), tuple(paras),
+                         placeholder="body" if layout.get("body") else None)
+
+        frame, _ = self.fit_frame("disclaimer and donor note", sizes(18, 11), body)
+        frames.append(frame)
+        notes = [self.note(p.disclaimer), self.note(p.donor_note.text + f" ({p.donor_note.url})")]
+        notes += self.sources_notes()
+        self.add(SlidePlan("closing", "closing", p.name, layout.name, frames, notes=notes),
+                 layout)
+
+    def build(self) -> list[SlidePlan]:
+        b = self.b
+        self.title_slide()
+        self.flow_section("summary", "Bottom line", b.summary, "content", 28.0,
+                          [self.note("Bottom line", bold=True), *self.text_notes(b.summary),
+                           *self.sources_notes()], kind="panel")
+        self.flow_section("situation", "Situation", b.situation, "two", FLOW_MAX_PT,
+                          [self.note("Situation", bold=True), *self.text_notes(b.situation),
+                           *self.sources_notes()])
+        self.actors()
+        self.leverage()
+        self.flow_section("outlook", "Outlook", b.outlook, "two", FLOW_MAX_PT,
+                          [self.note("Outlook", bold=True), *self.text_notes(b.outlook),
+                           *self.sources_notes()])
+        self.closing()
+        return self.slides
+
+
+def _xywh(box: Box) -> tuple[float, float, float, float]:
+    return box.x, box.y, box.w, box.h
+
+
+def _numbered(heading: str, n: int, total: int) -> str:
+    return heading if total == 1 else f"{heading} ({n} of {total})"
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _long_date(d) -> str:
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def check_fonts(b: Brief, profile: Profile) -> None:
+    """Every character must be in the family that will draw it: Arabic script in the Arabic
+    family, the rest in the body family."""
+    body, arabic = family(profile.fonts.body), family(profile.fonts.arabic)
+    fields = b.text_fields() + [("profile.name", profile.name),
+                                ("profile.disclaimer", profile.disclaimer),
+                                ("profile.donor_note", profile.donor_note.text)]
+    problems = []
+    for where, text in fields:
+        latin = "".join(ch for ch in text if not is_arabic(ch))
+        script = "".join(ch for ch in text if is_arabic(ch))
+        for fam, part in ((body, latin), (arabic, script)):
+            if part and (msg := missing_glyph_message(fam, where, part)):
+                problems.append(msg)
+    if problems:
+        raise RenderError("\n".join(problems))
+
+
+def deck_geometry(lp: LoadedProfile) -> Geometry:
+    ref = lp.reference("deck.pptx")
+    return read_geometry(ref) if ref else builtin_geometry()
+
+
+def plan_deck(doc: LoadedBrief, lp: LoadedProfile) -> DeckPlan:
+    b, profile = doc.brief, lp.profile
+    check_fonts(b, profile)
+    geometry = deck_geometry(lp)
+    slides = Planner(doc, lp, geometry).build()
+    when = document_time(b.date).isoformat()
+    author = ", ".join(b.authors) if b.authors else profile.name
+    core = {"title": b.title, "author": author, "subject": b.subtitle or b.summary.plain,
+            "keywords": "; ".join([profile.short_name, "briefing", b.leverage.holder]),
+            "category": "Briefing", "comments": b.summary.plain, "last_modified_by": author,
+            "created": when, "modified": when, "company": profile.name}
+    return DeckPlan(slides, geometry, core, b.language)

@@ -1,0 +1,95 @@
+"""The deck plan: slides of measured text frames and plain shapes, in points.
+
+`layout.plan_deck` makes it from a brief; `output.write_deck` turns it into python-pptx calls.
+Everything a test needs to check the fitting (frame boxes, insets, paragraphs with sizes and
+line pitch, the measured text height) is here, without opening PowerPoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.writers.pptx.geometry import Geometry
+from reportgen.writers.pptx.measure import Para, text_height
+
+FIT_TOLERANCE_PT = 0.01
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A text frame: a placeholder of the slide's layout (`placeholder` = its key, e.g. "title",
+    "body") or a text box / card drawn by the deck (`placeholder` None)."""
+
+    role: str
+    x: float
+    y: float
+    w: float
+    h: float
+    paras: tuple[Para, ...]
+    inset: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # left, top, right, bottom
+    anchor: str = "t"  # t | ctr | b
+    placeholder: str | None = None
+    fill: str | None = None
+    line: str | None = None
+    move: bool = False  # placeholder whose box differs from the layout's: write the position
+
+    @property
+    def inner_w(self) -> float:
+        return self.w - self.inset[0] - self.inset[2]
+
+    @property
+    def inner_h(self) -> float:
+        return self.h - self.inset[1] - self.inset[3]
+
+    @property
+    def text_height(self) -> float:
+        return text_height(self.paras, self.inner_w)
+
+    @property
+    def fits(self) -> bool:
+        return self.text_height <= self.inner_h + FIT_TOLERANCE_PT
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paras)
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A plain filled rectangle (card background, accent bar)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    line: str | None = None
+
+
+@dataclass
+class SlidePlan:
+    kind: str  # title | bottom_line | flow | cards | closing
+    section: str  # the brief's section key: title, summary, situation, actors, leverage, ...
+    title: str
+    layout: str  # the slide layout's name, looked up by name when drawing
+    frames: list[Frame] = field(default_factory=list)
+    shapes: list[Rect] = field(default_factory=list)  # drawn beneath the frames
+    notes: list[Para] = field(default_factory=list)
+    body_pt: float | None = None  # the body size the fitting chose, for reports and tests
+
+
+@dataclass
+class DeckPlan:
+    slides: list[SlidePlan]
+    geometry: Geometry
+    core: dict[str, str]
+    language: str
+
+    @property
+    def reference(self) -> Path | None:
+        return self.geometry.reference
+
+    @property
+    def titles(self) -> list[str]:
+        return [s.title for s in self.slides]

@@ -1,0 +1,326 @@
+"""DeckPlan -> .pptx bytes with python-pptx (imported here only).
+
+Text frames are written as DrawingML directly, with every property the measurement relied on
+spelled out (insets, exact line pitch, paragraph spacing, sizes, fonts, no autofit), so no
+inherited default can change the fit. The zip is rewritten with fixed timestamps and order:
+the same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import uuid
+import zipfile
+from datetime import datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from reportgen.clock import document_time
+from reportgen.profile import LoadedProfile
+from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
+from reportgen.writers.pptx.geometry import emu
+from reportgen.writers.pptx.measure import Para, Run
+from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan
+
+HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703}">'
+                    '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/'
+                    'hyperlinkcolor" val="tx"/></a:ext></a:extLst>')
+ANCHORS = {"t": "t", "ctr": "ctr", "b": "b"}
+
+
+def write_deck(plan: DeckPlan, lp: LoadedProfile) -> bytes:
+    from pptx import Presentation
+
+    profile = lp.profile
+    if plan.reference:
+        prs = Presentation(str(plan.reference))
+        _drop_slides(prs)
+    else:
+        prs = builtin_presentation(profile)
+    layouts = {}
+    for master in prs.slide_masters:
+        for layout in master.slide_layouts:
+            layouts.setdefault(layout.name, layout)
+    boxes = {}
+    for lb in plan.geometry.layouts:
+        boxes.setdefault(lb.name, lb)
+
+    for number, sp in enumerate(plan.slides, 1):
+        slide = prs.slides.add_slide(layouts[sp.layout])
+        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, plan.language)
+        _write_notes(slide, sp, plan.language, profile.fonts.body)
+
+    _core_properties(prs, plan)
+    _drop_template_leftovers(prs, builtin=plan.reference is None)
+    _app_properties(prs, plan, profile.name)
+    buf = io.BytesIO()
+    prs.save(buf)
+    stamp = document_time(datetime.fromisoformat(plan.core["created"]).date())
+    return normalise_zip(buf.getvalue(), stamp)
+
+
+def _drop_slides(prs) -> None:
+    """A reference deck lends its masters and layouts; its own slides are not part of ours."""
+    ids = prs.slides._sldIdLst
+    for sld in list(ids):
+        rid = sld.rId
+        ids.remove(sld)
+        prs.part.drop_rel(rid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Slides
+
+
+def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
+                lang: str) -> None:
+    from pptx.oxml import parse_xml
+
+    placeholders = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
+    used: set[int] = set()
+    for n, rect in enumerate(sp.shapes, 1):
+        _add_rect(slide, rect, f"{sp.kind.title()} shape {n}")
+    for n, frame in enumerate(sp.frames, 1):
+        if frame.placeholder in ("dt", "ftr", "sldNum"):
+            shape_el = _clone_footer(slide, layout, idx[frame.placeholder])
+        elif frame.placeholder:
+            ph = placeholders[idx[frame.placeholder]]
+            used.add(idx[frame.placeholder])
+            if frame.move:
+                ph.left, ph.top, ph.width, ph.height = (emu(frame.x), emu(frame.y),
+                                                        emu(frame.w), emu(frame.h))
+            if frame.fill:
+                ph.fill.solid()
+                ph.fill.fore_color.rgb = _rgb(frame.fill)
+            shape_el = ph._element
+        else:
+            box = slide.shapes.add_textbox(emu(frame.x), emu(frame.y), emu(frame.w),
+                                           emu(frame.h))
+            box.name = f"{frame.role.title()} {n}"
+            if frame.fill:
+                box.fill.solid()
+                box.fill.fore_color.rgb = _rgb(frame.fill)
+            shape_el = box._element
+        body = _tx_body(slide.part, frame, lang, number)
+        old = shape_el.find(f"{{{_P}}}txBody")
+        if old is not None:
+            shape_el.remove(old)
+        shape_el.append(parse_xml(body))
+    for i, ph in placeholders.items():
+        if i not in used:  # an empty placeholder would show "Click to add text" when editing
+            ph._element.getparent().remove(ph._element)
+
+
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def _clone_footer(slide, layout, idx: int):
+    """Copy the layout's footer placeholder onto the slide (python-pptx leaves them off)."""
+    source = next(ph for ph in layout.placeholders if ph.placeholder_format.idx == idx)
+    el = copy.deepcopy(source._element)
+    tree = slide.shapes._spTree
+    el.find(f"{{{_P}}}nvSpPr/{{{_P}}}cNvPr").set("id", str(_next_id(tree)))
+    sppr = el.find(f"{{{_P}}}spPr")
+    for child in list(sppr):
+        sppr.remove(child)  # inherit the layout's position
+    tree.append(el)
+    return el
+
+
+def _next_id(tree) -> int:
+    ids = [int(v) for v in tree.xpath("//p:cNvPr/@id") if str(v).isdigit()]
+    return max(ids, default=1) + 1
+
+
+def _add_rect(slide, rect: Rect, name: str) -> None:
+    from pptx.enum.shapes import MSO_SHAPE
+
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, emu(rect.x), emu(rect.y), emu(rect.w),
+                                   emu(rect.h))
+    shape.name = name
+    style = shape._element.find(f"{{{_P}}}style")
+    if style is not None:  # the theme's shape style would add an outline and a shadow
+        shape._element.remove(style)
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = _rgb(rect.fill)
+    if rect.line:
+        shape.line.color.rgb = _rgb(rect.line)
+        shape.line.width = emu(0.75)
+    else:
+        shape.line.fill.background()
+
+
+def _rgb(colour: str):
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(colour.lstrip("#").upper())
+
+
+# ---------------------------------------------------------------------------------------------
+# Text as DrawingML
+
+
+def _tx_body(part, frame: Frame, lang: str, number: int) -> str:
+    left, top, right, bottom = (emu(v) for v in frame.inset)
+    paras = []
+    for i, para in enumerate(frame.paras):
+        if frame.role == "sldNum":
+            paras.append(_slide_number_para(para, lang, number))
+        else:
+            paras.append(_para(part, para, lang, first=(i == 0)))
+    # A placeholder keeps its layout's vertical anchor (it does not change the fit).
+    anchor = "" if frame.placeholder else f' anchor="{ANCHORS[frame.anchor]}"'
+    return (f'<p:txBody {NSDECL}><a:bodyPr vert="horz" wrap="square" lIns="{left}" tIns="{top}" '
+            f'rIns="{right}" bIns="{bottom}" rtlCol="0"{anchor}><a:noAutofit/>'
+            f'</a:bodyPr><a:lstStyle/>{"".join(paras)}</p:txBody>')
+
+
+def _ppr(para: Para, first: bool) -> str:
+    attrs = f' marL="{emu(para.indent)}" indent="{-emu(para.indent) if para.bullet else 0}"'
+    attrs += (f' algn="{para.align}"' if para.align else "") + f' rtl="{int(para.rtl)}"'
+    spacing = (f'<a:lnSpc><a:spcPts val="{round(para.line_pt * 100)}"/></a:lnSpc>'
+               f'<a:spcBef><a:spcPts val="{0 if first else round(para.space_before * 100)}"/>'
+               f'</a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>')
+    if para.bullet is None:
+        bullet = "<a:buNone/>"
+    else:
+        colour = (f'<a:buClr><a:srgbClr val="{para.bullet_color.lstrip("#")}"/></a:buClr>'
+                  if para.bullet_color else "")
+        font = para.runs[0].font if para.runs else None
+        face = f'<a:buFont typeface={quoteattr(font)}/>' if font else ""
+        if para.bullet.endswith(".") and para.bullet[:-1].isdigit():
+            bullet = (f'{colour}{face}<a:buAutoNum type="arabicPeriod" '
+                      f'startAt="{para.bullet[:-1]}"/>')
+        else:
+            bullet = f'{colour}{face}<a:buChar char={quoteattr(para.bullet)}/>'
+    return f"<a:pPr{attrs}>{spacing}{bullet}</a:pPr>"
+
+
+def _rpr(part, run: Run, lang: str, tag: str = "a:rPr") -> str:
+    attrs = f' lang="{"ar" if run.rtl else escape(lang)}" sz="{round(run.size * 100)}"'
+    attrs += f' b="{int(run.bold)}" i="{int(run.italic)}"'
+    if run.href:
+        attrs += ' u="sng"'
+    attrs += ' dirty="0"'
+    inner = ""
+    if run.color:
+        inner += f'<a:solidFill><a:srgbClr val="{run.color.lstrip("#")}"/></a:solidFill>'
+    inner += f'<a:latin typeface={quoteattr(run.font)}/><a:cs typeface={quoteattr(run.font)}/>'
+    if run.href and part is not None:
+        from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        rid = part.relate_to(run.href, RT.HYPERLINK, is_external=True)
+        ext = HLINK_COLOUR_EXT if run.color else ""
+        inner += f'<a:hlinkClick r:id="{rid}">{ext}</a:hlinkClick>'
+    if run.rtl:
+        inner += '<a:rtl val="1"/>'
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def _para(part, para: Para, lang: str, first: bool) -> str:
+    runs = "".join(f"<a:r>{_rpr(part, run, lang)}<a:t>{escape(run.text)}</a:t></a:r>"
+                   for run in para.runs)
+    end = ""
+    if para.runs:
+        last = para.runs[-1]
+        end = (f'<a:endParaRPr lang="{escape(lang)}" sz="{round(last.size * 100)}" '
+               f'dirty="0"/>')
+    return f"<a:p>{_ppr(para, first)}{runs}{end}</a:p>"
+
+
+def _slide_number_para(para: Para, lang: str, number: int) -> str:
+    run = para.runs[0]
+    field_id = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"reportgen:slidenum:{number}")).upper() \
+        + "}"
+    return (f'<a:p>{_ppr(para, True)}<a:fld id="{field_id}" type="slidenum">'
+            f'{_rpr(None, run, lang)}<a:t>{number}</a:t></a:fld></a:p>')
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes, properties, package
+
+
+def _write_notes(slide, sp: SlidePlan, lang: str, font: str) -> None:
+    from pptx.oxml import parse_xml
+
+    if not sp.notes:
+        return
+    notes = slide.notes_slide
+    body = notes.notes_text_frame._txBody
+    for p in body.findall(f"{{{_A}}}p"):
+        body.remove(p)
+    for para in sp.notes:
+        runs = "".join(f"<a:r>{_rpr(notes.part, run, lang)}<a:t>{escape(run.text)}</a:t></a:r>"
+                       for run in para.runs)
+        body.append(parse_xml(f'<a:p {NSDECL}><a:pPr><a:spcBef><a:spcPts val="'
+                              f'{300 if para.runs and para.runs[0].bold else 0}"/></a:spcBef>'
+                              f'</a:pPr>{runs}</a:p>'))
+
+
+def _core_properties(prs, plan: DeckPlan) -> None:
+    cp = prs.core_properties
+    core = plan.core
+    cp.title, cp.author, cp.subject = (_clip(core["title"]), _clip(core["author"]),
+                                       _clip(core["subject"]))
+    cp.keywords, cp.category = _clip(core["keywords"]), core["category"]
+    cp.comments, cp.last_modified_by = _clip(core["comments"]), _clip(core["last_modified_by"])
+    cp.language, cp.revision = plan.language, 1
+    cp.content_status, cp.identifier, cp.version = "", "", ""
+    when = datetime.fromisoformat(core["created"]).replace(tzinfo=None)
+    cp.created = cp.modified = when
+    cp.last_printed = when
+
+
+def _clip(text: str, limit: int = 255) -> str:
+    """python-pptx (like Office) keeps core properties to 255 characters."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _drop_template_leftovers(prs, builtin: bool) -> None:
+    """The package thumbnail shows the template, not this deck; the built-in look also sheds
+    python-pptx's stored Mac printer settings."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    pkg = prs.part.package
+    for rid, rel in list(pkg._rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            pkg._rels.pop(rid)
+    if builtin:
+        for rid, rel in list(prs.part.rels.items()):
+            if rel.reltype == RT.PRINTER_SETTINGS:
+                prs.part.drop_rel(rid)
+
+
+def _app_properties(prs, plan: DeckPlan, company: str) -> None:
+    n = len(plan.slides)
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
+           'schemas.openxmlformats.org/officeDocument/2006/extended-properties" xmlns:vt="http://'
+           'schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><TotalTime>0'
+           '</TotalTime><Application>reportgen</Application><PresentationFormat>Widescreen'
+           f'</PresentationFormat><Slides>{n}</Slides><Notes>{n}</Notes><HiddenSlides>0'
+           f'</HiddenSlides><Company>{escape(company)}</Company><ScaleCrop>false</ScaleCrop>'
+           '<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
+           '<HyperlinksChanged>false</HyperlinksChanged></Properties>')
+    for part in prs.part.package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = xml.encode("utf-8")
+
+
+def normalise_zip(data: bytes, when: datetime) -> bytes:
+    """Rewrite the package with every entry stamped `when` (the document clock), in a fixed
+    order and with fixed attributes, so identical input gives identical bytes."""
+    stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = src.namelist()
+        order = [n for n in names if n == "[Content_Types].xml"] + \
+            sorted(n for n in names if n != "[Content_Types].xml")
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, src.read(name), compresslevel=6)
+    return out.getvalue()

@@ -1,0 +1,472 @@
+"""The PPTX briefing deck, read back with a fresh python-pptx load, lxml and LibreOffice.
+
+Fitting is checked twice: on the plan (cheap, no python-pptx), and on the saved file, where each
+text frame's text, sizes, spacing and box are read back from the XML and measured again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from reportgen.errors import RenderError
+from reportgen.fonts import cache_dir
+from reportgen.pipeline import prepare
+from reportgen.writers import pptx as deck
+from reportgen.writers.pptx.layout import BODY_MIN_PT, FLOW_MAX_PT, take
+from reportgen.writers.pptx.measure import Para, Run, break_lines, split_paragraph, text_height
+from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL, SAMPLE
+
+runner = CliRunner()
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+EMU_PER_PT = 12700
+
+LONG_QUOTE = (
+    "We will not accept any foreign forces on our soil once the pretext of fighting Daesh is "
+    "gone, and we say this clearly to Washington and to every capital that thinks Iraq is a "
+    "playground for its rivalries; the Popular Mobilization is a state institution and it "
+    "will remain one, whatever the Americans and their friends in the region may wish.")
+
+
+def twelve_actors() -> list[dict]:
+    actors = []
+    for i in range(1, 13):
+        actors.append({
+            "name": f"Commander {i} al-Example",
+            "role": "Senior commander and spokesman",
+            "affiliation": "A brigade with a rather long official name (P.M.F.)",
+            "stance": "Calls any American presence after the Islamic State an occupation and "
+                      f"promises to resist it politically and, if needed, by force ({i}).",
+            "quote": f"{LONG_QUOTE} ({i})",
+            "quote_source": "Televised speech in Baghdad, reported by several outlets",
+            "url": f"https://example.org/actors/{i}",
+        })
+    actors[3]["name"] = "حيدر العبادي"  # an Arabic-script name: Arabic font, right to left
+    return actors
+
+
+def render(path: Path, templates: Path | None = None) -> bytes:
+    job = prepare(path, templates)
+    return deck.render(job.doc, job.profile)
+
+
+def plan_of(path: Path, templates: Path | None = None):
+    job = prepare(path, templates)
+    return deck.plan(job.doc, job.profile)
+
+
+def open_deck(data: bytes):
+    return Presentation(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def sample_bytes() -> bytes:
+    return render(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def sample_deck(sample_bytes):
+    return open_deck(sample_bytes)
+
+
+@pytest.fixture(scope="module")
+def brief():
+    return prepare(SAMPLE).doc.brief
+
+
+def slide_text(slide) -> str:
+    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def title_of(slide) -> str:
+    return slide.shapes.title.text_frame.text if slide.shapes.title is not None else ""
+
+
+def base_title(title: str) -> str:
+    return re.sub(r" \(\d+ of \d+\)$", "", title)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading text frames back from the file and measuring them again
+
+
+def frame_paragraphs(shape) -> tuple[float, float, list[Para]]:
+    """(inner width, inner height, paragraphs) of a shape's text frame, from its XML."""
+    body = shape.text_frame._txBody
+    body_pr = body.find(f"{A}bodyPr")
+    insets = [int(body_pr.get(k, d)) / EMU_PER_PT for k, d in
+              (("lIns", 91440), ("tIns", 45720), ("rIns", 91440), ("bIns", 45720))]
+    inner_w = shape.width / EMU_PER_PT - insets[0] - insets[2]
+    inner_h = shape.height / EMU_PER_PT - insets[1] - insets[3]
+    paras = []
+    for p in body.findall(f"{A}p"):
+        ppr = p.find(f"{A}pPr")
+        line = ppr.find(f"{A}lnSpc/{A}spcPts")
+        before = ppr.find(f"{A}spcBef/{A}spcPts")
+        assert line is not None, f"paragraph without exact line spacing in {shape.name}"
+        runs = []
+        for r in p:
+            if r.tag not in (f"{A}r", f"{A}fld"):
+                continue
+            rpr = r.find(f"{A}rPr")
+            runs.append(Run(r.find(f"{A}t").text or "", rpr.find(f"{A}latin").get("typeface"),
+                            int(rpr.get("sz")) / 100, rpr.get("b") == "1", rpr.get("i") == "1"))
+        paras.append(Para(tuple(runs), int(line.get("val")) / 100,
+                          int(before.get("val")) / 100 if before is not None else 0.0,
+                          int(ppr.get("marL", "0")) / EMU_PER_PT))
+    return inner_w, inner_h, paras
+
+
+def assert_every_frame_fits(prs) -> int:
+    checked = 0
+    for number, slide in enumerate(prs.slides, 1):
+        for shape in slide.shapes:
+            if not shape.has_text_frame or not shape.text_frame.text.strip():
+                continue
+            body_pr = shape.text_frame._txBody.find(f"{A}bodyPr")
+            assert body_pr.find(f"{A}noAutofit") is not None, shape.name
+            inner_w, inner_h, paras = frame_paragraphs(shape)
+            height = text_height(paras, inner_w)
+            assert height <= inner_h + 0.01, (
+                f"slide {number} {shape.name!r}: text needs {height:.1f} pt, box has "
+                f"{inner_h:.1f} pt: {shape.text_frame.text[:60]!r}")
+            checked += 1
+    return checked
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample deck
+
+
+def test_slides_follow_the_briefing_order(sample_deck, brief):
+    titles = [title_of(s) for s in sample_deck.slides]
+    order = []
+    for t in titles:
+        if not order or order[-1] != base_title(t):
+            order.append(base_title(t))
+    assert order == [brief.title, "Bottom line", "Situation", "Actors", brief.leverage.heading,
+                     "Outlook", "Middle East Institute"]
+    assert brief.leverage.heading == "Iran’s leverage"
+
+
+def test_deck_is_16_by_9_and_every_slide_uses_a_named_layout(sample_deck):
+    assert sample_deck.slide_width * 9 == sample_deck.slide_height * 16
+    names = [s.slide_layout.name for s in sample_deck.slides]
+    assert names[0] == "Title Slide" and names[-1] == "Section Header"
+    assert set(names) <= {"Title Slide", "Title and Content", "Two Content", "Title Only",
+                          "Section Header"}
+
+
+def test_bottom_line_follows_the_title_slide(sample_deck, brief):
+    second = sample_deck.slides[1]
+    assert title_of(second) == "Bottom line"
+    assert " ".join(brief.summary.plain.split()) in " ".join(slide_text(second).split())
+
+
+def test_closing_slide_has_disclaimer_and_donor_note_verbatim(sample_deck):
+    closing = sample_deck.slides[-1]
+    paragraphs = [p.text for shape in closing.shapes if shape.has_text_frame
+                  for p in shape.text_frame.paragraphs]
+    assert DISCLAIMER in paragraphs
+    assert DONOR_NOTE in paragraphs
+    links = {r.text: r.hyperlink.address for shape in closing.shapes if shape.has_text_frame
+             for p in shape.text_frame.paragraphs for r in p.runs if r.hyperlink.address}
+    assert links["click here"] == DONOR_URL
+
+
+def test_every_slide_has_a_footer_with_short_name_date_and_number(sample_deck):
+    for number, slide in enumerate(sample_deck.slides, 1):
+        footer = {ph.placeholder_format.type.name: ph.text_frame.text
+                  for ph in slide.placeholders
+                  if ph.placeholder_format.type.name in ("FOOTER", "DATE", "SLIDE_NUMBER")}
+        assert footer == {"FOOTER": "MEI", "DATE": "24 October 2017",
+                          "SLIDE_NUMBER": str(number)}, number
+        field = slide.shapes._spTree.xpath(".//a:fld[@type='slidenum']")
+        assert len(field) == 1  # a real slide-number field, not frozen text
+
+
+def test_speaker_notes_carry_each_sections_full_text_quotes_and_sources(sample_deck, brief):
+    slides = list(sample_deck.slides)
+    for slide in slides:
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip()
+    notes = {base_title(title_of(s)): s.notes_slide.notes_text_frame.text for s in slides}
+    flat = {k: " ".join(v.split()) for k, v in notes.items()}
+    for para in brief.situation.plain.split("\n"):
+        assert " ".join(para.split()) in flat["Situation"]
+    for actor in brief.actors:
+        assert actor.name in flat["Actors"]
+        if actor.quote:
+            assert "".join(s.text for s in actor.quote) in flat["Actors"]
+        if actor.quote_source:
+            assert actor.quote_source in flat["Actors"]
+    for key in ("Situation", "Actors", brief.leverage.heading, "Outlook"):
+        assert brief.sources[0].title in flat[key]
+    for point in brief.leverage.points:
+        assert " ".join(point.plain.split()) in flat[brief.leverage.heading]
+
+
+def test_every_text_frame_of_the_sample_fits_when_measured_again(sample_deck):
+    assert assert_every_frame_fits(sample_deck) > 30
+
+
+def test_runs_name_the_profile_font_and_never_autofit(sample_deck):
+    fonts = {r.font.name for s in sample_deck.slides for shape in s.shapes
+             if shape.has_text_frame for p in shape.text_frame.paragraphs for r in p.runs}
+    assert fonts == {"Source Sans 3"}
+
+
+def test_core_properties_come_from_the_brief_and_the_clock(sample_deck, brief):
+    cp = sample_deck.core_properties
+    assert cp.title == brief.title
+    assert cp.author == "Middle East Institute"
+    assert cp.language == "en"
+    assert "MEI" in cp.keywords and "Iran" in cp.keywords
+    assert cp.created == cp.modified == dt.datetime(2017, 10, 24)
+
+
+def test_same_input_gives_the_same_bytes(sample_bytes):
+    again = render(SAMPLE)
+    assert again == sample_bytes
+    with zipfile.ZipFile(io.BytesIO(again)) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2017, 10, 24, 0, 0, 0)}
+        assert zf.namelist()[0] == "[Content_Types].xml"
+        assert "docProps/thumbnail.jpeg" not in zf.namelist()
+
+
+def test_source_date_epoch_sets_the_deck_time(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    prs = open_deck(render(SAMPLE))
+    assert prs.core_properties.created == dt.datetime(2023, 11, 14, 22, 13, 20)
+
+
+def test_planning_does_not_need_python_pptx():
+    code = ("import sys; from reportgen.pipeline import prepare; "
+            "from reportgen.writers.pptx import plan; "
+            f"job = prepare({str(SAMPLE)!r}); p = plan(job.doc, job.profile); "
+            "assert p.slides[0].title; assert 'pptx' not in sys.modules, 'pptx imported'")
+    result = subprocess.run(["python", "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_cli_writes_the_deck(tmp_path):
+    result = runner.invoke(app, ["pptx", str(SAMPLE), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "pmf-tillerson.pptx"
+    assert result.output.strip() == str(target)
+    assert len(open_deck(target.read_bytes()).slides) >= 7
+
+
+# ---------------------------------------------------------------------------------------------
+# Fitting, on the plan
+
+
+def test_plan_of_the_sample_fits_every_frame_at_readable_sizes():
+    plan = plan_of(SAMPLE)
+    assert all(f.fits for s in plan.slides for f in s.frames)
+    for slide in plan.slides:
+        if slide.kind in ("flow", "cards", "bottom_line"):
+            assert slide.body_pt >= BODY_MIN_PT
+
+
+def test_long_situation_shrinks_before_it_continues(write_brief):
+    text = " ".join(["The P.M.F. is a coalition made up mostly of Shiite militia groups, though "
+                     "it also includes units drawn from Iraq’s other communities."] * 12)
+    plan = plan_of(write_brief("shrink", situation=text))
+    situation = [s for s in plan.slides if s.section == "situation"]
+    assert [s.title for s in situation] == ["Situation"]
+    assert BODY_MIN_PT <= situation[0].body_pt < FLOW_MAX_PT
+
+
+def test_situation_beyond_the_floor_continues_without_losing_a_word(write_brief):
+    paragraphs = [f"Paragraph {n}: " + " ".join(
+        ["Iran-aligned commanders answered Washington with demands for a withdrawal."] * 6)
+        for n in range(1, 9)]
+    plan = plan_of(write_brief("long", situation="\n\n".join(paragraphs)))
+    situation = [s for s in plan.slides if s.section == "situation"]
+    n = len(situation)
+    assert n >= 2
+    assert [s.title for s in situation] == [f"Situation ({i} of {n})" for i in range(1, n + 1)]
+    # One size for the whole section: shrunk first, but only as far as saves a slide.
+    sizes = {s.body_pt for s in situation}
+    assert len(sizes) == 1 and BODY_MIN_PT <= sizes.pop() < FLOW_MAX_PT
+    shown = " ".join(f.text for s in situation for f in s.frames if f.role in ("body", "body2"))
+    assert shown.split() == " ".join(paragraphs).split()
+    assert all(f.fits for s in situation for f in s.frames)
+
+
+def test_twelve_actors_continue_on_numbered_slides_in_the_plan(write_brief):
+    plan = plan_of(write_brief("twelve", actors=twelve_actors()))
+    actors = [s for s in plan.slides if s.section == "actors"]
+    n = len(actors)
+    assert n >= 3
+    assert [s.title for s in actors] == [f"Actors ({i} of {n})" for i in range(1, n + 1)]
+    assert all(f.fits for s in actors for f in s.frames)
+    assert all(s.body_pt >= BODY_MIN_PT for s in actors)
+    cards = " ".join(f.text for s in actors for f in s.frames if f.role == "card")
+    for actor in twelve_actors():
+        assert actor["quote"] in " ".join(cards.split())
+
+
+def test_one_enormous_quote_continues_in_a_second_card(write_brief):
+    huge = dict(twelve_actors()[0], quote=" ".join([LONG_QUOTE] * 7))
+    plan = plan_of(write_brief("huge", actors=[huge]))
+    cards = [f for s in plan.slides if s.section == "actors" for f in s.frames
+             if f.role == "card"]
+    assert len(cards) >= 2
+    assert cards[1].paras[0].text == "Commander 1 al-Example (continued)"
+    assert all(f.fits for f in cards)
+
+
+def test_split_paragraph_keeps_every_word():
+    runs = (Run("Iran’s leverage rests on ", "Source Sans 3", 18),
+            Run("ties to the strongest units", "Source Sans 3", 18, bold=True),
+            Run(" and a direct line of command that bypasses Baghdad entirely.",
+                "Source Sans 3", 18))
+    para = Para(runs, 23.0, 9.0, 20.0, "•")
+    assert len(break_lines(runs, 200.0)) >= 4
+    head, tail = split_paragraph(para, 220.0, 2)
+    assert (head.text + " " + tail.text).split() == para.text.split()
+    assert head.bullet == "•" and tail.bullet is None and tail.space_before == 0
+    taken, rest = take([para], 2 * 23.0, 220.0, must_place=True)
+    assert len(taken) == 1 and len(rest) == 1
+    assert text_height(taken, 220.0) <= 2 * 23.0
+
+
+def test_a_word_wider_than_the_line_breaks_between_characters():
+    lines = break_lines((Run("Supercalifragilisticexpialidocious", "Source Sans 3", 20),), 60.0)
+    assert len(lines) > 1 and all(line.width <= 60.0 for line in lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Twelve actors, saved and read back
+
+
+@pytest.fixture
+def twelve_deck(write_brief) -> tuple[Path, bytes]:
+    path = write_brief("twelve", actors=twelve_actors())
+    return path, render(path)
+
+
+def test_twelve_actor_deck_fits_every_text_frame_when_read_back(twelve_deck):
+    _, data = twelve_deck
+    prs = open_deck(data)
+    titles = [title_of(s) for s in prs.slides]
+    actor_titles = [t for t in titles if base_title(t) == "Actors"]
+    assert len(actor_titles) >= 3 and actor_titles[0] == f"Actors (1 of {len(actor_titles)})"
+    assert assert_every_frame_fits(prs) > 60
+    text = " ".join(" ".join(slide_text(s) for s in prs.slides).split())
+    for actor in twelve_actors():  # never cut: every quote is on some slide, whole
+        assert f"“{actor['quote']}”" in text
+
+
+def test_arabic_runs_get_the_arabic_font_and_run_right_to_left(twelve_deck):
+    prs = open_deck(twelve_deck[1])
+    hits = [(p, r) for s in prs.slides for shape in s.shapes if shape.has_text_frame
+            for p in shape.text_frame.paragraphs for r in p.runs if r.text == "حيدر العبادي"]
+    assert hits
+    para, run = hits[0]
+    assert run.font.name == "Noto Sans Arabic"
+    assert run._r.find(f"{A}rPr/{A}rtl").get("val") == "1"
+    assert run._r.find(f"{A}rPr").get("lang") == "ar"
+    assert para._p.find(f"{A}pPr").get("rtl") == "1"
+
+
+def test_actor_names_link_to_their_page(twelve_deck):
+    prs = open_deck(twelve_deck[1])
+    links = {r.text: r.hyperlink.address for s in prs.slides for shape in s.shapes
+             if shape.has_text_frame for p in shape.text_frame.paragraphs for r in p.runs
+             if r.hyperlink.address}
+    assert links["Commander 1 al-Example"] == "https://example.org/actors/1"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_renders_one_page_per_slide_with_text_inside_its_frames(twelve_deck,
+                                                                           tmp_path):
+    import pdfplumber
+    import pypdf
+
+    path, data = twelve_deck
+    deck_path = tmp_path / "twelve.pptx"
+    deck_path.write_bytes(data)
+    # Let LibreOffice see the same static fonts the deck was measured with.
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{cache_dir()}</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>")
+    env = {**__import__("os").environ, "FONTCONFIG_FILE": str(conf)}
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(deck_path)], check=True, capture_output=True, timeout=240, env=env)
+    pdf = tmp_path / "twelve.pdf"
+    slides = len(open_deck(data).slides)
+    assert len(pypdf.PdfReader(pdf).pages) == slides
+
+    plan = plan_of(path)
+    with pdfplumber.open(pdf) as doc:
+        for slide, page in zip(plan.slides, doc.pages, strict=True):
+            if slide.kind == "title":
+                continue  # its layout carries a decorative label outside any frame
+            scale = page.width / plan.geometry.width
+            for w in page.extract_words():
+                x0, x1 = w["x0"] / scale, w["x1"] / scale
+                top, bottom = w["top"] / scale, w["bottom"] / scale
+                assert any(f.x - 3 <= x0 and x1 <= f.x + f.w + 3 and f.y - 6 <= top
+                           and bottom <= f.y + f.h + 3 for f in slide.frames), (
+                    f"{slide.title}: {w['text']!r} at ({x0:.0f}, {top:.0f}) is outside every "
+                    f"text frame")
+
+
+# ---------------------------------------------------------------------------------------------
+# A profile's own deck.pptx
+
+
+def reference_profile(tmp_path: Path, deck_pptx: Path | None) -> Path:
+    templates = tmp_path / "templates"
+    (templates / "mei").mkdir(parents=True)
+    shutil.copy(SAMPLE.parent.parent / "templates" / "mei" / "profile.yaml",
+                templates / "mei" / "profile.yaml")
+    if deck_pptx:
+        shutil.copy(deck_pptx, templates / "mei" / "deck.pptx")
+    return templates
+
+
+def office_default_deck(tmp_path: Path, rename: dict[str, str] | None = None) -> Path:
+    """python-pptx's own template (4:3, Office theme, the standard layout names)."""
+    prs = Presentation()
+    for layout in prs.slide_layouts:
+        if rename and layout.name in rename:
+            layout._element.cSld.set("name", rename[layout.name])
+    prs.slides.add_slide(prs.slide_layouts[0]).shapes.title.text = "A slide of the template"
+    path = tmp_path / "reference.pptx"
+    prs.save(path)
+    return path
+
+
+def test_reference_deck_lends_its_masters_and_layouts(tmp_path):
+    templates = reference_profile(tmp_path, office_default_deck(tmp_path))
+    prs = open_deck(render(SAMPLE, templates))
+    assert (prs.slide_width, prs.slide_height) == (9144000, 6858000)  # the reference's 4:3
+    assert "A slide of the template" not in [title_of(s) for s in prs.slides]
+    assert title_of(prs.slides[0]).startswith("Iraq")
+    theme = zipfile.ZipFile(io.BytesIO(render(SAMPLE, templates))).read("ppt/theme/theme1.xml")
+    assert b'name="Office Theme"' in theme
+    assert [s.slide_layout.name for s in prs.slides][0] == "Title Slide"
+    assert assert_every_frame_fits(prs) > 30
+
+
+def test_reference_deck_without_a_needed_layout_is_refused_with_its_name(tmp_path):
+    ref = office_default_deck(tmp_path, rename={"Title Slide": "Cover"})
+    templates = reference_profile(tmp_path, ref)
+    with pytest.raises(RenderError, match="no slide layout named 'Title Slide'"):
+        plan_of(SAMPLE, templates)
