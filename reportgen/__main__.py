@@ -2,4 +2,5 @@
 
 from reportgen.cli import main
 
-main()
+if __name__ == "__main__":  # spawned build workers re-import this module; they must not re-run
+    main()

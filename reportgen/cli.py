@@ -33,6 +33,9 @@ TemplatesOpt = Annotated[Path | None, typer.Option(
     "built-in ones.", file_okay=False)]
 
 
+USER_FONT_DIR = Path.home() / ".local" / "share" / "fonts"
+
+
 def err(line: str) -> None:
     sys.stderr.write(line + "\n")
 
@@ -78,6 +81,38 @@ def _render_command(fmt: str, what: str, example: str) -> None:
 _render_command("pdf", "the one-page PDF brief", "reportgen pdf briefs/pmf-tillerson.yaml")
 _render_command("docx", "the Word memo", "reportgen docx briefs/pmf-tillerson.yaml --out out/")
 _render_command("pptx", "the 16:9 briefing deck", "reportgen pptx briefs/pmf-tillerson.yaml")
+
+
+@app.command("fonts")
+def fonts(
+    install: Annotated[bool, typer.Option(
+        "--install", help="Copy the fonts into --dir and refresh fontconfig.")] = False,
+    dest: Annotated[Path, typer.Option(
+        "--dir", help="Where --install copies the fonts.", file_okay=False)
+    ] = USER_FONT_DIR,
+    profile: Annotated[str, typer.Option("--profile", help="Whose fonts.")] = "mei",
+    templates: TemplatesOpt = None,
+) -> None:
+    """List the TrueType files the documents are set in (cutting them on first use).
+
+    With --install, copy them where LibreOffice and other desktop programs find them, so decks
+    and memos show in the fonts their text was measured with.
+
+    Example: `reportgen fonts --install`
+    """
+
+    def body() -> None:
+        from reportgen import fonts as fontlib
+        from reportgen.profile import find_profile
+
+        chosen = find_profile(profile, templates).profile.fonts
+        families = [fontlib.family(chosen.body), fontlib.family(chosen.arabic)]
+        paths = fontlib.install(families, dest) if install else \
+            sorted({p for fam in families for p in fam.files.values()})
+        for path in paths:
+            print(path)
+
+    run_guarded(body)
 
 
 def _register_command_groups() -> None:

@@ -140,3 +140,22 @@ def check_glyphs(fam: FontFamily, fields: list[tuple[str, str]]) -> None:
     problems = [m for where, text in fields if (m := missing_glyph_message(fam, where, text))]
     if problems:
         raise RenderError("\n".join(problems))
+
+
+def install(families: list[FontFamily], dest: Path) -> list[Path]:
+    """Copy the static cuts into `dest` (e.g. ~/.local/share/fonts) so desktop applications
+    such as LibreOffice and PowerPoint viewers set decks in the fonts they were measured with."""
+    import shutil
+    import subprocess
+
+    dest.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for fam in families:
+        for src in sorted(set(fam.files.values())):
+            target = dest / src.name
+            if not target.is_file() or target.read_bytes() != src.read_bytes():
+                shutil.copyfile(src, target)
+            copied.append(target)
+    if shutil.which("fc-cache"):
+        subprocess.run(["fc-cache", "-f", str(dest)], check=False, capture_output=True)
+    return copied

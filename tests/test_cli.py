@@ -90,3 +90,16 @@ def test_python_dash_m_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "reportgen", "--version"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("reportgen ")
+
+
+def test_fonts_lists_and_installs_the_static_cuts(tmp_path):
+    listed = runner.invoke(app, ["fonts"])
+    assert listed.exit_code == 0
+    paths = [Path(line) for line in listed.output.split()]
+    assert len(paths) == 6 and all(p.suffix == ".ttf" and p.is_file() for p in paths)
+    installed = runner.invoke(app, ["fonts", "--install", "--dir", str(tmp_path / "f")])
+    assert installed.exit_code == 0
+    copies = sorted((tmp_path / "f").glob("*.ttf"))
+    assert [p.name for p in copies] == sorted(p.name for p in paths)
+    assert all(c.read_bytes() == (next(p for p in paths if p.name == c.name)).read_bytes()
+               for c in copies)

@@ -1,0 +1,83 @@
+"""Which briefs a build covers: discovery from PATHS, output-name collisions, `--shard K/N`."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.errors import UsageError
+
+BRIEF_SUFFIXES = (".yaml", ".yml")
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Every brief named by PATHS: files as given, folders searched recursively for *.yaml/*.yml.
+
+    Hidden files and folders (a leading `.`, e.g. editor swap files or `.git`) are skipped.
+    The result is sorted by path and free of duplicates, so every run sees the same order.
+    """
+    found: dict[Path, Path] = {}
+    for given in paths:
+        given = Path(given)
+        if given.is_file():
+            found.setdefault(given.resolve(), given)
+        elif given.is_dir():
+            for candidate in given.rglob("*"):
+                relative = candidate.relative_to(given).parts
+                if (candidate.suffix.lower() in BRIEF_SUFFIXES and candidate.is_file()
+                        and not any(part.startswith(".") for part in relative)):
+                    found.setdefault(candidate.resolve(), candidate)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    return sorted(found.values(), key=lambda p: p.as_posix())
+
+
+def output_collisions(briefs: Iterable[Path]) -> dict[Path, list[Path]]:
+    """Briefs that would write the same output file (same file name in two folders).
+
+    Maps each such brief to the other briefs it collides with; none of them is built, so
+    neither can silently overwrite the other's documents.
+    """
+    by_stem: dict[str, list[Path]] = defaultdict(list)
+    for brief in briefs:
+        by_stem[brief.stem].append(brief)
+    return {brief: [other for other in group if other != brief]
+            for group in by_stem.values() if len(group) > 1 for brief in group}
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The K-th (1-based) of N slices of a set of briefs."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        k, sep, n = text.strip().partition("/")
+        try:
+            shard = cls(int(k), int(n))
+        except ValueError:
+            shard = None
+        if not sep or shard is None or not 1 <= shard.index <= shard.count:
+            raise UsageError(f"--shard {text!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
+        return shard
+
+    def owns(self, brief: Path) -> bool:
+        """Stable by name: sha256 of the file name without extension, modulo N.
+
+        A brief's slice depends only on its own name (the name its outputs carry), never on
+        which other briefs exist or on how the path was spelled, so adding a brief never
+        moves the others between CI machines and their caches.
+        """
+        digest = hashlib.sha256(brief.stem.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    def select(self, briefs: Iterable[Path]) -> list[Path]:
+        return [b for b in briefs if self.owns(b)]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"

@@ -1,0 +1,168 @@
+"""Worker processes for a build: each runs one brief at a time; a crash costs one brief.
+
+Why not ProcessPoolExecutor: when one of its workers dies (the OOM killer, a segfault in a C
+library, SIGKILL) the whole pool breaks and every queued brief fails with it, without saying
+which brief was running. Here the parent hands one task at a time to each worker over the
+worker's own pipe, so it knows which brief a dead worker was building, reports that brief as
+failed and starts a fresh worker for the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable
+from multiprocessing.connection import wait
+
+from reportgen.batch.worker import BriefResult, BriefTask, build_brief, failed_result
+
+ResultHandler = Callable[[BriefTask, BriefResult], None]
+
+
+def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler) -> None:
+    """Run every task in up to `jobs` worker processes, calling on_result as each finishes."""
+    pending = deque(tasks)
+    if not pending:
+        return
+    ctx = _context()
+    workers = [_Worker(ctx) for _ in range(min(jobs, len(pending)))]
+    try:
+        while pending or any(w.task for w in workers):
+            for i, worker in enumerate(workers):
+                while worker.task is None and pending:
+                    task = pending.popleft()
+                    if worker.give(task):
+                        break
+                    # It died between tasks: put the task back and start a fresh worker.
+                    pending.appendleft(task)
+                    worker.stop()
+                    workers[i] = worker = _Worker(ctx)
+            busy = [w for w in workers if w.task is not None]
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for i, worker in enumerate(workers):
+                if worker.task is None or not {worker.conn, worker.process.sentinel} & ready:
+                    continue
+                task, result = worker.task, worker.collect()
+                if result is None:
+                    result = failed_result(task, worker.death_message())
+                    worker.task = None
+                    worker.stop()
+                    if pending:
+                        workers[i] = _Worker(ctx)
+                on_result(task, result)
+    except BaseException:
+        for worker in workers:
+            worker.kill()
+        raise
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+class _Worker:
+    def __init__(self, ctx):
+        self.conn, child_conn = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child_conn, os.getpid()),
+                                   name="reportgen-build-worker", daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.task: BriefTask | None = None
+
+    def give(self, task: BriefTask) -> bool:
+        try:
+            self.conn.send(task)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return False
+        self.task = task
+        return True
+
+    def collect(self) -> BriefResult | None:
+        """The finished task's result, or None if the worker died without sending one."""
+        result = None
+        try:
+            if self.conn.poll():
+                result = self.conn.recv()
+        except (EOFError, ConnectionResetError, OSError):
+            result = None
+        if result is None:
+            self.process.join(timeout=5)
+        else:
+            self.task = None
+        return result
+
+    def death_message(self) -> str:
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exit code {code}"
+        return (f"the worker process building this brief died ({how}) before it could report; "
+                "the next run retries it (a killed worker often means the machine ran out of "
+                "memory)")
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=10)
+        self.kill()
+        self.conn.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _context():
+    # fork: workers start at once with what the parent has imported. Nothing in the parent
+    # runs a thread (the progress bar is refreshed by hand), so forking is safe. Elsewhere
+    # (macOS, where fork is unsafe) spawn: each worker imports reportgen afresh.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _worker_main(conn, parent_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (fork copies it)
+    _die_with_parent(parent_pid)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            result = build_brief(task)
+        except BaseException as exc:  # noqa: BLE001 - a worker always answers
+            from reportgen.batch.worker import describe_error
+
+            result = failed_result(task, describe_error(exc))
+        conn.send(result)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """On Linux, have the kernel SIGKILL this worker if the build process dies.
+
+    Otherwise a build killed with SIGKILL would leave workers finishing their briefs after
+    the lock is gone, racing the next run.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)

@@ -1,0 +1,171 @@
+"""One build run: discover, lock the output folder, sweep, build in workers, record, index."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from reportgen.batch.discover import Shard, discover, output_collisions
+from reportgen.batch.index import INDEX_NAME, render_index
+from reportgen.batch.lock import BuildLock
+from reportgen.batch.manifest import Manifest
+from reportgen.batch.pool import run_tasks
+from reportgen.batch.report import BuildReport, BuildUI
+from reportgen.batch.worker import BriefResult, BriefTask, failed_result, write_if_changed
+from reportgen.errors import UsageError
+from reportgen.writers import FORMATS
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    paths: tuple[Path, ...] = (Path("briefs"),)
+    out_dir: Path = Path("out")
+    formats: tuple[str, ...] = FORMATS
+    jobs: int | None = None  # None: one per available core
+    force: bool = False
+    prune: bool = False
+    shard: Shard | None = None
+    templates: Path | None = None
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise UsageError(f"--formats {text!r}: choose from {', '.join(FORMATS)} "
+                         "(comma-separated, e.g. pdf,docx)")
+    return tuple(dict.fromkeys(names))
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
+    """Build, record and index; returns the report (its exit_code says if anything failed).
+
+    Raises UsageError for bad options and LockedError if another build holds the folder.
+    """
+    from reportgen.clock import document_time
+
+    started = time.perf_counter()
+    ui = ui or BuildUI()
+    jobs = options.jobs or default_jobs()
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs}: need at least 1")
+    for fmt in options.formats:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    document_time(date(2000, 1, 1))  # a bad SOURCE_DATE_EPOCH is a usage error, found once
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+    out_dir = Path(options.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: is a file, not a folder")
+
+    every_brief = discover(options.paths)
+    if not every_brief:
+        raise UsageError(f"no briefs (*.yaml, *.yml) in {', '.join(map(str, options.paths))}")
+    collisions = output_collisions(every_brief)
+    selected = options.shard.select(every_brief) if options.shard else every_brief
+
+    report = BuildReport(out_dir=str(out_dir), formats=options.formats, jobs=jobs,
+                         forced=options.force,
+                         shard=str(options.shard) if options.shard else None)
+    with BuildLock(out_dir):
+        report.swept += [str(p) for p in _sweep(out_dir)]
+        manifest = Manifest.load(out_dir)
+        if manifest.warning:
+            report.warnings.append(manifest.warning)
+        for line in [*(f"removed {p}, left by an interrupted run" for p in report.swept),
+                     *report.warnings]:
+            ui.log(line)
+
+        def task_for(brief: Path) -> BriefTask:
+            return BriefTask(
+                brief=str(brief), formats=options.formats, out_dir=str(out_dir),
+                cwd=os.getcwd(), templates=str(options.templates) if options.templates else None,
+                source_date_epoch=epoch, force=options.force,
+                previous=manifest.previous(brief.stem))
+
+        results: list[BriefResult] = []
+        sources = {str(b): b.resolve() for b in selected}
+        tasks = []
+        for brief in selected:
+            if brief in collisions:
+                others = ", ".join(map(str, collisions[brief]))
+                result = failed_result(task_for(brief), (
+                    f"{brief}: {others} has the same file name, so both would write "
+                    f"{out_dir / brief.stem}.*; rename one. Neither was built."))
+                manifest.record(brief.stem, brief.resolve(), result)
+                results.append(result)
+            else:
+                tasks.append(task_for(brief))
+
+        ui.start(len(selected), options.formats, min(jobs, max(len(tasks), 1)), str(out_dir),
+                 report.shard)
+        for result in results:
+            ui.advance(result)
+
+        def on_result(task: BriefTask, result: BriefResult) -> None:
+            manifest.record(Path(task.brief).stem, sources[task.brief], result)
+            results.append(result)
+            ui.advance(result)
+
+        try:
+            with _sigterm_interrupts():
+                run_tasks(tasks, jobs, on_result)
+        except KeyboardInterrupt:
+            # Ctrl-C, or SIGTERM from a timeout: keep a record of what was finished.
+            manifest.save()
+            write_if_changed(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir))
+            ui.interrupted(len(results), len(selected))
+            raise
+        finally:
+            # A worker killed mid-write leaves a temporary file; the run still holds the lock.
+            report.swept += [str(p) for p in _sweep(out_dir)]
+
+        if options.prune:
+            report.pruned = [str(p) for p in manifest.prune(
+                out_dir, {b.stem for b in every_brief})]
+            for path in report.pruned:
+                ui.log(f"pruned  {path} (its brief no longer exists)")
+        manifest.save()
+        write_if_changed(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir))
+
+    report.briefs = sorted(results, key=lambda r: Path(r.brief).as_posix())
+    report.seconds = time.perf_counter() - started
+    ui.finish(report)
+    return report
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Turn SIGTERM (systemd stop, `timeout`, CI cancel) into KeyboardInterrupt meanwhile."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _sweep(out_dir: Path) -> list[Path]:
+    from reportgen.fsio import sweep_partial_files
+
+    return sweep_partial_files(out_dir)

@@ -1,0 +1,250 @@
+"""The part of a build that runs in a worker process: one brief, every requested format.
+
+A task carries everything that decides the output (paths, options, the clock) explicitly,
+so a worker never depends on what it inherited. The brief is loaded once, fingerprinted,
+and each format is either skipped (same fingerprint, output intact), rendered and written
+atomically, or reported as failed; nothing here raises for a bad brief or a failing writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from reportgen.errors import ReportgenError
+
+FINGERPRINT_SCHEME = "reportgen-build-fingerprint/1"
+# Libraries whose version changes the bytes of a format's output.
+FORMAT_LIBRARIES = {"pdf": ("reportlab",), "docx": ("python-docx",), "pptx": ("python-pptx",)}
+COMMON_LIBRARIES = ("fonttools",)
+
+# Per-format outcome of one run:
+BUILT = "built"      # rendered and written (or found byte-identical and left alone)
+SKIPPED = "skipped"  # inputs unchanged since the last good build; nothing was done
+FAILED = "failed"    # this run failed and there is no earlier good output
+STALE = "stale"      # this run failed; the last good output stays in place, now out of date
+STATUSES = (BUILT, SKIPPED, FAILED, STALE)
+PROBLEMS = (FAILED, STALE)
+
+
+@dataclass(frozen=True)
+class PreviousOutput:
+    """What the manifest says the last good build of one format produced."""
+
+    fingerprint: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BriefTask:
+    brief: str                       # absolute path
+    formats: tuple[str, ...]
+    out_dir: str                     # absolute path
+    cwd: str                         # profiles are looked up in CWD/templates
+    templates: str | None
+    source_date_epoch: str | None    # the clock every timestamp comes from
+    force: bool
+    previous: dict[str, PreviousOutput] = field(default_factory=dict)
+
+
+@dataclass
+class FormatResult:
+    format: str
+    status: str
+    path: str | None          # the output file on disk after the run (None if there is none)
+    seconds: float
+    error: str | None = None
+    fingerprint: str | None = None  # of the output now on disk (None: unknown / none)
+    sha256: str | None = None
+
+
+@dataclass
+class BriefResult:
+    brief: str
+    title: str | None = None
+    date: str | None = None
+    profile: str | None = None
+    seconds: float = 0.0      # loading and validating the brief
+    error: str | None = None  # why the brief itself could not be loaded, if it could not
+    outputs: list[FormatResult] = field(default_factory=list)
+
+
+def build_brief(task: BriefTask) -> BriefResult:
+    """Bring every requested output of one brief up to date; never raises for a user error."""
+    from reportgen.pipeline import output_path, prepare
+
+    _apply_environment(task)
+    out_dir = Path(task.out_dir)
+    targets = {fmt: output_path(Path(task.brief), out_dir, fmt) for fmt in task.formats}
+    result = BriefResult(brief=task.brief)
+    started = time.perf_counter()
+    try:
+        brief_bytes = Path(task.brief).read_bytes()  # read before parsing: see fingerprint()
+        job = prepare(Path(task.brief), Path(task.templates) if task.templates else None)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the run
+        result.seconds = time.perf_counter() - started
+        result.error = describe_error(exc)
+        result.outputs = [_failed(fmt, targets[fmt], task, result.error, 0.0)
+                          for fmt in task.formats]
+        return result
+    result.seconds = time.perf_counter() - started
+    brief = job.doc.brief
+    result.title, result.date = brief.title, brief.date.isoformat()
+    result.profile = job.profile.name
+    base = fingerprint_inputs(brief_bytes, job.profile.folder, job.profile.files(),
+                              task.source_date_epoch)
+    for fmt in task.formats:
+        result.outputs.append(_build_format(job, fmt, targets[fmt], base, task))
+    return result
+
+
+def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> FormatResult:
+    from reportgen.pipeline import render
+
+    started = time.perf_counter()
+    fingerprint = format_fingerprint(base, fmt)
+    previous = task.previous.get(fmt)
+    if (not task.force and previous is not None and previous.fingerprint == fingerprint
+            and file_sha256(target) == previous.sha256):
+        return FormatResult(fmt, SKIPPED, str(target), time.perf_counter() - started, None,
+                            fingerprint, previous.sha256)
+    try:
+        data = render(job, fmt)
+        write_if_changed(target, data)
+    except Exception as exc:  # noqa: BLE001
+        return _failed(fmt, target, task, describe_error(exc, fmt),
+                       time.perf_counter() - started)
+    return FormatResult(fmt, BUILT, str(target), time.perf_counter() - started, None,
+                        fingerprint, hashlib.sha256(data).hexdigest())
+
+
+def _failed(fmt: str, target: Path, task: BriefTask, error: str, seconds: float) -> FormatResult:
+    """A failure keeps the last good output (if it is still intact) and calls it stale."""
+    previous = task.previous.get(fmt)
+    if previous is not None and file_sha256(target) == previous.sha256:
+        return FormatResult(fmt, STALE, str(target), seconds, error,
+                            previous.fingerprint, previous.sha256)
+    return FormatResult(fmt, FAILED, None, seconds, error)
+
+
+def fingerprint_inputs(brief_bytes: bytes, profile_folder: Path, profile_files: list[Path],
+                       source_date_epoch: str | None) -> str:
+    """sha256 of everything a brief's outputs are made from, except the format.
+
+    The brief's bytes, every file of its profile (name and bytes), the reportgen version, the
+    versions of the libraries that shape the output and SOURCE_DATE_EPOCH. The brief is read
+    before it is parsed, so an edit during the build can only cause an extra rebuild later.
+    """
+    from reportgen import __version__
+
+    h = hashlib.sha256()
+
+    def part(label: str, data: bytes) -> None:
+        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(data)
+
+    part("scheme", FINGERPRINT_SCHEME.encode())
+    part("reportgen", __version__.encode())
+    part("libraries", library_versions().encode())
+    part("SOURCE_DATE_EPOCH", (source_date_epoch or "").encode())
+    part("brief", brief_bytes)
+    for file in profile_files:
+        part(f"profile/{file.relative_to(profile_folder).as_posix()}", file.read_bytes())
+    return h.hexdigest()
+
+
+def format_fingerprint(base: str, fmt: str) -> str:
+    libs = ",".join(f"{name}={_version(name)}" for name in FORMAT_LIBRARIES.get(fmt, ()))
+    return hashlib.sha256(f"{base}\0{fmt}\0{libs}".encode()).hexdigest()
+
+
+@cache
+def library_versions() -> str:
+    """Versions of the libraries every format depends on, fonts packages included."""
+    from importlib.metadata import distributions
+
+    names = set(COMMON_LIBRARIES)
+    names.update(d.metadata["Name"] for d in distributions()
+                 if (d.metadata["Name"] or "").lower().startswith("fontpkg"))
+    return ",".join(f"{name.lower()}={_version(name)}" for name in sorted(names, key=str.lower))
+
+
+@cache
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def file_sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically unless the file already holds exactly these bytes (mtime stays)."""
+    from reportgen.fsio import write_atomic
+
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def describe_error(exc: BaseException, fmt: str | None = None) -> str:
+    """One readable message: user errors as reportgen prints them, bugs with where they hit."""
+    if isinstance(exc, ReportgenError):
+        return "\n".join(exc.lines())
+    if isinstance(exc, ModuleNotFoundError) and fmt and exc.name and exc.name.startswith(
+            "reportgen.writers"):
+        return f"no {fmt} writer is installed ({exc.name} cannot be imported)"
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"internal error ({type(exc).__name__}: {exc}){where}{_crash_log(exc)}"
+
+
+def _crash_log(exc: BaseException) -> str:
+    """Keep the whole traceback of a bug in a log file, as the CLI does for its own crashes."""
+    import tempfile
+
+    try:
+        fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with open(fd, "w") as fh:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=fh)
+    except OSError:
+        return ""
+    return f"; full traceback in {log}"
+
+
+def _apply_environment(task: BriefTask) -> None:
+    os.chdir(task.cwd)
+    if task.source_date_epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = task.source_date_epoch
+
+
+def failed_result(task: BriefTask, error: str) -> BriefResult:
+    """The result for a brief whose worker could not report one (it crashed or was killed)."""
+    from reportgen.pipeline import output_path
+
+    outputs = [_failed(fmt, output_path(Path(task.brief), Path(task.out_dir), fmt), task,
+                       error, 0.0) for fmt in task.formats]
+    return BriefResult(brief=task.brief, error=error, outputs=outputs)

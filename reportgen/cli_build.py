@@ -1,0 +1,75 @@
+"""`reportgen build`: the unattended batch build (cron, systemd timers, CI schedules).
+
+Thin on purpose: parse options, run reportgen.build, print the report, map the exit code.
+reportgen.build (and through it pydantic, ReportLab...) is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reportgen.cli import TemplatesOpt, run_guarded
+
+HELP = """Build every brief in every format, in parallel, skipping what is up to date.
+
+PATHS are brief files or folders (searched recursively for *.yaml and *.yml); default
+`briefs/`. Each brief BRIEF.yaml gives OUT/BRIEF.pdf, .docx and .pptx; OUT/index.html lists
+them all. A brief whose inputs (its bytes, its profile's files, the reportgen version, the
+options) have not changed since its last good build is skipped. An invalid brief or a failing
+format never stops the others; a brief that fails keeps its last good files (reported as
+stale). Only one build at a time may write OUT.
+
+Exit codes: **0** everything is up to date; **1** a brief or format failed (or is stale);
+**2** wrong usage; **3** another build holds OUT (nothing was done); **70** internal error.
+
+Example (nightly, 4 workers, JSON report for monitoring):
+
+`reportgen build briefs/ --out out/ --jobs 4 --prune --json > out/build-report.json`
+"""
+
+PathsArg = Annotated[list[Path] | None, typer.Argument(
+    help="Brief files or folders. [default: briefs/]", metavar="PATHS",
+    show_default=False)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)]
+FormatsOpt = Annotated[str, typer.Option(
+    "--formats", "-f", help="Comma-separated formats to build.", metavar="LIST")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, show_default="number of cores",
+    help="Worker processes building in parallel.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Rebuild even what is up to date.")]
+PruneOpt = Annotated[bool, typer.Option(
+    "--prune", help="Delete outputs whose brief file no longer exists.")]
+ShardOpt = Annotated[str | None, typer.Option(
+    "--shard", metavar="K/N",
+    help="Build only the K-th of N slices of the briefs (1-based; a brief's slice depends "
+         "only on its file name: sha256(name) mod N). For CI matrices and indexed jobs.")]
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="Print a machine-readable report on stdout (schema in the README).")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("build", help=HELP)
+    def build(paths: PathsArg = None, out: OutOpt = Path("out"),
+              formats: FormatsOpt = "pdf,docx,pptx", jobs: JobsOpt = None,
+              force: ForceOpt = False, prune: PruneOpt = False, shard: ShardOpt = None,
+              json_report: JsonOpt = False, templates: TemplatesOpt = None) -> None:
+        def body() -> int:
+            import json
+            import sys
+
+            from reportgen.build import BuildOptions, BuildUI, Shard, parse_formats, run_build
+
+            options = BuildOptions(
+                paths=tuple(paths or [Path("briefs")]), out_dir=out,
+                formats=parse_formats(formats), jobs=jobs, force=force, prune=prune,
+                shard=Shard.parse(shard) if shard is not None else None, templates=templates)
+            report = run_build(options, BuildUI(json_mode=json_report))
+            if json_report:
+                sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+                                 + "\n")
+            return report.exit_code
+
+        run_guarded(body)
