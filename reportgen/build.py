@@ -14,8 +14,9 @@ from reportgen.batch.index import INDEX_NAME
 from reportgen.batch.lock import LOCK_NAME
 from reportgen.batch.manifest import MANIFEST_NAME
 from reportgen.batch.report import REPORT_SCHEMA, BuildReport, BuildUI
-from reportgen.batch.runner import BuildOptions, default_jobs, parse_formats, run_build
+from reportgen.batch.runner import BuildOptions, default_jobs, run_build
 from reportgen.batch.worker import BUILT, FAILED, SKIPPED, STALE
+from reportgen.writers import parse_formats
 
 __all__ = [
     "BUILT", "FAILED", "INDEX_NAME", "LOCK_NAME", "MANIFEST_NAME", "REPORT_SCHEMA", "SKIPPED",

@@ -162,8 +162,8 @@ def watch(
     from reportgen.cli import run_guarded
 
     def body() -> None:
-        from reportgen.authoring.watch import parse_formats
         from reportgen.authoring.watch import watch as watch_loop
+        from reportgen.writers import parse_formats
 
         chosen = parse_formats(formats)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 TMP_MARK = ".tmp-"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def _temp_beside(path: Path, data: bytes) -> str:
+    """A complete, synced copy of `data` in a temporary file in `path`'s folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=path.parent)
     try:
@@ -22,10 +23,39 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step."""
+    tmp = _temp_beside(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data` in one step; FileExistsError if it exists (never replaces).
+
+    A hard link is atomic and refuses to overwrite; file systems without hard links fall back
+    to an exclusive create.
+    """
+    tmp = _temp_beside(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            with open(path, "xb") as fh:
+                fh.write(data)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def sweep_partial_files(folder: Path) -> list[Path]:

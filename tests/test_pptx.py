@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -254,7 +255,7 @@ def test_planning_does_not_need_python_pptx():
             "from reportgen.writers.pptx import plan; "
             f"job = prepare({str(SAMPLE)!r}); p = plan(job.doc, job.profile); "
             "assert p.slides[0].title; assert 'pptx' not in sys.modules, 'pptx imported'")
-    result = subprocess.run(["python", "-c", code], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 

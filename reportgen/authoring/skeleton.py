@@ -11,11 +11,11 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from reportgen.authoring.schema import SCHEMA_FILE, schema_text
 from reportgen.errors import InputError, UsageError
+from reportgen.fsio import write_new
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DEFAULT_TITLE = "TODO: the headline, at most 150 characters"
@@ -148,30 +148,6 @@ def check_skeleton(text: str, target: Path) -> None:
             for d in exc.diagnostics)) from None
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Write `path` only if it does not exist yet: a hard link is atomic and never replaces."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise _exists(path) from None
-        except OSError:  # a file system without hard links
-            try:
-                with open(path, "xb") as fh:
-                    fh.write(data)
-            except FileExistsError:
-                raise _exists(path) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _exists(path: Path) -> UsageError:
     return UsageError(f"{path} already exists; nothing was written. Choose another NAME or "
                       "delete the file first")
@@ -210,7 +186,10 @@ def new_brief(name: str, folder: Path, title: str | None, profile: str,
     ref, schema_file = schema_reference(schema, folder) if schema else (None, None)
     text = skeleton_text(title, profile, date or today(), ref, target.as_posix())
     check_skeleton(text, target)
-    write_new(target, text.encode("utf-8"))
+    try:
+        write_new(target, text.encode("utf-8"))
+    except FileExistsError:
+        raise _exists(target) from None
     said = [f"wrote {target}"]
     if schema_file is not None and (note := refresh_schema(schema_file)):
         said.append(note)

@@ -12,11 +12,11 @@ import hashlib
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError, ReportgenError, UsageError
+from reportgen.errors import InputError, ReportgenError
 
 POLL_MS = 500  # how often the loop wakes without an event, to check the stop conditions
 
@@ -27,23 +27,12 @@ class BuildOutcome:
     profile_folder: Path | None  # to watch as well; None until the brief has loaded once
 
 
-def parse_formats(text: str) -> list[str]:
-    from reportgen.writers import FORMATS
-
-    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise UsageError(f"--formats {text!r}: choose from {', '.join(FORMATS)} "
-                         "(comma-separated, e.g. pdf,docx)")
-    return list(dict.fromkeys(chosen))
-
-
 def _stamp() -> str:
     # Wall-clock time of the terminal line only; nothing of it reaches a document.
     return time.strftime("%H:%M:%S")
 
 
-def build_once(brief: Path, formats: list[str], out_dir: Path,
+def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
                templates: Path | None = None) -> BuildOutcome:
     """Load the brief once and render each format; report, never raise."""
     from reportgen.fsio import write_atomic
@@ -108,7 +97,7 @@ def _fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def watch(brief: Path, formats: list[str], out_dir: Path, templates: Path | None = None, *,
+def watch(brief: Path, formats: Sequence[str], out_dir: Path, templates: Path | None = None, *,
           echo: Callable[[str], None] = print, max_builds: int | None = None,
           timeout: float | None = None, stop_event: threading.Event | None = None) -> int:
     """Build now, then after every save until Ctrl-C (or `max_builds` builds, `timeout`
@@ -177,4 +166,4 @@ def watch(brief: Path, formats: list[str], out_dir: Path, templates: Path | None
     return builds
 
 
-__all__ = ["build_once", "parse_formats", "watch"]
+__all__ = ["build_once", "watch"]

@@ -35,15 +35,6 @@ class BuildOptions:
     templates: Path | None = None
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in FORMATS]
-    if unknown or not names:
-        raise UsageError(f"--formats {text!r}: choose from {', '.join(FORMATS)} "
-                         "(comma-separated, e.g. pdf,docx)")
-    return tuple(dict.fromkeys(names))
-
-
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))

@@ -19,3 +19,15 @@ FORMATS = tuple(WRITERS)
 
 def get_writer(fmt: str) -> ModuleType:
     return importlib.import_module(WRITERS[fmt])
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """`--formats pdf,docx` -> ("pdf", "docx"): known names only, order kept, no repeats."""
+    from reportgen.errors import UsageError
+
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise UsageError(f"--formats {text!r}: choose from {', '.join(FORMATS)} "
+                         "(comma-separated, e.g. pdf,docx)")
+    return tuple(dict.fromkeys(names))

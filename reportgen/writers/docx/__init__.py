@@ -37,8 +37,8 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
         open_base,
         prune_body_rels,
         set_properties,
-        stable_zip,
     )
+    from reportgen.writers.zipstable import stable_zip
 
     brief, profile = doc.brief, lp.profile
     when = document_time(brief.date)

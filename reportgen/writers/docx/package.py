@@ -1,18 +1,15 @@
 """The .docx package around the memo: the base document (python-docx's default or the profile's
-reference memo.docx, emptied), document properties, embedded fonts, and a byte-stable zip.
+reference memo.docx, emptied), document properties and embedded fonts.
 
-python-docx stamps zip entries with the current time; `stable_zip` rewrites the archive with
-every entry dated by the one clock, in a fixed order, so the same input gives the same bytes.
+The zip itself is made byte-stable by `reportgen.writers.zipstable`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-import os
-import tempfile
 import uuid
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -25,6 +22,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from reportgen.errors import RenderError
+from reportgen.fsio import write_atomic
 from reportgen.writers.docx.ooxml import put, put_after, referenced_rids
 
 NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -290,37 +288,6 @@ def _font_facts(path: Path) -> tuple[bool, frozenset[int]]:
 
 
 def _write_cache(target: Path, data: bytes) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except OSError:
-        pass  # a read-only cache only costs time
+    with contextlib.suppress(OSError):  # a read-only cache only costs time
+        write_atomic(target, data)
 
-
-# ---------------------------------------------------------------------------------------------
-# The zip
-
-
-def stable_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite the package: [Content_Types].xml first, then python-docx's (stable) part order,
-    every entry dated `when` (clamped to the years a zip can record)."""
-    utc = when.astimezone(timezone.utc)
-    stamp = (min(max(utc.year, 1980), 2107),) + tuple(utc.timetuple())[1:6]
-    if utc.year < 1980:
-        stamp = (1980, 1, 1, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    first = "[Content_Types].xml"
-    order = [first] + [n for n in names if n != first] if first in names else names
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import io
 import uuid
-import zipfile
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -21,6 +20,7 @@ from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
 from reportgen.writers.pptx.measure import Para, Run
 from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan
+from reportgen.writers.zipstable import stable_zip
 
 HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703}">'
                     '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/'
@@ -56,7 +56,7 @@ def write_deck(plan: DeckPlan, lp: LoadedProfile) -> bytes:
     buf = io.BytesIO()
     prs.save(buf)
     stamp = document_time(datetime.fromisoformat(plan.core["created"]).date())
-    return normalise_zip(buf.getvalue(), stamp)
+    return stable_zip(buf.getvalue(), stamp)
 
 
 def _drop_slides(prs) -> None:
@@ -305,22 +305,3 @@ def _app_properties(prs, plan: DeckPlan, company: str) -> None:
     for part in prs.part.package.iter_parts():
         if str(part.partname) == "/docProps/app.xml":
             part._blob = xml.encode("utf-8")
-
-
-def normalise_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite the package with every entry stamped `when` (the document clock), in a fixed
-    order and with fixed attributes, so identical input gives identical bytes."""
-    stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = src.namelist()
-        order = [n for n in names if n == "[Content_Types].xml"] + \
-            sorted(n for n in names if n != "[Content_Types].xml")
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()
