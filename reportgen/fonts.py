@@ -124,22 +124,49 @@ def has_arabic(text: str) -> bool:
     return any(is_arabic(ch) for ch in text)
 
 
-def missing_glyph_message(fam: FontFamily, where: str, text: str) -> str | None:
-    """Describe the first character of `text` the family cannot draw, or None."""
+def script_segments(text: str) -> list[tuple[str, bool]]:
+    """Split `text` into (piece, is_arabic) runs. Spaces and punctuation between two Arabic
+    letters stay in the Arabic run, so a name like 'حيدر العبادي' is one right-to-left run."""
+    if not has_arabic(text):
+        return [(text, False)]
+    kinds: list[bool | None] = []
     for ch in text:
-        if ch in "\n\t" or fam.covers(ch):
-            continue
-        name = unicodedata.name(ch, "unnamed character")
-        return (f"{where}: the character '{ch}' (U+{ord(ch):04X} {name}) is not in the font "
-                f"{fam.name}; it would print as an empty box. Replace it, or choose a profile "
-                f"font that has it")
+        if is_arabic(ch):
+            kinds.append(True)
+        elif unicodedata.category(ch)[0] in "LN":
+            kinds.append(False)
+        else:
+            kinds.append(None)  # neutral: decided by its neighbours
+    resolved: list[bool] = []
+    for i, kind in enumerate(kinds):
+        if kind is None:
+            before = next((k for k in reversed(kinds[:i]) if k is not None), False)
+            after = next((k for k in kinds[i + 1:] if k is not None), False)
+            kind = bool(before and after)
+        resolved.append(kind)
+    segments: list[tuple[str, bool]] = []
+    for ch, kind in zip(text, resolved, strict=True):
+        if segments and segments[-1][1] == kind:
+            segments[-1] = (segments[-1][0] + ch, kind)
+        else:
+            segments.append((ch, kind))
+    return segments
+
+
+def missing_glyph(body: FontFamily, arabic: FontFamily, text: str) -> str | None:
+    """Describe the first character of `text` that the family drawing it lacks, or None.
+
+    Arabic-script runs are drawn in `arabic`, everything else in `body`."""
+    for piece, is_ar in script_segments(text):
+        fam = arabic if is_ar else body
+        for ch in piece:
+            if ch in "\n\t" or fam.covers(ch):
+                continue
+            name = unicodedata.name(ch, "unnamed character")
+            return (f"the character '{ch}' (U+{ord(ch):04X} {name}) is not in the font "
+                    f"{fam.name}; it would print as an empty box. Replace it, or choose a "
+                    "profile font that has it")
     return None
-
-
-def check_glyphs(fam: FontFamily, fields: list[tuple[str, str]]) -> None:
-    problems = [m for where, text in fields if (m := missing_glyph_message(fam, where, text))]
-    if problems:
-        raise RenderError("\n".join(problems))
 
 
 def install(families: list[FontFamily], dest: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from reportgen.brief.loader import KeyPath, Loaded, format_key_path
 from reportgen.brief.markup import check_url
 from reportgen.brief.validate import load_model
 from reportgen.errors import Diagnostic, InputError
@@ -98,11 +99,21 @@ class Profile(_Strict):
         return PAGE_SIZES_PT[self.page.size]
 
 
+REFERENCE_FILES = ("memo.docx", "deck.pptx")
+
+
 @dataclass(frozen=True)
 class LoadedProfile:
     name: str
     folder: Path
     profile: Profile
+    where: Loaded | None = None  # positions in profile.yaml, for errors that point into it
+
+    def diagnostic(self, path: KeyPath, message: str) -> Diagnostic:
+        if self.where is not None:
+            return self.where.diagnostic(path, message)
+        return Diagnostic(str(self.folder / "profile.yaml"), 1, 1, format_key_path(path),
+                          message)
 
     def reference(self, filename: str) -> Path | None:
         """An optional reference document beside profile.yaml (memo.docx, deck.pptx)."""
@@ -110,8 +121,10 @@ class LoadedProfile:
         return candidate if candidate.is_file() else None
 
     def files(self) -> list[Path]:
-        """Every file of the profile, for incremental builds to fingerprint."""
-        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+        """The files that shape the output (profile.yaml and the reference documents), for
+        incremental builds to fingerprint; editor swap files and the like do not count."""
+        names = ("profile.yaml", *REFERENCE_FILES)
+        return [self.folder / n for n in names if (self.folder / n).is_file()]
 
 
 def builtin_templates() -> Path:
@@ -137,8 +150,8 @@ def find_profile(name: str, templates: Path | None = None,
     for folder in searched:
         candidate = folder / name / "profile.yaml"
         if candidate.is_file():
-            profile, _ = load_model(candidate, Profile, "profile")
-            return LoadedProfile(name, candidate.parent, profile)
+            profile, where = load_model(candidate, Profile, "profile")
+            return LoadedProfile(name, candidate.parent, profile, where)
     available = sorted({p.parent.name for d in searched if d.is_dir()
                         for p in d.glob("*/profile.yaml")})
     raise InputError([_where(

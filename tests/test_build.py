@@ -136,7 +136,12 @@ def test_profile_files_and_source_date_epoch_are_inputs_and_force_rebuilds(
     build(*args)
     assert statuses(build_json(*args))[("alpha", "pdf")] == "skipped"
 
-    (templates / "mei" / "logo-notes.txt").write_text("a new file in the profile folder")
+    # a stray file (an editor's swap file, notes) is not an input; the profile itself is
+    (templates / "mei" / ".profile.yaml.swp").write_text("editor state")
+    assert statuses(build_json(*args))[("alpha", "pdf")] == "skipped"
+    profile = templates / "mei" / "profile.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("#0F3557", "#0F3558"),
+                       encoding="utf-8")
     assert statuses(build_json(*args))[("alpha", "pdf")] == "built"
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")

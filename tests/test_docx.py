@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 from reportgen.brief import load_brief
 from reportgen.cli import app
 from reportgen.errors import RenderError
+from reportgen.fonts import script_segments
 from reportgen.pipeline import prepare, render
-from reportgen.writers.docx.ooxml import script_segments
 from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL, FIXTURES, ROOT, SAMPLE
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -109,7 +109,7 @@ def test_metadata_title_author_subject_language_and_outline(sample_pdf):
     assert meta.subject.startswith("Secretary of State Rex Tillerson’s call")
     assert reader.trailer["/Root"]["/Lang"] == "en"
     assert [o.title for o in reader.outline] == [
-        "Situation", "Actors", "Iran’s leverage", "Outlook", "Sources"]
+        "Bottom line", "Situation", "Actors", "Iran’s leverage", "Outlook", "Sources"]
 
 
 def test_same_input_gives_identical_bytes(sample_brief, tmp_path):
@@ -147,13 +147,47 @@ def test_diacritics_and_typographic_punctuation_are_set_in_the_embedded_font(wri
     assert name in flat_text(tmp_path / "diacritics.pdf")
 
 
-def test_a_glyph_the_font_lacks_is_a_clear_error_and_nothing_is_written(write_brief, tmp_path):
+def test_a_glyph_the_font_lacks_is_an_error_at_the_field_and_nothing_is_written(write_brief,
+                                                                               tmp_path):
     brief = write_brief("snowman", subtitle="Winter ☃ is coming")
+    line = brief.read_text(encoding="utf-8").splitlines().index("subtitle: Winter ☃ is coming")
     result = build_pdf(brief, tmp_path)
     assert result.exit_code == 1
-    assert "subtitle: the character '☃' (U+2603 SNOWMAN) is not in the font Source Sans 3" \
-        in result.output
+    assert result.output.strip() == (
+        f"{brief}:{line + 1}:11: subtitle: the character '☃' (U+2603 SNOWMAN) is not in the font "
+        "Source Sans 3; it would print as an empty box. Replace it, or choose a profile font "
+        "that has it")
     assert not (tmp_path / "snowman.pdf").exists()
+
+
+def test_arabic_names_are_shaped_and_set_in_the_arabic_font(write_brief, sample_data, tmp_path):
+    actors = [dict(sample_data["actors"][0], name="Haider al-Abadi (حيدر العبادي)")]
+    brief = write_brief("arabic", actors=actors)
+    assert build_pdf(brief, tmp_path).exit_code == 0, "an Arabic name must not stop the PDF"
+    with pdfplumber.open(tmp_path / "arabic.pdf") as pdf:
+        chars = pdf.pages[0].chars
+    arabic = [c for c in chars if "NotoSansArabic" in c["fontname"]]
+    # 11 letters; shaping joins them into presentation forms (U+FE70–U+FEFF), not isolated
+    # base letters, and the Latin part of the name stays in the body font
+    assert len([c for c in arabic if not c["text"].isspace()]) == 11
+    assert all("\ufe70" <= c["text"] <= "\ufeff" for c in arabic if not c["text"].isspace())
+    assert "Haider al-Abadi (" in flat_text(tmp_path / "arabic.pdf")
+
+
+def test_body_text_never_goes_below_the_floor_and_secondary_lines_not_below_7pt(
+        write_brief, sample_data, tmp_path):
+    situation = sample_data["situation"] + "\n\n" + sample_data["situation"]
+    brief = write_brief("floor", situation=situation)
+    assert build_pdf(brief, tmp_path).exit_code == 0
+    with pdfplumber.open(tmp_path / "floor.pdf") as pdf:
+        sizes = {round(c["size"], 2) for c in pdf.pages[0].chars if c["text"].strip()}
+    assert min(sizes) >= 7
+    assert body_size(tmp_path / "floor.pdf") >= 8
+    # stances and quotes are body text: set at the body size, not smaller
+    with pdfplumber.open(tmp_path / "floor.pdf") as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["size"])
+    quote = next(w for w in words if w["text"] == "“baseless”")
+    assert round(quote["size"], 2) == body_size(tmp_path / "floor.pdf")
 
 
 def body_size(pdf_path: Path) -> float:

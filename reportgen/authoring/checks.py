@@ -311,8 +311,7 @@ def _known(doc: LoadedBrief, path: KeyPath) -> bool:
 
 def longest_section(doc: LoadedBrief) -> tuple[str, int]:
     b = doc.brief
-    lengths = {key: sum(len(text) for k, text in b.text_fields()
-                        if k == key or k.startswith((f"{key}.", f"{key}[")))
+    lengths = {key: sum(len(text) for path, text in b.text_fields() if path[0] == key)
                for key, _ in b.sections()}
     key = max(lengths, key=lambda k: lengths[k])
     return key, lengths[key]

@@ -163,23 +163,24 @@ class Brief(_Strict):
     def author_line(self) -> str:
         return ", ".join(self.authors)
 
-    def text_fields(self) -> list[tuple[str, str]]:
+    def text_fields(self) -> list[tuple[tuple[str | int, ...], str]]:
         """(key path, printed text) of every field that ends up in a document."""
-        out = [("title", self.title), ("subtitle", self.subtitle or ""),
-               ("summary", self.summary.plain), ("situation", self.situation.plain),
-               ("outlook", self.outlook.plain), ("leverage.holder", self.leverage.holder)]
-        out += [(f"authors[{i}]", a) for i, a in enumerate(self.authors)]
-        out += [(f"memo.{k}", v or "") for k, v in self.memo.model_dump().items()]
-        out += [(f"leverage.points[{i}]", p.plain) for i, p in enumerate(self.leverage.points)]
+        out: list[tuple[tuple[str | int, ...], str]] = [
+            (("title",), self.title), (("subtitle",), self.subtitle or ""),
+            (("summary",), self.summary.plain), (("situation",), self.situation.plain),
+            (("outlook",), self.outlook.plain), (("leverage", "holder"), self.leverage.holder)]
+        out += [(("authors", i), a) for i, a in enumerate(self.authors)]
+        out += [(("memo", k), v or "") for k, v in self.memo.model_dump(by_alias=True).items()]
+        out += [(("leverage", "points", i), p.plain) for i, p in enumerate(self.leverage.points)]
         for i, a in enumerate(self.actors):
-            out += [(f"actors[{i}].name", a.name), (f"actors[{i}].role", a.role or ""),
-                    (f"actors[{i}].affiliation", a.affiliation or ""),
-                    (f"actors[{i}].stance", a.stance.plain if a.stance else ""),
-                    (f"actors[{i}].quote", plain(a.quote) if a.quote else ""),
-                    (f"actors[{i}].quote_source", a.quote_source or "")]
+            out += [(("actors", i, "name"), a.name), (("actors", i, "role"), a.role or ""),
+                    (("actors", i, "affiliation"), a.affiliation or ""),
+                    (("actors", i, "stance"), a.stance.plain if a.stance else ""),
+                    (("actors", i, "quote"), plain(a.quote) if a.quote else ""),
+                    (("actors", i, "quote_source"), a.quote_source or "")]
         for i, s in enumerate(self.sources):
-            out += [(f"sources[{i}].title", s.title), (f"sources[{i}].publisher",
-                                                        s.publisher or "")]
+            out += [(("sources", i, "title"), s.title),
+                    (("sources", i, "publisher"), s.publisher or "")]
         return [(k, v) for k, v in out if v]
 
     def sections(self) -> list[tuple[str, str]]:

@@ -37,10 +37,12 @@ from reportgen.brief.markup import Inline, ListBlock, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
 from reportgen.clock import document_time
 from reportgen.errors import RenderError
-from reportgen.fonts import FontFamily, check_glyphs, family
+from reportgen.fonts import FontFamily, script_segments
+from reportgen.glyphs import check_glyphs, profile_families
 from reportgen.profile import LoadedProfile, Profile
 
 STEP_PT = 0.25
+SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
 
 
 # ---------------------------------------------------------------------------------------------
@@ -60,6 +62,7 @@ def _register(fam: FontFamily) -> str:
 
 @dataclass(frozen=True)
 class Styles:
+    arabic_face: str  # registered ReportLab family for Arabic-script runs
     body: ParagraphStyle
     lead: ParagraphStyle
     label: ParagraphStyle
@@ -76,7 +79,7 @@ class Styles:
     fine_right: ParagraphStyle
 
 
-def make_styles(body_pt: float, font: str, profile: Profile) -> Styles:
+def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -> Styles:
     c = profile.colors
     text, muted, primary = (colors.HexColor(c.text), colors.HexColor(c.muted),
                             colors.HexColor(c.primary))
@@ -90,24 +93,29 @@ def make_styles(body_pt: float, font: str, profile: Profile) -> Styles:
                               allowWidows=0, allowOrphans=0, **kw)
 
     s = body_pt
+    # Body text, the actors' stances and quotes included, never goes below the profile's floor;
+    # secondary lines (roles, sources, the disclaimer) are smaller but never below SMALLEST_PT.
+    secondary = max(SMALLEST_PT, s * 0.86)
     return Styles(
+        arabic_face=arabic_face,
         body=style("body", s, spaceAfter=s * 0.45),
         lead=style("lead", s * 1.08, spaceAfter=s * 0.3),
-        label=style("label", s * 0.78, fontName=bold, textColor=colors.HexColor(c.accent),
-                    spaceAfter=s * 0.2),
-        title=style("title", s * 2.15, 1.12, fontName=bold, textColor=primary,
+        label=style("label", max(SMALLEST_PT, s * 0.78), fontName=bold,
+                    textColor=colors.HexColor(c.accent), spaceAfter=s * 0.2),
+        title=style("title", s * 2.0, 1.12, fontName=bold, textColor=primary,
                     spaceAfter=s * 0.35),
         subtitle=style("subtitle", s * 1.2, 1.25, textColor=muted, spaceAfter=s * 0.3),
         byline=style("byline", s * 0.9, textColor=muted, spaceAfter=s * 0.9),
         heading=style("heading", s * 1.22, 1.2, fontName=bold, textColor=primary,
                       spaceBefore=s * 0.95, spaceAfter=s * 0.35, keepWithNext=1),
-        cell=style("cell", s * 0.92, 1.25),
-        cell_head=style("cell_head", s * 0.8, 1.2, fontName=bold, textColor=colors.white),
-        cell_muted=style("cell_muted", s * 0.84, 1.25, textColor=muted),
-        quote=style("quote", s * 0.92, 1.25, fontName=f"{font}-italic", spaceBefore=s * 0.15),
-        small=style("small", s * 0.82, 1.3, textColor=muted, spaceAfter=s * 0.1),
-        fine=style("fine", max(6.5, s * 0.72), 1.3, textColor=muted),
-        fine_right=style("fine_right", max(6.5, s * 0.72), 1.3, textColor=muted,
+        cell=style("cell", s, 1.25),
+        cell_head=style("cell_head", max(SMALLEST_PT, s * 0.8), 1.2, fontName=bold,
+                        textColor=colors.white),
+        cell_muted=style("cell_muted", secondary, 1.25, textColor=muted),
+        quote=style("quote", s, 1.25, fontName=f"{font}-italic", spaceBefore=s * 0.15),
+        small=style("small", secondary, 1.3, textColor=muted, spaceAfter=s * 0.1),
+        fine=style("fine", max(SMALLEST_PT, s * 0.72), 1.3, textColor=muted),
+        fine_right=style("fine_right", max(SMALLEST_PT, s * 0.72), 1.3, textColor=muted,
                          alignment=TA_RIGHT),
     )
 
@@ -116,10 +124,26 @@ def make_styles(body_pt: float, font: str, profile: Profile) -> Styles:
 # Markup: the brief's inline model to ReportLab's paragraph mini-language
 
 
-def markup(spans: Inline, link_colour: str) -> str:
+def rl(text: str, st: Styles) -> str:
+    """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
+    put in visual order and set in the profile's Arabic family."""
+    out = []
+    for piece, arabic in script_segments(text):
+        if arabic:
+            import arabic_reshaper
+            from bidi import get_display
+
+            out.append(f'<font face="{st.arabic_face}">'
+                       f"{escape(get_display(arabic_reshaper.reshape(piece)))}</font>")
+        else:
+            out.append(escape(piece))
+    return "".join(out)
+
+
+def markup(spans: Inline, link_colour: str, st: Styles) -> str:
     out = []
     for span in spans:
-        piece = escape(span.text)
+        piece = rl(span.text, st)
         if span.italic:
             piece = f"<i>{piece}</i>"
         if span.bold:
@@ -131,20 +155,20 @@ def markup(spans: Inline, link_colour: str) -> str:
     return "".join(out)
 
 
-def text_flowables(text: Text, style: ParagraphStyle, link: str) -> list[Flowable]:
+def text_flowables(text: Text, style: ParagraphStyle, link: str, st: Styles) -> list[Flowable]:
     out: list[Flowable] = []
     for block in text.blocks:
         if isinstance(block, TextParagraph):
-            out.append(Paragraph(markup(block.spans, link), style))
+            out.append(Paragraph(markup(block.spans, link, st), style))
         else:
-            out.append(bullets(block, style, link))
+            out.append(bullets(block, style, link, st))
     return out
 
 
-def bullets(block: ListBlock, style: ParagraphStyle, link: str,
+def bullets(block: ListBlock, style: ParagraphStyle, link: str, st: Styles,
             bullet_colour: str | None = None) -> ListFlowable:
     item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=style.fontSize * .2)
-    items = [ListItem(Paragraph(markup(spans, link), item_style)) for spans in block.items]
+    items = [ListItem(Paragraph(markup(spans, link, st), item_style)) for spans in block.items]
     bullet_colour = colors.HexColor(bullet_colour or link)
     return ListFlowable(
         items, bulletType="1" if block.ordered else "bullet", start=None if block.ordered else "•",
@@ -156,9 +180,24 @@ def bullets(block: ListBlock, style: ParagraphStyle, link: str,
 class Heading(Paragraph):
     """A section heading; the document template adds it to the PDF outline."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str):
-        super().__init__(escape(text), style)
+    def __init__(self, text: str, st: Styles, key: str):
+        super().__init__(rl(text, st), st.heading)
         self.outline_title, self.outline_key = text, key
+
+
+class OutlineMark(Flowable):
+    """An invisible point in the story that becomes a PDF outline entry (for boxed sections)."""
+
+    def __init__(self, title: str, key: str):
+        super().__init__()
+        self.outline_title, self.outline_key = title, key
+        self.width = self.height = 0
+
+    def wrap(self, avail_width, avail_height):
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,16 +211,17 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float
     link = profile.colors.primary
     sections: list[tuple[str, list[Flowable]]] = []
 
-    masthead: list[Flowable] = [Paragraph(escape(b.title), st.title)]
+    masthead: list[Flowable] = [Paragraph(rl(b.title, st), st.title)]
     if b.subtitle:
-        masthead.append(Paragraph(escape(b.subtitle), st.subtitle))
+        masthead.append(Paragraph(rl(b.subtitle, st), st.subtitle))
     if b.authors:
-        masthead.append(Paragraph("By " + escape(_join_names(b.authors)), st.byline))
+        masthead.append(Paragraph("By " + rl(_join_names(b.authors), st), st.byline))
     else:
         masthead.append(Spacer(1, st.byline.spaceAfter))
     sections.append(("masthead", masthead))
 
-    box_content = [Paragraph("BOTTOM LINE", st.label)] + text_flowables(b.summary, st.lead, link)
+    box_content = [Paragraph("BOTTOM LINE", st.label),
+                   *text_flowables(b.summary, st.lead, link, st)]
     box = Table([[box_content]], colWidths=[width])
     pad = st.body.fontSize * 0.8
     box.setStyle(TableStyle([
@@ -191,36 +231,36 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * .5),
     ]))
-    sections.append(("summary", [box]))
+    sections.append(("summary", [OutlineMark("Bottom line", "summary"), box]))
 
-    sections.append(("situation", [Heading("Situation", st.heading, "situation"),
-                                   *text_flowables(b.situation, st.body, link)]))
-    sections.append(("actors", [Heading("Actors", st.heading, "actors"),
+    sections.append(("situation", [Heading("Situation", st, "situation"),
+                                   *text_flowables(b.situation, st.body, link, st)]))
+    sections.append(("actors", [Heading("Actors", st, "actors"),
                                 actors_table(doc, st, profile, width)]))
-    sections.append(("leverage", [Heading(b.leverage.heading, st.heading, "leverage"),
+    sections.append(("leverage", [Heading(b.leverage.heading, st, "leverage"),
                                   *[f for point in b.leverage.points
-                                    for f in _as_bullets(point, st.body, link)]]))
-    sections.append(("outlook", [Heading("Outlook", st.heading, "outlook"),
-                                 *text_flowables(b.outlook, st.body, link)]))
+                                    for f in _as_bullets(point, st.body, link, st)]]))
+    sections.append(("outlook", [Heading("Outlook", st, "outlook"),
+                                 *text_flowables(b.outlook, st.body, link, st)]))
     if b.sources:
         items = []
         for src in b.sources:
-            bits = [f"<i>{escape(src.title)}</i>"]
-            bits += [escape(x) for x in (src.publisher, _long_date(src.date) if src.date else None)
+            bits = [f"<i>{rl(src.title, st)}</i>"]
+            bits += [rl(x, st) for x in (src.publisher, _long_date(src.date) if src.date else None)
                      if x]
             line = ", ".join(bits) + "."
             if src.url:
                 line += f' <a href="{escape(src.url)}" color="{link}">{escape(src.url)}</a>'
             items.append(line)
-        flow = [Heading("Sources", st.heading, "sources")]
+        flow = [Heading("Sources", st, "sources")]
         flow += [Paragraph(item, st.small) for item in items]
         sections.append(("sources", flow))
     return sections
 
 
-def _as_bullets(point: Text, style: ParagraphStyle, link: str) -> list[Flowable]:
+def _as_bullets(point: Text, style: ParagraphStyle, link: str, st: Styles) -> list[Flowable]:
     """Each leverage point is one bullet; a point with several paragraphs stays one item."""
-    return [bullets(ListBlock(tuple(point.inlines())), style, link)]
+    return [bullets(ListBlock(tuple(point.inlines())), style, link, st)]
 
 
 def actors_table(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> Table:
@@ -229,17 +269,17 @@ def actors_table(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -
     header = [Paragraph(h, st.cell_head) for h in ("ACTOR", "STANCE AND OWN WORDS")]
     rows = [header]
     for actor in doc.brief.actors:
-        who = [Paragraph(f"<b>{escape(actor.name)}</b>", st.cell)]
+        who = [Paragraph(f"<b>{rl(actor.name, st)}</b>", st.cell)]
         if actor.role_line:
-            who.append(Paragraph(escape(actor.role_line), st.cell_muted))
-        said: list[Flowable] = text_flowables(actor.stance, st.cell, link) if actor.stance \
+            who.append(Paragraph(rl(actor.role_line, st), st.cell_muted))
+        said: list[Flowable] = text_flowables(actor.stance, st.cell, link, st) if actor.stance \
             else []
         if actor.quote:
             source = (f' <font color="{profile.colors.muted}" name="{st.cell.fontName}">'
-                      f"— {escape(actor.quote_source)}</font>" if actor.quote_source else "")
-            said.append(Paragraph(f"“{markup(actor.quote, link)}”{source}", st.quote))
+                      f"— {rl(actor.quote_source, st)}</font>" if actor.quote_source else "")
+            said.append(Paragraph(f"“{markup(actor.quote, link, st)}”{source}", st.quote))
         rows.append([who, said or [Paragraph("—", st.cell_muted)]])
-    table = Table(rows, colWidths=[width * 0.27, width * 0.73], repeatRows=1)
+    table = Table(rows, colWidths=[width * 0.3, width * 0.7], repeatRows=1)
     pad = st.cell.fontSize * 0.42
     rule = colors.HexColor("#D5DBE1")
     style = [
@@ -271,14 +311,14 @@ def _long_date(d) -> str:
 def footer_flowables(profile: Profile, st: Styles) -> list[Flowable]:
     before, words, after = profile.donor_note.split()
     url = profile.donor_note.url
-    donor = (f'{escape(before)}<a href="{escape(url)}" color="{profile.colors.primary}" '
-             f'underline="1">{escape(words)}</a>{escape(after)} ({escape(url)})')
-    return [Paragraph(escape(profile.disclaimer), st.fine), Paragraph(donor, st.fine)]
+    donor = (f'{rl(before, st)}<a href="{escape(url)}" color="{profile.colors.primary}" '
+             f'underline="1">{rl(words, st)}</a>{rl(after, st)} ({escape(url)})')
+    return [Paragraph(rl(profile.disclaimer, st), st.fine), Paragraph(donor, st.fine)]
 
 
 class OnePager(BaseDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, Heading):
+        if isinstance(flowable, (Heading, OutlineMark)):
             key = f"sec-{flowable.outline_key}"
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(flowable.outline_title, key, level=0, closed=False)
@@ -309,10 +349,11 @@ class Attempt:
     data: bytes
 
 
-def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str) -> Attempt:
+def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
+           arabic_face: str) -> Attempt:
     profile = lp.profile
     b = doc.brief
-    st = make_styles(body_pt, font, profile)
+    st = make_styles(body_pt, font, arabic_face, profile)
     page_w, page_h = profile.page_size_pt
     margin = profile.page.margin_pt
     width = page_w - 2 * margin
@@ -331,7 +372,7 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str) -> At
         canvas.setFillColor(colors.HexColor(profile.colors.primary))
         canvas.rect(0, page_h - band, page_w, band, stroke=0, fill=1)
         y = page_h - margin - st.fine.fontSize
-        left = Paragraph(f"<b>{escape(profile.name.upper())}</b>",
+        left = Paragraph(f"<b>{rl(profile.name.upper(), st)}</b>",
                          ParagraphStyle("m", parent=st.fine, textColor=colors.HexColor(
                              profile.colors.primary)))
         left.wrapOn(canvas, width * 0.7, 40)
@@ -395,15 +436,13 @@ def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
     Raises RenderError (saying by how much it overflows) if even the floor size does not fit.
     """
     profile = lp.profile
-    fam = family(profile.fonts.body)
-    check_glyphs(fam, doc.brief.text_fields() + [
-        ("profile.disclaimer", profile.disclaimer), ("profile.donor_note", profile.donor_note.text),
-        ("profile.name", profile.name)])
-    font = _register(fam)
+    check_glyphs(doc, lp)
+    body, arabic = profile_families(lp)
+    font, arabic_face = _register(body), f"{_register(arabic)}-regular"
     size = profile.type.body_pt
     attempt = None
     while size >= profile.type.min_body_pt - 1e-9:
-        attempt = layout(doc, lp, size, font)
+        attempt = layout(doc, lp, size, font, arabic_face)
         if attempt.pages == 1:
             return attempt
         size = round(size - STEP_PT, 2)

@@ -9,7 +9,6 @@ and are converted here, at the XML boundary, by `twips`, `half_points` and `eigh
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -19,7 +18,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from reportgen.brief.markup import Inline, Span
-from reportgen.fonts import is_arabic
+from reportgen.fonts import is_arabic, script_segments
 
 # --------------------------------------------------------------------------------------------
 # Units: the writer thinks in points; OOXML wants twentieths, halves or eighths of a point.
@@ -263,35 +262,6 @@ def run_look(rpr, *, size: float | None = None, bold: bool | None = None,
 
 # --------------------------------------------------------------------------------------------
 # Text: spans to runs, split by script so Arabic gets right-to-left runs
-
-
-def script_segments(text: str) -> list[tuple[str, bool]]:
-    """Split `text` into (piece, is_arabic) runs. Spaces and punctuation between two Arabic
-    letters stay in the Arabic run, so a name like 'حيدر العبادي' is one right-to-left run."""
-    if not any(is_arabic(ch) for ch in text):
-        return [(text, False)]
-    kinds: list[bool | None] = []
-    for ch in text:
-        if is_arabic(ch):
-            kinds.append(True)
-        elif unicodedata.category(ch)[0] in "LN":
-            kinds.append(False)
-        else:
-            kinds.append(None)  # neutral: decided by its neighbours
-    resolved: list[bool] = []
-    for i, kind in enumerate(kinds):
-        if kind is None:
-            before = next((k for k in reversed(kinds[:i]) if k is not None), False)
-            after = next((k for k in kinds[i + 1:] if k is not None), False)
-            kind = bool(before and after)
-        resolved.append(kind)
-    segments: list[tuple[str, bool]] = []
-    for ch, kind in zip(text, resolved, strict=True):
-        if segments and segments[-1][1] == kind:
-            segments[-1] = (segments[-1][0] + ch, kind)
-        else:
-            segments.append((ch, kind))
-    return segments
 
 
 def mainly_arabic(text: str) -> bool:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, replace
 from reportgen.brief import LoadedBrief
 from reportgen.brief.markup import Inline, ListBlock, Span, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
-from reportgen.brief.model import Actor, Brief
+from reportgen.brief.model import Actor
 from reportgen.clock import document_time
 from reportgen.errors import RenderError
-from reportgen.fonts import family, is_arabic, missing_glyph_message
+from reportgen.fonts import is_arabic, script_segments
+from reportgen.glyphs import check_glyphs
 from reportgen.profile import LoadedProfile, Profile
 from reportgen.writers.pptx.geometry import (
     FOOTERS,
@@ -35,7 +36,6 @@ from reportgen.writers.pptx.measure import (
     Run,
     paragraph_height,
     paragraph_lines,
-    script_chunks,
     split_paragraph,
     text_height,
 )
@@ -89,7 +89,7 @@ class Style:
             spans = (Span(spans),)
         out: list[Run] = []
         for span in spans:
-            for chunk, arabic in script_chunks(span.text):
+            for chunk, arabic in script_segments(span.text):
                 out.append(Run(chunk, self.arabic if arabic else self.font, size,
                                bold or span.bold, italic or span.italic, span.href or href,
                                color, arabic))
@@ -627,24 +627,6 @@ def _long_date(d) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
-def check_fonts(b: Brief, profile: Profile) -> None:
-    """Every character must be in the family that will draw it: Arabic script in the Arabic
-    family, the rest in the body family."""
-    body, arabic = family(profile.fonts.body), family(profile.fonts.arabic)
-    fields = b.text_fields() + [("profile.name", profile.name),
-                                ("profile.disclaimer", profile.disclaimer),
-                                ("profile.donor_note", profile.donor_note.text)]
-    problems = []
-    for where, text in fields:
-        latin = "".join(ch for ch in text if not is_arabic(ch))
-        script = "".join(ch for ch in text if is_arabic(ch))
-        for fam, part in ((body, latin), (arabic, script)):
-            if part and (msg := missing_glyph_message(fam, where, part)):
-                problems.append(msg)
-    if problems:
-        raise RenderError("\n".join(problems))
-
-
 def deck_geometry(lp: LoadedProfile) -> Geometry:
     ref = lp.reference("deck.pptx")
     return read_geometry(ref) if ref else builtin_geometry()
@@ -652,7 +634,7 @@ def deck_geometry(lp: LoadedProfile) -> Geometry:
 
 def plan_deck(doc: LoadedBrief, lp: LoadedProfile) -> DeckPlan:
     b, profile = doc.brief, lp.profile
-    check_fonts(b, profile)
+    check_glyphs(doc, lp)
     geometry = deck_geometry(lp)
     slides = Planner(doc, lp, geometry).build()
     when = document_time(b.date).isoformat()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from reportgen.fonts import family, is_arabic
+from reportgen.fonts import family
 
 # Plan lines as if the text were this much wider than the font's advances say: covers renderer
 # rounding, hinting and justification differences, and small metric differences of a
@@ -245,15 +245,3 @@ def split_paragraph(para: Para, width: float, keep_lines: int) -> tuple[Para, Pa
 
 def _with_text(run: Run, text: str) -> Run:
     return Run(text, run.font, run.size, run.bold, run.italic, run.href, run.color, run.rtl)
-
-
-def script_chunks(text: str) -> list[tuple[str, bool]]:
-    """Split text into (chunk, is_arabic); spaces between Arabic words stay Arabic."""
-    out: list[tuple[str, bool]] = []
-    for m in re.finditer(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
-                         r"(?:[ \u060c\u061b\u061f]+[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
-                         r"\ufb50-\ufdff\ufe70-\ufeff]+)*|[^\u0600-\u06ff\u0750-\u077f"
-                         r"\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+", text):
-        chunk = m.group(0)
-        out.append((chunk, is_arabic(chunk[0])))
-    return out
