@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportgen.errors import RenderError
 
+CUT_REVISION = "r2"  # bump when the way instances are cut changes, so old caches are re-cut
 STYLES = {"regular": (400, "normal"), "bold": (700, "normal"),
           "italic": (400, "italic"), "bolditalic": (700, "italic")}
 
@@ -80,12 +81,14 @@ def _static_instance(src: Path, slug: str, weight: int, family_name: str, style:
     if not variable:
         return src
     stem = "".join(c if c.isalnum() or c == "-" else "_" for c in src.stem)
-    target = cache_dir() / f"{slug}-{version}-{stem}-w{weight}.ttf"
+    target = cache_dir() / f"{slug}-{version}-{stem}-w{weight}-{CUT_REVISION}.ttf"
     if target.is_file():
         return target
     from fontTools.varLib.instancer import instantiateVariableFont
 
-    font = TTFont(src)
+    # Keep the source's head.modified: a cut made today must be byte-identical to one made
+    # last year, or every new machine would produce different PDFs from the same brief.
+    font = TTFont(src, recalcTimestamp=False)
     axes = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
     axes["wght"] = float(weight)
     static = instantiateVariableFont(font, axes, inplace=False)
