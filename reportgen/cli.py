@@ -30,7 +30,7 @@ BriefArg = Annotated[Path, typer.Argument(help="The brief, a YAML file.", metava
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)]
 TemplatesOpt = Annotated[Path | None, typer.Option(
     "--templates", help="Folder of organisation profiles, searched before ./templates and the "
-    "built-in ones.", file_okay=False)]
+    "built-in ones.", exists=True, file_okay=False)]
 
 
 USER_FONT_DIR = Path.home() / ".local" / "share" / "fonts"

@@ -5,6 +5,7 @@ Exit codes (documented in the README):
   1  a brief or profile is invalid, or a document could not be rendered (e.g. does not fit)
   2  wrong usage (bad option, missing file, bad SOURCE_DATE_EPOCH)
   3  another build holds the lock on the output folder
+  73 an output could not be written (missing or read-only folder, disk full)
   70 internal error (a bug in reportgen; the full traceback goes to a log file)
 """
 
@@ -16,6 +17,7 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
+EXIT_CANTWRITE = 73  # sysexits.h EX_CANTCREAT
 EXIT_INTERNAL = 70
 
 
@@ -66,3 +68,14 @@ class UsageError(ReportgenError):
 
 class LockedError(ReportgenError):
     exit_code = EXIT_LOCKED
+
+
+class WriteError(ReportgenError):
+    """The file system refused an output: not a reportgen bug, not the brief's fault."""
+
+    exit_code = EXIT_CANTWRITE
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> WriteError:
+        where = exc.filename or "the output"
+        return cls(f"reportgen: cannot write {where}: {exc.strerror or exc}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.brief import LoadedBrief, load_brief
+from reportgen.errors import WriteError
 from reportgen.fsio import write_atomic
 from reportgen.profile import LoadedProfile, find_profile
 from reportgen.writers import get_writer
@@ -38,5 +39,8 @@ def render_to_file(brief_path: Path, fmt: str, out_dir: Path,
     job = prepare(brief_path, templates)
     data = render(job, fmt)
     target = output_path(brief_path, out_dir, fmt)
-    write_atomic(target, data)
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise WriteError.from_os_error(exc) from None
     return target

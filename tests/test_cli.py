@@ -103,3 +103,20 @@ def test_fonts_lists_and_installs_the_static_cuts(tmp_path):
     assert [p.name for p in copies] == sorted(p.name for p in paths)
     assert all(c.read_bytes() == (next(p for p in paths if p.name == c.name)).read_bytes()
                for c in copies)
+
+
+def test_an_unwritable_output_folder_is_a_clear_error_not_a_crash(sample_brief, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["pdf", str(sample_brief), "--out", str(blocker / "sub")])
+    assert result.exit_code == 73
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"reportgen: cannot write {blocker / 'sub'}")
+    assert "internal error" not in result.output
+
+
+def test_a_missing_templates_folder_is_a_usage_error(sample_brief, tmp_path):
+    result = runner.invoke(app, ["pdf", str(sample_brief), "--out", str(tmp_path),
+                                 "--templates", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert not list(tmp_path.glob("*.pdf"))

@@ -196,3 +196,11 @@ def test_outlook_may_be_a_list_of_items(tmp_path):
     path.write_text(text, encoding="utf-8")
     (block,) = load_brief(path).brief.outlook.blocks
     assert isinstance(block, ListBlock) and len(block.items) == 2
+
+
+def test_nested_lists_are_refused_rather_than_flattened(tmp_path):
+    text = VALID.replace("situation: What happened.",
+                         "situation: |\n  1. first\n  2. second\n     - nested")
+    assert errors_for(tmp_path, text) == [
+        "4:12: situation: lists cannot be nested (line 3 of the text); use one level of '- ' "
+        "items"]

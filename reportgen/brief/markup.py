@@ -97,6 +97,10 @@ def parse_text(source: str) -> Text:
     for tok in tokens:
         if tok.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
+            if depth > 1:
+                raise MarkupError("lists cannot be nested (line "
+                                  f"{tok.map[0] + 1 if tok.map else '?'} of the text); "
+                                  "use one level of '- ' items")
             if depth == 1:
                 items, ordered = [], tok.type == "ordered_list_open"
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
