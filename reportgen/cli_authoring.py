@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from reportgen.cli import TemplatesOpt
+
 
 class ReportFormat(str, Enum):
     text = "text"
@@ -19,15 +21,10 @@ class ReportFormat(str, Enum):
     github = "github"
 
 
-TemplatesOpt = Annotated[Path | None, typer.Option(
-    "--templates", help="Folder of organisation profiles, searched before ./templates and the "
-    "built-in ones.", file_okay=False)]
-
-
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Brief files or folders of briefs (*.yaml, *.yml). Default: briefs/.", metavar="PATHS",
-        show_default=False)] = None,
+        help="Brief files or folders, searched recursively for *.yaml and *.yml like `build` "
+        "does. Default: briefs/.", metavar="PATHS", show_default=False)] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Treat warnings as errors (exit 1 on any warning).")] = False,
     output: Annotated[ReportFormat, typer.Option(
@@ -40,7 +37,9 @@ def validate(
     Runs the layout planning that can fail: does the PDF one-pager fit (and how far must its
     text shrink)? how many continuation slides will the deck need? Warns about a summary over
     three sentences, a quote without `quote_source`, an actor without role or stance, links that
-    are not https, sources without a URL and TODO placeholders left in the text.
+    are not https, sources without a URL and TODO placeholders left in the text. Checks the
+    briefs `reportgen build` would build, and fails on two with the same file name in different
+    folders, which `build` refuses (both would write the same outputs).
 
     Exit 0 when there is no error (warnings allowed unless `--strict`), 1 when there is.
 
@@ -74,8 +73,9 @@ def new(
         "--date", help="Date of the brief, YYYY-MM-DD. Default: today.",
         show_default=False)] = None,
     schema: Annotated[str, typer.Option(
-        "--schema", help="JSON Schema the editor uses: a file (written or refreshed, and "
-        "referenced relative to the brief) or an https URL (referenced as is). '' for none.")
+        "--schema", help="JSON Schema the editor uses: a file, relative to the current folder "
+        "(written or refreshed; the brief refers to it by a path relative to itself), or an "
+        "https URL (referenced as is). '' for none.")
     ] = "brief.schema.json",
     templates: TemplatesOpt = None,
 ) -> None:
@@ -83,7 +83,9 @@ def new(
 
     The skeleton is already a valid brief full of TODO placeholders (which `validate` flags).
     Its first line points YAML editors at the JSON Schema, so they autocomplete and check
-    keys; the schema file is written next to your briefs folder if it is missing or stale.
+    keys. The schema file is written, if missing or stale, at `--schema`: a path from the
+    current folder, not from `--dir` (by default ./brief.schema.json, so run `new` from the
+    project root).
     An existing brief is never overwritten.
 
     Example: `reportgen new iraq-pmf-2017 --title "Iraq's militias push back"`

@@ -201,6 +201,43 @@ def test_validate_checks_every_brief_in_a_folder_and_fails_if_one_is_invalid(
     assert lines_of(result.stdout)[-1] == "checked 2 briefs: 1 error, 0 warnings"
 
 
+def test_validate_checks_the_briefs_build_would_build_in_subfolders_too(tmp_path, clean_brief):
+    from reportgen.build import discover
+
+    typo = tmp_path / "2017" / "typo.yaml"
+    typo.parent.mkdir()
+    typo.write_text((FIXTURES / "bad" / "unknown_key.yaml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    hidden = tmp_path / ".drafts" / "scratch.yaml"  # build skips hidden folders: so does validate
+    hidden.parent.mkdir()
+    hidden.write_text("not: [a brief", encoding="utf-8")
+    result = invoke("validate", tmp_path)
+    assert result.exit_code == 1
+    assert f"{typo}:7:1: error: sumary: unknown key 'sumary'" in result.stdout
+    assert str(hidden) not in result.stdout
+    assert lines_of(result.stdout)[-1] == "checked 2 briefs: 1 error, 0 warnings"
+    checked = [f["path"] for f in json.loads(invoke("validate", tmp_path, "-f", "json").stdout)
+               ["files"]]
+    assert checked == [str(p) for p in discover([tmp_path])] == [str(typo), str(clean_brief)]
+
+
+def test_validate_reports_two_briefs_with_the_same_name_as_build_refuses_them(tmp_path,
+                                                                               clean_brief):
+    twin = tmp_path / "2017" / "clean.yml"
+    twin.parent.mkdir()
+    twin.write_bytes(clean_brief.read_bytes())
+    result = invoke("validate", tmp_path)
+    assert result.exit_code == 1
+    found = lines_of(result.stdout)
+    assert found[:2] == [  # in build's order: by path
+        f"{twin}:1:1: error: {clean_brief} has the same file name, so both would write "
+        "OUT/clean.*; rename one; `reportgen build` builds neither",
+        f"{clean_brief}:1:1: error: {twin} has the same file name, so both would write "
+        "OUT/clean.*; rename one; `reportgen build` builds neither"]
+    assert found[-1] == "checked 2 briefs: 2 errors, 0 warnings"
+    assert invoke("validate", clean_brief).exit_code == 0  # alone, the brief is clean
+
+
 def test_validate_defaults_to_the_briefs_folder(tmp_path, monkeypatch, clean_brief):
     (tmp_path / "briefs").mkdir()
     clean_brief.rename(tmp_path / "briefs" / "clean.yaml")
@@ -453,6 +490,20 @@ def test_new_takes_date_profile_and_folder_options(in_tmp):
     assert not (in_tmp / "brief.schema.json").exists()
 
 
+def test_new_writes_the_schema_in_the_current_folder_as_its_help_says(in_tmp, schema):
+    result = invoke("new", "draft", "--dir", "drafts/2017")
+    assert result.exit_code == 0, result.output
+    brief = in_tmp / "drafts" / "2017" / "draft.yaml"
+    assert brief.read_text(encoding="utf-8").splitlines()[0] == \
+        "# yaml-language-server: $schema=../../brief.schema.json"
+    assert json.loads((in_tmp / "brief.schema.json").read_text(encoding="utf-8")) == schema
+    assert not list((in_tmp / "drafts").rglob("*.json"))
+    assert "wrote brief.schema.json" in result.stdout
+    help_text = " ".join(invoke("new", "--help").stdout.split())
+    assert "at --schema: a path from the current folder, not from --dir" in help_text
+    assert "next to your briefs folder" not in help_text
+
+
 def test_new_refuses_to_overwrite_an_existing_brief(in_tmp):
     target = in_tmp / "briefs" / "taken.yaml"
     target.parent.mkdir()
@@ -550,6 +601,33 @@ def test_watch_reports_a_half_saved_brief_and_recovers(tmp_path, clean_brief):
     assert "Whole again" in _pdf_text(out / "clean.pdf")
 
 
+def test_watch_prints_one_status_line_for_one_save_of_an_invalid_brief(tmp_path, clean_brief):
+    out = tmp_path / "out"
+    good = clean_brief.read_text(encoding="utf-8")
+    thread, lines, stop = _run_watch(clean_brief, out, max_builds=3)
+
+    def invalid() -> list[str]:
+        return [line for line in lines if "is invalid" in line]
+
+    try:
+        assert _wait_for(lambda: any(line.startswith("watching") for line in lines))
+        clean_brief.write_text(re.sub(r"(?m)^title: ", "titel: ", good, count=1),
+                               encoding="utf-8")
+        assert _wait_for(lambda: invalid()), lines
+        # The editor finishes its save by setting the file's mode: another event, same file.
+        clean_brief.chmod(0o600)
+        assert not _wait_for(lambda: len(invalid()) > 1, seconds=2), lines
+        clean_brief.write_text(good, encoding="utf-8")
+        thread.join(timeout=20)
+        assert not thread.is_alive(), lines
+    finally:
+        stop.set()
+    assert len(invalid()) == 1, lines
+    heads = [line for line in lines if not line.startswith(("  ", "watching", "stopped"))]
+    assert [" rebuilt " in h for h in heads] == [True, False, True], lines
+    assert lines[lines.index(invalid()[0]) + 1].startswith(f"  {clean_brief}:")
+
+
 def test_watch_rebuilds_when_the_profile_is_saved(tmp_path, clean_brief):
     folder = _profile_folder(tmp_path)
     out = tmp_path / "out"
@@ -587,6 +665,19 @@ def test_watch_rejects_an_unknown_format(clean_brief):
     result = invoke("watch", clean_brief, "--formats", "pdf,odt", "--max-builds", "1")
     assert result.exit_code == 2
     assert "--formats 'pdf,odt': choose from pdf, docx, pptx" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "new", "watch"])
+def test_a_missing_templates_folder_is_a_usage_error(tmp_path, monkeypatch, clean_brief,
+                                                      command):
+    monkeypatch.chdir(tmp_path)  # were `new` to run, its schema file would land here
+    missing = tmp_path / "no-such-templates"
+    args = {"validate": [clean_brief], "new": ["draft", "--dir", tmp_path / "drafts"],
+            "watch": [clean_brief, "--out", tmp_path / "out", "--max-builds", "1"]}[command]
+    result = invoke(command, *args, "--templates", missing)
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "drafts").exists() and not (tmp_path / "out").exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,3 +723,17 @@ def test_pre_commit_hook_runs_validate_on_briefs(clean_brief):
     result = invoke(*hook["entry"].split()[1:], clean_brief, WARNINGS)
     assert result.exit_code == 0, result.output
     assert lines_of(result.stdout)[-1] == "checked 2 briefs: 0 errors, 7 warnings"
+
+
+def test_validate_reports_a_missing_glyph_at_its_field_once_and_goes_on(write_brief, tmp_path):
+    snow = write_brief("snow", subtitle="Winter ☃ is coming")
+    line = snow.read_text(encoding="utf-8").splitlines().index("subtitle: Winter ☃ is coming")
+    good = write_brief("good")
+    result = invoke("validate", snow, good)
+    assert result.exit_code == 1
+    errors = [x for x in lines_of(result.stdout) if ": error: " in x]
+    assert errors == [
+        f"{snow}:{line + 1}:11: error: subtitle: the character '☃' (U+2603 SNOWMAN) is not in "
+        "the font Source Sans 3; it would print as an empty box. Replace it, or choose a "
+        "profile font that has it"]
+    assert "checked 2 briefs: 1 error" in result.output

@@ -471,6 +471,32 @@ def test_two_briefs_with_the_same_name_fail_instead_of_overwriting_each_other(br
     assert not (out / "alpha.pdf").exists()
 
 
+def test_the_summary_never_wraps_a_brief_path_when_not_on_a_terminal(briefs, tmp_path,
+                                                                   sample_data):
+    long_name = "pmf-tillerson-" + "-".join(["rebuff"] * 14)
+    (good,) = briefs(long_name)
+    nested = briefs.folder / "2017" / "iraq-popular-mobilization-forces" / "archived-versions"
+    nested.mkdir(parents=True)
+    bad = nested / f"{long_name}-draft.yaml"
+    bad.write_text("title: [half saved\n", encoding="utf-8")
+    assert len(str(bad)) > 160
+    result = build(briefs.folder, "--out", tmp_path / "out", "--formats", "pdf", expect=1)
+    table = result.stdout.splitlines()
+    for brief, status in ((good, "built"), (bad, "FAILED")):
+        row = next((line for line in table if str(brief) in line), None)
+        assert row is not None, result.stdout  # the path on one line, not folded
+        assert row.split("|")[-1].strip() == status
+    assert f"FAILED  {bad} [pdf]" in result.stderr.splitlines()
+
+
+def test_a_missing_templates_folder_is_a_usage_error(briefs, tmp_path):
+    briefs("alpha")
+    result = build(briefs.folder, "--out", tmp_path / "out", "--templates",
+                   tmp_path / "no-such-templates", expect=2)
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_build_help_shows_an_example_and_the_exit_codes():
     result = CliRunner().invoke(app, ["build", "--help"])
     assert result.exit_code == 0

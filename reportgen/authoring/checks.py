@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.batch.discover import collision_message, output_collisions
+from reportgen.batch.discover import discover as find_briefs
 from reportgen.brief import LoadedBrief, load_brief
 from reportgen.brief.loader import KeyPath, format_key_path, load_yaml_mapping
 from reportgen.brief.markup import Inline, Text
 from reportgen.errors import Diagnostic, InputError, RenderError, UsageError
+from reportgen.glyphs import check_glyphs
 from reportgen.profile import LoadedProfile, find_profile
 
-BRIEF_SUFFIXES = (".yaml", ".yml")
 LEVELS = ("error", "warning", "info")
 MAX_SUMMARY_SENTENCES = 3
 PLACEHOLDER = re.compile(r"\bTODO\b")
@@ -145,30 +147,35 @@ FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
 
 def discover(paths: list[Path]) -> list[Path]:
-    """Files as given; folders contribute their *.yaml / *.yml files (not recursively)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix.lower() in BRIEF_SUFFIXES
-                            and p.is_file() and not p.name.startswith("."))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
+    """The briefs `reportgen build` would build from PATHS: the very same discovery (folders
+    searched recursively, hidden files skipped), so validate checks exactly what build builds."""
+    found = find_briefs(paths)
     if not found:
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no briefs (*.yaml, *.yml) found in {where}")
-    unique: list[Path] = []
-    for p in found:
-        if p.resolve() not in {u.resolve() for u in unique}:
-            unique.append(p)
-    return unique
+    return found
+
+
+def collision_diagnostics(briefs: list[Path]) -> dict[Path, Diagnostic]:
+    """An error for each brief that `reportgen build` would refuse: another brief has the same
+    file name, so both would write the same output files."""
+    return {brief: Diagnostic(str(brief), 1, 1, "", collision_message(brief, others, "OUT")
+                              + "; `reportgen build` builds neither")
+            for brief, others in output_collisions(briefs).items()}
 
 
 def validate_paths(paths: list[Path], templates: Path | None = None,
                    strict: bool = False) -> Report:
     checker = Checker(templates)
-    return Report([checker.check(p) for p in discover(paths)], strict)
+    briefs = discover(paths)
+    collisions = collision_diagnostics(briefs)
+    files = []
+    for path in briefs:
+        report = checker.check(path)
+        if path in collisions:
+            report.diagnostics.insert(0, collisions[path])
+        files.append(report)
+    return Report(files, strict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +205,12 @@ class Checker:
             return _sorted(report)
         report.diagnostics += self.profile_warnings(lp)
         report.profile_body_pt = lp.profile.type.body_pt
+        try:
+            # The writers' shared glyph check, once: its errors already carry positions.
+            check_glyphs(doc, lp)
+        except InputError as exc:
+            report.diagnostics += exc.diagnostics
+            return _sorted(report)
         check_pdf(doc, lp, report)
         check_deck(doc, lp, report)
         return _sorted(report)
@@ -207,7 +220,7 @@ class Checker:
         if source.resolve() in self._profile_warned:
             return []
         self._profile_warned.add(source.resolve())
-        where = load_yaml_mapping(source, "profile")  # already valid: find_profile loaded it
+        where = lp.where or load_yaml_mapping(source, "profile")
         p = lp.profile
         out = []
         for key, url in ((("url",), p.url), (("donor_note", "url"), p.donor_note.url)):

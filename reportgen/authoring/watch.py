@@ -2,8 +2,11 @@
 
 One status line per rebuild. A brief that does not load (an editor half-way through saving,
 a typo) prints where the problem is and keeps the last good output; the loop never stops on a
-user's mistake. Changes are noticed by watchfiles events and, as a safety net, by comparing the
-files' bytes every half second, so a save that lands while a build runs is never lost.
+user's mistake. Changes are noticed by watchfiles events and, as a safety net, by looking at the
+files every half second, so a save that lands while a build runs is never lost. Either only
+wakes the loop: it rebuilds when the files' bytes or modification times differ from those of
+the last build, so the several events of one save (or one that arrives after the build it
+caused) give one rebuild and one status line.
 """
 
 from __future__ import annotations
@@ -87,9 +90,12 @@ def _crash_log() -> str:
 
 
 def _fingerprint(paths: list[Path]) -> str:
+    """The files' modification times and bytes: a save (or a `touch`) changes it; a second
+    event about the same save, or a change of permissions only, does not."""
     digest = hashlib.sha256()
     for path in paths:
         try:
+            digest.update(str(path.stat().st_mtime_ns).encode())
             digest.update(path.read_bytes())
         except OSError:
             digest.update(b"\0missing")
@@ -143,10 +149,10 @@ def watch(brief: Path, formats: Sequence[str], out_dir: Path, templates: Path | 
                                       yield_on_timeout=True, recursive=False,
                                       raise_interrupt=False)
             try:
-                for changes in events:
+                for _changes in events:  # a change, or POLL_MS without one: look at the files
                     now_brief = _fingerprint([brief_abs])
                     now_profile = _fingerprint(profile_files(profile_folder))
-                    if changes or (now_brief, now_profile) != (built_brief, built_profile):
+                    if (now_brief, now_profile) != (built_brief, built_profile):
                         built_brief, built_profile = now_brief, now_profile
                         new_folder = build()
                         if new_folder is not None and new_folder != profile_folder:

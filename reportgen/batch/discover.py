@@ -48,6 +48,12 @@ def output_collisions(briefs: Iterable[Path]) -> dict[Path, list[Path]]:
             for group in by_stem.values() if len(group) > 1 for brief in group}
 
 
+def collision_message(brief: Path, others: Iterable[Path], out_dir: Path | str) -> str:
+    """Why BRIEF is refused: `build` fails it, and `validate` reports it as an error."""
+    return (f"{', '.join(map(str, others))} has the same file name, so both would write "
+            f"{Path(out_dir) / brief.stem}.*; rename one")
+
+
 @dataclass(frozen=True)
 class Shard:
     """The K-th (1-based) of N slices of a set of briefs."""

@@ -23,6 +23,7 @@ from reportgen.batch.worker import (
 )
 
 REPORT_VERSION = 1
+UNWRAPPED_WIDTH = 100_000  # columns of the summary when stdout is not a terminal
 
 
 @dataclass
@@ -171,8 +172,12 @@ class BuildUI:
         self.err = Console(file=self.err_stream, highlight=False,
                            force_terminal=self.interactive, soft_wrap=not self.interactive)
         out_stream = self.err_stream if json_mode else (stdout or sys.stdout)
+        # Not a terminal (cron mail, a log file, CI): as wide as the longest line, never
+        # wrapped, so a brief's path stays whole for grep and copy-paste. Rich tables fit the
+        # console width, and only size their columns to the content: a wide console costs
+        # nothing. On a terminal, the terminal's width.
         self.out = Console(file=out_stream, highlight=False, soft_wrap=False,
-                           width=None if _isatty(out_stream) else 100)
+                           width=None if _isatty(out_stream) else UNWRAPPED_WIDTH)
         self.progress = None
         self._task = None
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reportgen.batch.discover import Shard, discover, output_collisions
+from reportgen.batch.discover import Shard, collision_message, discover, output_collisions
 from reportgen.batch.index import INDEX_NAME, render_index
 from reportgen.batch.lock import BuildLock
 from reportgen.batch.manifest import Manifest
@@ -93,10 +93,9 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
         tasks = []
         for brief in selected:
             if brief in collisions:
-                others = ", ".join(map(str, collisions[brief]))
                 result = failed_result(task_for(brief), (
-                    f"{brief}: {others} has the same file name, so both would write "
-                    f"{out_dir / brief.stem}.*; rename one. Neither was built."))
+                    f"{brief}: {collision_message(brief, collisions[brief], out_dir)}. "
+                    "Neither was built."))
                 manifest.record(brief.stem, brief.resolve(), result)
                 results.append(result)
             else:
