@@ -319,7 +319,31 @@ def test_core_properties_come_from_the_brief(short_docx):
     assert props.keywords == "MEI; memo; Tehran"
     assert props.language == "en-GB"
     stamp = datetime(2020, 2, 3, tzinfo=timezone.utc)
-    assert props.created == props.modified == props.last_printed == stamp
+    assert props.created == props.modified == stamp
+
+
+def test_core_xml_claims_no_printing_and_holds_no_empty_properties(short_docx):
+    core = xml(short_docx, "docProps/core.xml")
+    names = [el.tag.rsplit("}", 1)[1] for el in core]
+    assert "lastPrinted" not in names  # the memo was never printed
+    assert not {"contentStatus", "identifier", "version"} & set(names)
+    assert all((el.text or "").strip() for el in core), names
+    assert sorted(names) == sorted(["title", "subject", "creator", "keywords", "description",
+                                    "lastModifiedBy", "revision", "created", "modified",
+                                    "category", "language"])
+
+
+def test_a_reference_memos_own_status_version_and_print_date_do_not_carry_over(tmp_path):
+    def stamped(ref):
+        ref.core_properties.content_status = "Final"
+        ref.core_properties.version = "7"
+        ref.core_properties.identifier = "TEMPLATE-1"
+        ref.core_properties.last_printed = datetime(2001, 1, 1)
+
+    templates = reference_templates(tmp_path, stamped)
+    core = xml(render_docx(SHORT, templates), "docProps/core.xml")
+    names = {el.tag.rsplit("}", 1)[1] for el in core}
+    assert not {"lastPrinted", "contentStatus", "identifier", "version"} & names
 
 
 def test_same_input_gives_identical_bytes_with_entries_dated_by_the_brief(short_docx):
@@ -334,7 +358,7 @@ def test_source_date_epoch_sets_the_property_dates(short_docx, monkeypatch):
     data = render_docx(SHORT)
     props = load(data).core_properties
     stamp = datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
-    assert props.created == props.modified == props.last_printed == stamp
+    assert props.created == props.modified == stamp
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
     assert data != short_docx
@@ -357,11 +381,13 @@ def test_profile_fonts_travel_inside_the_memo(short_docx):
 
 def test_without_the_font_package_the_memo_names_the_font_but_embeds_nothing(monkeypatch):
     import reportgen.fonts
+    import reportgen.glyphs
 
     def missing(name):
         raise RenderError(f"font family '{name}' is not installed")
 
     monkeypatch.setattr(reportgen.fonts, "family", missing)
+    monkeypatch.setattr(reportgen.glyphs, "family", missing)
     data = render_docx(SHORT)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert not [n for n in z.namelist() if n.endswith(".odttf")]
@@ -421,6 +447,20 @@ def test_cli_invalid_brief_writes_nothing_and_keeps_the_last_good_file(write_bri
     assert "summary" in result.output
     assert (out / "memo.docx").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["memo.docx"]
+
+
+def test_a_glyph_the_fonts_lack_stops_the_memo_at_its_field_and_writes_nothing(write_brief,
+                                                                              tmp_path):
+    out = tmp_path / "out"
+    brief = write_brief("snowman", subtitle="Winter ☃ is coming")
+    line = brief.read_text(encoding="utf-8").splitlines().index("subtitle: Winter ☃ is coming")
+    result = runner.invoke(app, ["docx", str(brief), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"{brief}:{line + 1}:11: subtitle: the character '☃' (U+2603 SNOWMAN) is not in the font "
+        "Source Sans 3; it would print as an empty box. Replace it, or choose a profile font "
+        "that has it")
+    assert not out.exists() or not any(out.iterdir())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pptx import Presentation
 from typer.testing import CliRunner
 
@@ -196,12 +197,23 @@ def test_every_slide_has_a_footer_with_short_name_date_and_number(sample_deck):
         assert len(field) == 1  # a real slide-number field, not frozen text
 
 
+def notes_of(slide) -> str:
+    return " ".join(slide.notes_slide.notes_text_frame.text.split())
+
+
+def section_notes(prs) -> dict[str, str]:
+    """A section's notes, its continuation slides' notes joined."""
+    out: dict[str, list[str]] = {}
+    for slide in prs.slides:
+        out.setdefault(base_title(title_of(slide)), []).append(notes_of(slide))
+    return {k: " ".join(v) for k, v in out.items()}
+
+
 def test_speaker_notes_carry_each_sections_full_text_quotes_and_sources(sample_deck, brief):
     slides = list(sample_deck.slides)
     for slide in slides:
         assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip()
-    notes = {base_title(title_of(s)): s.notes_slide.notes_text_frame.text for s in slides}
-    flat = {k: " ".join(v.split()) for k, v in notes.items()}
+    flat = section_notes(sample_deck)
     for para in brief.situation.plain.split("\n"):
         assert " ".join(para.split()) in flat["Situation"]
     for actor in brief.actors:
@@ -265,6 +277,30 @@ def test_cli_writes_the_deck(tmp_path):
     target = tmp_path / "pmf-tillerson.pptx"
     assert result.output.strip() == str(target)
     assert len(open_deck(target.read_bytes()).slides) >= 7
+
+
+def test_a_glyph_the_fonts_lack_stops_the_deck_at_its_field_and_writes_nothing(write_brief,
+                                                                               tmp_path):
+    brief = write_brief("snowman", subtitle="Winter ☃ is coming")
+    line = brief.read_text(encoding="utf-8").splitlines().index("subtitle: Winter ☃ is coming")
+    result = runner.invoke(app, ["pptx", str(brief), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"{brief}:{line + 1}:11: subtitle: the character '☃' (U+2603 SNOWMAN) is not in the font "
+        "Source Sans 3; it would print as an empty box. Replace it, or choose a profile font "
+        "that has it")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_core_xml_claims_no_printing_and_holds_no_empty_properties(sample_bytes):
+    with zipfile.ZipFile(io.BytesIO(sample_bytes)) as zf:
+        core = etree.fromstring(zf.read("docProps/core.xml"))
+    names = [el.tag.rsplit("}", 1)[1] for el in core]
+    assert "lastPrinted" not in names
+    assert not {"contentStatus", "identifier", "version"} & set(names)
+    assert all((el.text or "").strip() for el in core), names
+    assert {"title", "creator", "subject", "keywords", "language", "created",
+            "modified"} <= set(names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,6 +404,101 @@ def test_twelve_actor_deck_fits_every_text_frame_when_read_back(twelve_deck):
     text = " ".join(" ".join(slide_text(s) for s in prs.slides).split())
     for actor in twelve_actors():  # never cut: every quote is on some slide, whole
         assert f"“{actor['quote']}”" in text
+
+
+def test_each_actor_slide_has_notes_for_its_own_actors_and_the_section_has_each_once(
+        twelve_deck, brief):
+    prs = open_deck(twelve_deck[1])
+    slides = [s for s in prs.slides if base_title(title_of(s)) == "Actors"]
+    assert len(slides) >= 3
+    actors = twelve_actors()
+    quotes = [f"“{a['quote']}” ({a['quote_source']})" for a in actors]
+    for slide in slides:
+        shown = slide_text(slide)
+        notes = notes_of(slide)
+        assert notes.startswith(title_of(slide))
+        for a, quote in zip(actors, quotes, strict=True):
+            on_slide = f"{a['name']}\n" in shown + "\n"
+            assert (a["stance"] in notes) == on_slide, (title_of(slide), a["name"])
+            assert (quote in notes) == on_slide, (title_of(slide), a["name"])
+        assert len(notes) < 2500  # three actors, not the whole section (was ~7,900)
+    together = " ".join(notes_of(s) for s in slides)
+    for a, quote in zip(actors, quotes, strict=True):
+        assert together.count(quote) == 1
+        assert together.count(a["stance"]) == 1
+        assert together.count(f"{a['name']} — {a['role']}, {a['affiliation']}") == 1
+    assert together.count(brief.sources[0].title) == 1
+    assert brief.sources[0].title in notes_of(slides[-1])  # sources close the section
+
+
+def mixed_actors() -> list[dict]:
+    """Twelve actors, two with a quote too long for one card at any size."""
+    actors = twelve_actors()
+    for i in (1, 7):
+        actors[i]["quote"] = f"{LONG_QUOTE} {LONG_QUOTE} ({i + 1})"
+    return actors
+
+
+def test_a_continued_card_opens_the_next_slide_instead_of_sitting_beside_itself(write_brief):
+    path = write_brief("mixed", actors=mixed_actors())
+    plan = plan_of(path)
+    actors = [s for s in plan.slides if s.section == "actors"]
+    continued = 0
+    for slide in actors:
+        cards = sorted((f for f in slide.frames if f.role == "card"), key=lambda f: (f.y, f.x))
+        names = [c.paras[0].text.removesuffix(" (continued)") for c in cards]
+        assert len(names) == len(set(names)), f"{slide.title}: a card beside itself: {names}"
+        for k, card in enumerate(cards):
+            if card.paras[0].text.endswith(" (continued)"):
+                assert k == 0, f"{slide.title}: a continuation that is not the slide's first card"
+                continued += 1
+    assert continued == 2
+    # Still nothing cut, and every frame fits when the saved deck is measured again.
+    prs = open_deck(render(path))
+    assert assert_every_frame_fits(prs) > 60
+    by_actor: dict[str, list[str]] = {}
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text:
+                head, _, rest = shape.text_frame.text.partition("\n")
+                by_actor.setdefault(head.removesuffix(" (continued)"), []).append(rest)
+    for actor in mixed_actors():
+        card = " ".join(" ".join(by_actor[actor["name"]]).split())
+        assert f"“{actor['quote']}”" in card
+
+
+def test_continued_situation_gives_each_paragraph_once_on_the_slide_it_starts(write_brief):
+    paragraphs = [f"Paragraph {n}: " + " ".join(
+        ["Iran-aligned commanders answered Washington with demands for a withdrawal."] * 6)
+        for n in range(1, 9)]
+    prs = open_deck(render(write_brief("long", situation="\n\n".join(paragraphs))))
+    slides = [s for s in prs.slides if base_title(title_of(s)) == "Situation"]
+    assert len(slides) >= 2
+    together = " ".join(notes_of(s) for s in slides)
+    for para in paragraphs:
+        assert together.count(para) == 1
+    for slide in slides:
+        shown = " ".join(slide_text(slide).split())
+        notes = notes_of(slide)
+        for para in paragraphs:
+            if para in notes:  # given where it starts: its first words are on this slide
+                assert para[:40] in shown
+        assert len(notes) < len(together)
+    assert sum(notes_of(s).count("Sources") for s in slides) == 1
+
+
+def test_a_paragraph_running_onto_the_next_slide_is_in_the_notes_once_with_a_pointer(
+        write_brief):
+    sentence = "Iran-aligned commanders answered Washington with demands for a withdrawal."
+    huge = "Opening paragraph. " + " ".join([sentence] * 45)
+    plan = plan_of(write_brief("huge", situation=f"{huge}\n\nA closing remark."))
+    slides = [s for s in plan.slides if s.section == "situation"]
+    assert len(slides) >= 2
+    notes = [[p.text for p in s.notes] for s in slides]
+    assert sum(n.count(huge) for n in notes) == 1 and huge in notes[0]
+    assert notes[1][1] == ("Continued from the previous slide: “Opening paragraph. "
+                           "Iran-aligned commanders answered Washington with demands …”")
+    assert sum(n.count("A closing remark.") for n in notes) == 1
 
 
 def test_arabic_runs_get_the_arabic_font_and_run_right_to_left(twelve_deck):

@@ -12,7 +12,7 @@ import io
 
 from reportgen.brief import LoadedBrief
 from reportgen.clock import document_time
-from reportgen.errors import RenderError
+from reportgen.errors import InputError, RenderError
 from reportgen.fonts import has_arabic
 from reportgen.profile import LoadedProfile
 
@@ -40,6 +40,7 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
     )
     from reportgen.writers.zipstable import stable_zip
 
+    check_fonts_cover(doc, lp)
     brief, profile = doc.brief, lp.profile
     when = document_time(brief.date)
     reference = lp.reference("memo.docx")
@@ -86,6 +87,19 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
     buf = io.BytesIO()
     base.save(buf)
     return stable_zip(buf.getvalue(), when)
+
+
+def check_fonts_cover(doc: LoadedBrief, lp: LoadedProfile) -> None:
+    """Refuse, like the PDF and the deck, a brief with a character the profile's fonts lack:
+    the embedded font would show an empty box. Without the font package there is nothing to
+    embed or check against; the memo then only names the font and Word substitutes its own."""
+    from reportgen.glyphs import check_glyphs, profile_families
+
+    try:
+        profile_families(lp)
+    except InputError:
+        return
+    check_glyphs(doc, lp)
 
 
 def _story_parts(base, section):

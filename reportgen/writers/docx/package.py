@@ -109,14 +109,26 @@ def set_properties(doc, props: Properties) -> None:
     cp.language = props.language
     cp.comments = clip(props.description)
     cp.category = props.category
-    cp.content_status = ""
-    cp.identifier = ""
-    cp.version = ""
     cp.revision = 1
     cp.created = naive_utc
     cp.modified = naive_utc
-    cp.last_printed = naive_utc
+    _drop_unowned_core_properties(cp._element)
     _set_app_properties(doc, props.organisation)
+
+
+# Properties the memo cannot truthfully claim: it was never printed, and a reference memo's
+# status, identifier or version describe the template, not this memo.
+UNOWNED_CORE = ("cp:lastPrinted", "cp:contentStatus", "dc:identifier", "cp:version")
+
+
+def _drop_unowned_core_properties(core) -> None:
+    """Remove the properties above and any left empty: an empty element is a claim too."""
+    for tag in UNOWNED_CORE:
+        for el in core.findall(qn(tag)):
+            core.remove(el)
+    for el in list(core):
+        if len(el) == 0 and not (el.text or "").strip():
+            core.remove(el)
 
 
 def clip(text: str, limit: int = 255) -> str:

@@ -223,6 +223,7 @@ class Card:
     paras: tuple[Para, ...]
     head: tuple[Para, ...] = ()  # repeated at the top of a continuation card
     label: Para | None = None  # e.g. the lever's number, set beside the text
+    item: int = 0  # which actor or lever: its pieces share it, and the notes follow it
 
 
 @dataclass(frozen=True)
@@ -259,21 +260,25 @@ def split_card(card: Card, width: float, cs: CardStyle, max_h: float) -> list[Ca
             taken[0] = replace(taken[0], space_before=gap)
         else:
             taken, rest = take(rest, cap, inner_w, must_place=True)
-        pieces.append(Card(head + tuple(taken), card.head, card.label))
+        pieces.append(Card(head + tuple(taken), card.head, card.label, card.item))
         head = card.head
     return pieces
 
 
 def grid(cards: Sequence[Card], ncols: int, region: Box, cs: CardStyle
          ) -> list[list[tuple[float, list[Card]]]]:
-    """Slides of rows (row height, cards); rows are whole, the tallest card sets the height."""
+    """Slides of rows (row height, cards) in reading order; rows are whole, the tallest card
+    sets the height. A card taller than the region continues because it did not fit, so its
+    "(continued)" piece opens the next slide, never sitting beside its own first piece."""
     width = (region.w - CARD_GAP * (ncols - 1)) / ncols
-    pieces = [p for c in cards for p in split_card(c, width, cs, region.h)]
     slides: list[list[tuple[float, list[Card]]]] = []
     rows: list[tuple[float, list[Card]]] = []
     used = 0.0
-    for i in range(0, len(pieces), ncols):
-        row = pieces[i:i + ncols]
+
+    def place(row: list[Card]) -> None:
+        nonlocal rows, used
+        if not row:
+            return
         h = max(card_height(c, width, cs) for c in row)
         if h > region.h + FIT_TOLERANCE_PT:  # only when pieces are narrower than they split at
             raise AssertionError("a card piece is taller than the region")
@@ -283,9 +288,27 @@ def grid(cards: Sequence[Card], ncols: int, region: Box, cs: CardStyle
             rows, used, need = [], 0.0, h
         rows.append((h, row))
         used += need
+
+    row: list[Card] = []
+    for card in cards:
+        for k, piece in enumerate(split_card(card, width, cs, region.h)):
+            if k or len(row) == ncols:
+                place(row)
+                row = []
+            if k and rows:
+                slides.append(rows)
+                rows, used = [], 0.0
+            row.append(piece)
+    place(row)
     if rows:
         slides.append(rows)
     return slides
+
+
+def continuations(slides: list[list[tuple[float, list[Card]]]]) -> int:
+    """How many "(continued)" pieces a grid has."""
+    items = [card.item for rows in slides for _, row in rows for card in row]
+    return len(items) - len(set(items))
 
 
 def grid_columns(n: int) -> int:
@@ -378,6 +401,24 @@ class Planner:
                     out.append(self.note((Span(f"{n}. " if block.ordered else "• "), *item)))
         return out
 
+    def slide_notes(self, title: str, shown: Sequence[int], told: set[int],
+                    item_notes: Sequence[list[Para]], resumed: Callable[[int], str],
+                    last: bool) -> list[Para]:
+        """Notes for one slide of a section: the full notes of each item (paragraph, actor,
+        lever) that starts on it, a pointer for one carried over from the slide before, and the
+        section's sources once, on its last slide. Across the section every item's notes are
+        there exactly once; `told` collects the items already given."""
+        out = [self.note(title, bold=True)]
+        for item in dict.fromkeys(shown):
+            if item in told:
+                out.append(self.note(resumed(item), italic=True))
+            else:
+                out += item_notes[item]
+                told.add(item)
+        if last:
+            out += self.sources_notes()
+        return out
+
     # -- slides ----------------------------------------------------------------------------
 
     def title_slide(self) -> None:
@@ -421,7 +462,7 @@ class Planner:
                  layout)
 
     def flow_section(self, key: str, heading: str, text: Text, role: str,
-                     hi: float, notes: list[Para], kind: str = "flow") -> None:
+                     hi: float, kind: str = "flow") -> None:
         layout = self.geo.find(role)
         boxes = [layout.get(k) for k in ("body", "body2") if layout.get(k)]
         if not boxes:
@@ -435,9 +476,19 @@ class Planner:
         color = self.st.primary if kind == "panel" else self.st.text
 
         def pages(size: float) -> list[list[list[Para]]]:
-            return flow(self.st.blocks(text, size, color=color), inner)
+            paras = self.st.blocks(text, size, color=color)
+            return flow([replace(p, origin=i) for i, p in enumerate(paras)], inner)
 
         size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
+        # text_notes gives one note per paragraph or list item, as blocks gives one Para.
+        item_notes = [[para] for para in self.text_notes(text)]
+
+        def resumed(i: int) -> str:
+            words = item_notes[i][0].text.split()
+            start = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+            return f"Continued from the previous slide: “{start}”"
+
+        told: set[int] = set()
         for n, cols in enumerate(slides, 1):
             title = _numbered(heading, n, len(slides))
             frames = [self.title_frame(layout, title)]
@@ -455,28 +506,34 @@ class Planner:
                 else:
                     frames.append(Frame("body" if i == 0 else "body2", bx.x, bx.y, bx.w, bx.h,
                                         tuple(col), inset, placeholder=ph))
+            shown = [p.origin for col in cols for p in col if p.origin is not None]
+            notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
             slide = SlidePlan(kind if kind == "flow" else "bottom_line", key, title, layout.name,
-                              frames, shapes, notes=list(notes), body_pt=size)
+                              frames, shapes, notes=notes, body_pt=size)
             self.add(slide, layout)
 
-    def choose(self, sizes_pt: list[float], pages: Callable[[float], list]) -> tuple[float, list]:
-        """The largest size needing no more slides than the floor size does."""
+    def choose(self, sizes_pt: list[float], pages: Callable[[float], list],
+               breaks: Callable[[list], int] = lambda slides: 0) -> tuple[float, list]:
+        """The largest size needing no more slides, and no more `breaks` (cards cut into a
+        "(continued)" piece), than the floor size does."""
         floor = pages(sizes_pt[-1])
         for size in sizes_pt[:-1]:
             attempt = pages(size)
-            if len(attempt) <= len(floor):
+            if len(attempt) <= len(floor) and breaks(attempt) <= breaks(floor):
                 return size, attempt
         return sizes_pt[-1], floor
 
     def cards_section(self, key: str, heading: str, make: Callable[[float], list[Card]],
-                      cs: CardStyle, count: int, notes: list[Para], hi: float) -> None:
+                      cs: CardStyle, item_notes: list[list[Para]], resumed: Callable[[int], str],
+                      hi: float) -> None:
         layout = self.geo.find("cards")
         region = self.geo.content_region()
         fit_across = max(1, int((region.w + CARD_GAP) // (MIN_CARD_W + CARD_GAP)))
-        ncols = min(grid_columns(count), fit_across)
+        ncols = min(grid_columns(len(item_notes)), fit_across)
         width = (region.w - CARD_GAP * (ncols - 1)) / ncols
         size, slides = self.choose(sizes(hi, BODY_MIN_PT),
-                                   lambda s: grid(make(s), ncols, region, cs))
+                                   lambda s: grid(make(s), ncols, region, cs), continuations)
+        told: set[int] = set()
         for n, rows in enumerate(slides, 1):
             title = _numbered(heading, n, len(slides))
             frames = [self.title_frame(layout, title)]
@@ -495,10 +552,12 @@ class Planner:
                     frames.append(Frame("card", x + cs.label_w, y, width - cs.label_w, h,
                                         card.paras, cs.inset))
                 y += h + CARD_GAP
+            shown = [card.item for _, row in rows for card in row]
+            notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
             self.add(SlidePlan("cards", key, title, layout.name, frames, shapes,
-                               notes=list(notes), body_pt=size), layout)
+                               notes=notes, body_pt=size), layout)
 
-    def actor_card(self, actor: Actor, size: float) -> Card:
+    def actor_card(self, actor: Actor, size: float, item: int) -> Card:
         st = self.st
         small = max(12.0, round(size * 0.85, 1))
         name = st.para(actor.name, round(size * 1.12, 1), 1.18, bold=True, color=st.primary,
@@ -521,24 +580,26 @@ class Planner:
             body[0] = replace(body[0], space_before=round(size * 0.55, 2))
         cont = st.para(f"{actor.name} (continued)", round(size * 1.12, 1), 1.18, bold=True,
                        color=st.primary)
-        return Card(tuple(head + body), (cont,))
+        return Card(tuple(head + body), (cont,), item=item)
 
     def actors(self) -> None:
         b = self.b
         cs = CardStyle((16.0, 18.0, 16.0, 14.0), bar=4.0)
-        notes: list[Para] = []
+        item_notes: list[list[Para]] = []
         for a in b.actors:
-            notes.append(self.note(a.name + (f" — {a.role_line}" if a.role_line else ""),
-                                   bold=True, href=a.url))
+            notes = [self.note(a.name + (f" — {a.role_line}" if a.role_line else ""),
+                               bold=True, href=a.url)]
             if a.stance:
                 notes += self.text_notes(a.stance)
             if a.quote:
                 src = f" ({a.quote_source})" if a.quote_source else ""
                 notes.append(self.note((Span("“"), *a.quote, Span(f"”{src}"))))
-        notes += self.sources_notes()
-        self.cards_section("actors", "Actors", lambda s: [self.actor_card(a, s)
-                                                          for a in b.actors],
-                           cs, len(b.actors), notes, BODY_MAX_PT)
+            item_notes.append(notes)
+        self.cards_section(
+            "actors", "Actors",
+            lambda s: [self.actor_card(a, s, i) for i, a in enumerate(b.actors)], cs,
+            item_notes, lambda i: f"{b.actors[i].name} (continued from the previous slide)",
+            BODY_MAX_PT)
 
     def leverage(self) -> None:
         b, st = self.b, self.st
@@ -549,17 +610,17 @@ class Planner:
             for n, point in enumerate(b.leverage.points, 1):
                 paras = st.blocks(point, size, color=st.text, gap=0.4)
                 label = st.para(str(n), round(size * 1.6, 1), 1.0, bold=True, color=st.accent)
-                out.append(Card(tuple(paras), (), label))
+                out.append(Card(tuple(paras), (), label, n - 1))
             return out
 
-        notes = [self.note(b.leverage.heading, bold=True)]
+        item_notes: list[list[Para]] = []
         for n, point in enumerate(b.leverage.points, 1):
-            for i, para in enumerate(self.text_notes(point)):
-                notes.append(replace(para, runs=self.st.runs(f"{n}. ", 12) + para.runs)
-                             if i == 0 else para)
-        notes += self.sources_notes()
-        self.cards_section("leverage", b.leverage.heading, cards, cs, len(b.leverage.points),
-                           notes, LEVER_MAX_PT)
+            paras = self.text_notes(point)
+            paras[0] = replace(paras[0], runs=self.st.runs(f"{n}. ", 12) + paras[0].runs)
+            item_notes.append(paras)
+        self.cards_section("leverage", b.leverage.heading, cards, cs, item_notes,
+                           lambda i: f"Point {i + 1} (continued from the previous slide)",
+                           LEVER_MAX_PT)
 
     def closing(self) -> None:
         p, st = self.profile, self.st
@@ -596,17 +657,11 @@ class Planner:
     def build(self) -> list[SlidePlan]:
         b = self.b
         self.title_slide()
-        self.flow_section("summary", "Bottom line", b.summary, "content", 28.0,
-                          [self.note("Bottom line", bold=True), *self.text_notes(b.summary),
-                           *self.sources_notes()], kind="panel")
-        self.flow_section("situation", "Situation", b.situation, "two", FLOW_MAX_PT,
-                          [self.note("Situation", bold=True), *self.text_notes(b.situation),
-                           *self.sources_notes()])
+        self.flow_section("summary", "Bottom line", b.summary, "content", 28.0, kind="panel")
+        self.flow_section("situation", "Situation", b.situation, "two", FLOW_MAX_PT)
         self.actors()
         self.leverage()
-        self.flow_section("outlook", "Outlook", b.outlook, "two", FLOW_MAX_PT,
-                          [self.note("Outlook", bold=True), *self.text_notes(b.outlook),
-                           *self.sources_notes()])
+        self.flow_section("outlook", "Outlook", b.outlook, "two", FLOW_MAX_PT)
         self.closing()
         return self.slides
 

@@ -54,6 +54,7 @@ class Para:
     bullet_color: str | None = None
     align: str | None = None  # l | ctr | r; None keeps the placeholder's own alignment
     rtl: bool = False
+    origin: int | None = None  # which paragraph of the section; both halves of a split keep it
 
     @property
     def text(self) -> str:
@@ -237,9 +238,9 @@ def split_paragraph(para: Para, width: float, keep_lines: int) -> tuple[Para, Pa
     if head:
         head[-1] = _with_text(head[-1], head[-1].text.rstrip())
     first = Para(tuple(r for r in head if r.text), para.line_pt, para.space_before, para.indent,
-                 para.bullet, para.bullet_color, para.align, para.rtl)
+                 para.bullet, para.bullet_color, para.align, para.rtl, para.origin)
     rest = Para(tuple(r for r in tail if r.text), para.line_pt, 0.0, para.indent, None, None,
-                para.align, para.rtl)
+                para.align, para.rtl, para.origin)
     return first, rest
 
 

@@ -266,10 +266,26 @@ def _core_properties(prs, plan: DeckPlan) -> None:
     cp.keywords, cp.category = _clip(core["keywords"]), core["category"]
     cp.comments, cp.last_modified_by = _clip(core["comments"]), _clip(core["last_modified_by"])
     cp.language, cp.revision = plan.language, 1
-    cp.content_status, cp.identifier, cp.version = "", "", ""
     when = datetime.fromisoformat(core["created"]).replace(tzinfo=None)
     cp.created = cp.modified = when
-    cp.last_printed = when
+    _drop_unowned_core_properties(cp._element)
+
+
+# Properties the deck cannot truthfully claim: it was never printed, and a reference deck's
+# status, identifier or version describe the template, not this deck.
+UNOWNED_CORE = ("cp:lastPrinted", "cp:contentStatus", "dc:identifier", "cp:version")
+
+
+def _drop_unowned_core_properties(core) -> None:
+    """Remove the properties above and any left empty: an empty element is a claim too."""
+    from pptx.oxml.ns import qn
+
+    for tag in UNOWNED_CORE:
+        for el in core.findall(qn(tag)):
+            core.remove(el)
+    for el in list(core):
+        if len(el) == 0 and not (el.text or "").strip():
+            core.remove(el)
 
 
 def _clip(text: str, limit: int = 255) -> str:
