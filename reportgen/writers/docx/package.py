@@ -23,6 +23,7 @@ from lxml import etree
 
 from reportgen.errors import RenderError
 from reportgen.fsio import write_atomic
+from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.docx.ooxml import put, put_after, referenced_rids
 
 NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -112,33 +113,8 @@ def set_properties(doc, props: Properties) -> None:
     cp.revision = 1
     cp.created = naive_utc
     cp.modified = naive_utc
-    _drop_unowned_core_properties(cp._element)
+    drop_unowned(cp._element)
     _set_app_properties(doc, props.organisation)
-
-
-# Properties the memo cannot truthfully claim: it was never printed, and a reference memo's
-# status, identifier or version describe the template, not this memo.
-UNOWNED_CORE = ("cp:lastPrinted", "cp:contentStatus", "dc:identifier", "cp:version")
-
-
-def _drop_unowned_core_properties(core) -> None:
-    """Remove the properties above and any left empty: an empty element is a claim too."""
-    for tag in UNOWNED_CORE:
-        for el in core.findall(qn(tag)):
-            core.remove(el)
-    for el in list(core):
-        if len(el) == 0 and not (el.text or "").strip():
-            core.remove(el)
-
-
-def clip(text: str, limit: int = 255) -> str:
-    """python-docx (like Word's property dialog) takes at most 255 characters per property;
-    longer text is cut at a word boundary with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
 
 
 def _set_app_properties(doc, organisation: str) -> None:

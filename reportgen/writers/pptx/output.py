@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from reportgen.clock import document_time
 from reportgen.profile import LoadedProfile
+from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
 from reportgen.writers.pptx.measure import Para, Run
@@ -261,36 +262,14 @@ def _write_notes(slide, sp: SlidePlan, lang: str, font: str) -> None:
 def _core_properties(prs, plan: DeckPlan) -> None:
     cp = prs.core_properties
     core = plan.core
-    cp.title, cp.author, cp.subject = (_clip(core["title"]), _clip(core["author"]),
-                                       _clip(core["subject"]))
-    cp.keywords, cp.category = _clip(core["keywords"]), core["category"]
-    cp.comments, cp.last_modified_by = _clip(core["comments"]), _clip(core["last_modified_by"])
+    cp.title, cp.author, cp.subject = (clip(core["title"]), clip(core["author"]),
+                                       clip(core["subject"]))
+    cp.keywords, cp.category = clip(core["keywords"]), core["category"]
+    cp.comments, cp.last_modified_by = clip(core["comments"]), clip(core["last_modified_by"])
     cp.language, cp.revision = plan.language, 1
     when = datetime.fromisoformat(core["created"]).replace(tzinfo=None)
     cp.created = cp.modified = when
-    _drop_unowned_core_properties(cp._element)
-
-
-# Properties the deck cannot truthfully claim: it was never printed, and a reference deck's
-# status, identifier or version describe the template, not this deck.
-UNOWNED_CORE = ("cp:lastPrinted", "cp:contentStatus", "dc:identifier", "cp:version")
-
-
-def _drop_unowned_core_properties(core) -> None:
-    """Remove the properties above and any left empty: an empty element is a claim too."""
-    from pptx.oxml.ns import qn
-
-    for tag in UNOWNED_CORE:
-        for el in core.findall(qn(tag)):
-            core.remove(el)
-    for el in list(core):
-        if len(el) == 0 and not (el.text or "").strip():
-            core.remove(el)
-
-
-def _clip(text: str, limit: int = 255) -> str:
-    """python-pptx (like Office) keeps core properties to 255 characters."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    drop_unowned(cp._element)
 
 
 def _drop_template_leftovers(prs, builtin: bool) -> None:
