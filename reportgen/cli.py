@@ -50,6 +50,13 @@ def run_guarded(action: Callable[[], int | None]) -> None:
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        # The reader of our stdout went away (`reportgen pdf x | head -0`): the work is done;
+        # silence the flush at exit instead of reporting a bug.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except Exception as exc:  # noqa: BLE001 - the one place bugs are caught
         import tempfile
 

@@ -76,6 +76,7 @@ class WriteError(ReportgenError):
     exit_code = EXIT_CANTWRITE
 
     @classmethod
-    def from_os_error(cls, exc: OSError) -> WriteError:
-        where = exc.filename or "the output"
+    def from_os_error(cls, exc: OSError, target: object = None) -> WriteError:
+        """Name the file the user asked for, not the temporary file beside it."""
+        where = target or exc.filename or "the output"
         return cls(f"reportgen: cannot write {where}: {exc.strerror or exc}")

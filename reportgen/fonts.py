@@ -8,6 +8,7 @@ so fontTools' instancer cuts Regular/Bold/Italic/BoldItalic once into a per-user
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import unicodedata
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from reportgen.errors import RenderError
+from reportgen.errors import RenderError, WriteError
+from reportgen.fsio import write_atomic
 
 CUT_REVISION = "r2"  # bump when the way instances are cut changes, so old caches are re-cut
 STYLES = {"regular": (400, "normal"), "bold": (700, "normal"),
@@ -81,9 +83,10 @@ def _static_instance(src: Path, slug: str, weight: int, family_name: str, style:
     if not variable:
         return src
     stem = "".join(c if c.isalnum() or c == "-" else "_" for c in src.stem)
-    target = cache_dir() / f"{slug}-{version}-{stem}-w{weight}-{CUT_REVISION}.ttf"
-    if target.is_file():
-        return target
+    name = f"{slug}-{version}-{stem}-w{weight}-{CUT_REVISION}.ttf"
+    for folder in (cache_dir(), _fallback_cache()):
+        if (folder / name).is_file():
+            return folder / name
     from fontTools.varLib.instancer import instantiateVariableFont
 
     # Keep the source's head.modified: a cut made today must be byte-identical to one made
@@ -93,17 +96,25 @@ def _static_instance(src: Path, slug: str, weight: int, family_name: str, style:
     axes["wght"] = float(weight)
     static = instantiateVariableFont(font, axes, inplace=False)
     _name_instance(static, family_name, style)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Parallel builds may cut the same instance at once: write aside, then rename.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
-    os.close(fd)
+    buf = io.BytesIO()
+    static.save(buf)
     try:
-        static.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        target = cache_dir() / name
+        write_atomic(target, buf.getvalue())  # parallel builds may cut the same instance
+    except OSError:
+        # A read-only home (a locked-down cron user, a container) must not stop the build.
+        target = _fallback_cache() / name
+        try:
+            write_atomic(target, buf.getvalue())
+        except OSError as exc:
+            raise WriteError(f"reportgen: cannot cache fonts in {cache_dir()} or "
+                             f"{_fallback_cache()}: {exc.strerror or exc}; set "
+                             "REPORTGEN_CACHE to a writable folder") from None
     return target
+
+
+def _fallback_cache() -> Path:
+    return Path(tempfile.gettempdir()) / f"reportgen-{os.getuid()}" / "fonts"
 
 
 def _name_instance(font, family_name: str, style: str) -> None:

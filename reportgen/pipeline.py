@@ -42,5 +42,5 @@ def render_to_file(brief_path: Path, fmt: str, out_dir: Path,
     try:
         write_atomic(target, data)
     except OSError as exc:
-        raise WriteError.from_os_error(exc) from None
+        raise WriteError.from_os_error(exc, target) from None
     return target

@@ -111,7 +111,8 @@ def test_an_unwritable_output_folder_is_a_clear_error_not_a_crash(sample_brief, 
     result = runner.invoke(app, ["pdf", str(sample_brief), "--out", str(blocker / "sub")])
     assert result.exit_code == 73
     (line,) = result.output.strip().splitlines()
-    assert line.startswith(f"reportgen: cannot write {blocker / 'sub'}")
+    assert line.startswith(f"reportgen: cannot write {blocker / 'sub' / 'pmf-tillerson.pdf'}: ")
+    assert ".tmp-" not in line  # the file the user asked for, not the temporary one
     assert "internal error" not in result.output
 
 
@@ -120,3 +121,14 @@ def test_a_missing_templates_folder_is_a_usage_error(sample_brief, tmp_path):
                                  "--templates", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_a_closed_stdout_pipe_is_not_reported_as_a_bug(sample_brief, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "pdf", str(sample_brief),
+                             "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader goes away before reportgen prints the path
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"internal error" not in err
+    assert (tmp_path / "pmf-tillerson.pdf").is_file()

@@ -29,3 +29,13 @@ def test_script_segments_keep_neutral_characters_between_arabic_letters_arabic()
     assert fonts.script_segments("al-Abadi (حيدر العبادي)") == [
         ("al-Abadi (", False), ("حيدر العبادي", True), (")", False)]
     assert fonts.script_segments("plain Latin") == [("plain Latin", False)]
+
+
+def test_an_unwritable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
+    blocker = tmp_path / "afile"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("REPORTGEN_CACHE", str(blocker / "cache"))
+    monkeypatch.setattr(fonts, "_fallback_cache", lambda: tmp_path / "fallback")
+    src = Path(fontpkg.path("Source Sans 3", 400, "italic"))
+    cut = fonts._static_instance(src, "source-sans-3", 400, "Source Sans 3", "italic")
+    assert cut.parent == tmp_path / "fallback" and cut.is_file()

@@ -8,12 +8,13 @@ it overflows and which sections are longest. Fonts are the profile's TrueType fa
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -22,6 +23,8 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    FrameBreak,
+    KeepTogether,
     LayoutError,
     ListFlowable,
     ListItem,
@@ -42,7 +45,15 @@ from reportgen.glyphs import check_glyphs, profile_families
 from reportgen.profile import LoadedProfile, Profile
 
 STEP_PT = 0.25
+# Bidi marks and zero-width joiners pasted with Arabic names: invisible, and the PDF orders
+# and shapes Arabic itself, so they are dropped rather than drawn as missing glyphs.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
+GUTTER_PT = 18.0  # between the two columns
+BAND_PT = 6.0  # the brand band across the top of the page
+MASTHEAD_TOP_PT = 30.0  # from the page's top edge to the organisation line
+RULE = "#D5DBE1"  # hairlines between table rows and above the footer
+STRIPE = "#F6F8FA"  # every other actor row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +82,7 @@ class Styles:
     byline: ParagraphStyle
     heading: ParagraphStyle
     cell: ParagraphStyle
-    cell_head: ParagraphStyle
+    cell_name: ParagraphStyle
     cell_muted: ParagraphStyle
     quote: ParagraphStyle
     small: ParagraphStyle
@@ -100,8 +111,8 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -
         arabic_face=arabic_face,
         body=style("body", s, spaceAfter=s * 0.45),
         lead=style("lead", s * 1.08, spaceAfter=s * 0.3),
-        label=style("label", max(SMALLEST_PT, s * 0.78), fontName=bold,
-                    textColor=colors.HexColor(c.accent), spaceAfter=s * 0.2),
+        label=style("label", max(SMALLEST_PT, s * 0.78), fontName=bold, textColor=primary,
+                    spaceAfter=s * 0.2),
         title=style("title", s * 2.0, 1.12, fontName=bold, textColor=primary,
                     spaceAfter=s * 0.35),
         subtitle=style("subtitle", s * 1.2, 1.25, textColor=muted, spaceAfter=s * 0.3),
@@ -109,8 +120,7 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -
         heading=style("heading", s * 1.22, 1.2, fontName=bold, textColor=primary,
                       spaceBefore=s * 0.95, spaceAfter=s * 0.35, keepWithNext=1),
         cell=style("cell", s, 1.25),
-        cell_head=style("cell_head", max(SMALLEST_PT, s * 0.8), 1.2, fontName=bold,
-                        textColor=colors.white),
+        cell_name=style("cell_name", s, 1.25, spaceAfter=s * 0.1),
         cell_muted=style("cell_muted", secondary, 1.25, textColor=muted),
         quote=style("quote", s, 1.25, fontName=f"{font}-italic", spaceBefore=s * 0.15),
         small=style("small", secondary, 1.3, textColor=muted, spaceAfter=s * 0.1),
@@ -124,16 +134,17 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -
 # Markup: the brief's inline model to ReportLab's paragraph mini-language
 
 
-def rl(text: str, st: Styles) -> str:
+def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
-    put in visual order and set in the profile's Arabic family."""
+    put in visual order and set in the profile's Arabic family (bold where the text is)."""
     out = []
-    for piece, arabic in script_segments(text):
+    for piece, arabic in script_segments(INVISIBLE.sub("", text)):
         if arabic:
             import arabic_reshaper
             from bidi import get_display
 
-            out.append(f'<font face="{st.arabic_face}">'
+            face = st.arabic_face + ("-bold" if bold else "-regular")
+            out.append(f'<font face="{face}">'
                        f"{escape(get_display(arabic_reshaper.reshape(piece)))}</font>")
         else:
             out.append(escape(piece))
@@ -143,7 +154,7 @@ def rl(text: str, st: Styles) -> str:
 def markup(spans: Inline, link_colour: str, st: Styles) -> str:
     out = []
     for span in spans:
-        piece = rl(span.text, st)
+        piece = rl(span.text, st, bold=span.bold)
         if span.italic:
             piece = f"<i>{piece}</i>"
         if span.bold:
@@ -161,20 +172,30 @@ def text_flowables(text: Text, style: ParagraphStyle, link: str, st: Styles) -> 
         if isinstance(block, TextParagraph):
             out.append(Paragraph(markup(block.spans, link, st), style))
         else:
-            out.append(bullets(block, style, link, st))
+            out.extend(bullets(block, style, link, st))
     return out
 
 
-def bullets(block: ListBlock, style: ParagraphStyle, link: str, st: Styles,
-            bullet_colour: str | None = None) -> ListFlowable:
-    item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=style.fontSize * .2)
-    items = [ListItem(Paragraph(markup(spans, link, st), item_style)) for spans in block.items]
-    bullet_colour = colors.HexColor(bullet_colour or link)
-    return ListFlowable(
-        items, bulletType="1" if block.ordered else "bullet", start=None if block.ordered else "•",
-        leftIndent=style.fontSize * 1.3, bulletFontName=style.fontName,
-        bulletFontSize=style.fontSize * 0.95, bulletColor=bullet_colour,
-        spaceAfter=style.spaceAfter)
+def bullets(block: ListBlock, style: ParagraphStyle, link: str, st: Styles) -> list[Flowable]:
+    """One flowable per item (so a heading can be kept with the first item alone), evenly
+    spaced, the block's own space after the last."""
+    item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=0)
+    gap = style.fontSize * 0.3
+    out: list[Flowable] = []
+    for i, spans in enumerate(block.items):
+        last = i == len(block.items) - 1
+        out.append(ListFlowable(
+            [ListItem(Paragraph(markup(spans, link, st), item_style))],
+            bulletType="1" if block.ordered else "bullet",
+            start=i + 1 if block.ordered else "•", leftIndent=style.fontSize * 1.3,
+            bulletFontName=style.fontName, bulletFontSize=style.fontSize * 0.95,
+            bulletColor=colors.HexColor(link), spaceAfter=style.spaceAfter if last else gap))
+    return out
+
+
+def section(heading: Flowable, flows: list[Flowable]) -> list[Flowable]:
+    """A heading never ends a column: it travels with the section's first block."""
+    return [KeepTogether([heading, flows[0]]), *flows[1:]] if flows else [heading]
 
 
 class Heading(Paragraph):
@@ -204,16 +225,20 @@ class OutlineMark(Flowable):
 # The story
 
 
-def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float
-                ) -> list[tuple[str, list[Flowable]]]:
-    """The one-pager's content as (section key, flowables), top to bottom."""
+def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
+                column: float) -> list[tuple[str, list[Flowable]]]:
+    """The one-pager's content as (section key, flowables), in reading order.
+
+    The masthead and the bottom-line box span the page (`width`); every other section is set
+    in two columns (`column` wide each), which keeps lines to a readable 70-90 characters.
+    """
     b = doc.brief
     link = profile.colors.primary
     sections: list[tuple[str, list[Flowable]]] = []
 
-    masthead: list[Flowable] = [Paragraph(rl(b.title, st), st.title)]
+    masthead: list[Flowable] = [Paragraph(rl(no_widow(b.title), st), st.title)]
     if b.subtitle:
-        masthead.append(Paragraph(rl(b.subtitle, st), st.subtitle))
+        masthead.append(Paragraph(rl(no_widow(b.subtitle), st), st.subtitle))
     if b.authors:
         masthead.append(Paragraph("By " + rl(_join_names(b.authors), st), st.byline))
     else:
@@ -231,17 +256,19 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * .5),
     ]))
-    sections.append(("summary", [OutlineMark("Bottom line", "summary"), box]))
+    sections.append(("summary", [OutlineMark("Bottom line", "summary"), box,
+                                 Spacer(1, st.body.fontSize * 0.4)]))
 
-    sections.append(("situation", [Heading("Situation", st, "situation"),
-                                   *text_flowables(b.situation, st.body, link, st)]))
-    sections.append(("actors", [Heading("Actors", st, "actors"),
-                                actors_table(doc, st, profile, width)]))
-    sections.append(("leverage", [Heading(b.leverage.heading, st, "leverage"),
-                                  *[f for point in b.leverage.points
-                                    for f in _as_bullets(point, st.body, link, st)]]))
-    sections.append(("outlook", [Heading("Outlook", st, "outlook"),
-                                 *text_flowables(b.outlook, st.body, link, st)]))
+    sections.append(("situation", section(Heading("Situation", st, "situation"),
+                                          text_flowables(b.situation, st.body, link, st))))
+    sections.append(("actors", section(Heading("Actors", st, "actors"),
+                                       actor_rows(doc, st, profile, column))))
+    # one list, so every point sits at the same spacing
+    points = ListBlock(tuple(spans for point in b.leverage.points for spans in point.inlines()))
+    sections.append(("leverage", section(Heading(b.leverage.heading, st, "leverage"),
+                                         bullets(points, st.body, link, st))))
+    sections.append(("outlook", section(Heading("Outlook", st, "outlook"),
+                                        text_flowables(b.outlook, st.body, link, st))))
     if b.sources:
         items = []
         for src in b.sources:
@@ -250,50 +277,58 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float
                      if x]
             line = ", ".join(bits) + "."
             if src.url:
-                line += f' <a href="{escape(src.url)}" color="{link}">{escape(src.url)}</a>'
+                line += (f' <a href="{escape(src.url)}" color="{link}" underline="1">'
+                         f"{escape(src.url)}</a>")
             items.append(line)
-        flow = [Heading("Sources", st, "sources")]
-        flow += [Paragraph(item, st.small) for item in items]
-        sections.append(("sources", flow))
+        sections.append(("sources", section(Heading("Sources", st, "sources"),
+                                            [Paragraph(item, st.small) for item in items])))
     return sections
 
 
-def _as_bullets(point: Text, style: ParagraphStyle, link: str, st: Styles) -> list[Flowable]:
-    """Each leverage point is one bullet; a point with several paragraphs stays one item."""
-    return [bullets(ListBlock(tuple(point.inlines())), style, link, st)]
+def no_widow(text: str) -> str:
+    """Keep the last two words of a headline together, so no line holds a single word."""
+    head, sep, last = text.rstrip().rpartition(" ")
+    return f"{head}\u00a0{last}" if sep and head and len(last) < 20 else text
 
 
-def actors_table(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> Table:
-    """Two columns: who they are, then their stance and, set as a quotation, their own words."""
+def actor_rows(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> list[Table]:
+    """The actors table, one row per actor (each its own flowable so the table can break
+    between columns at any row): who they are (name, role and affiliation), their stance,
+    and their own words set as a quotation with its source."""
     link = profile.colors.primary
-    header = [Paragraph(h, st.cell_head) for h in ("ACTOR", "STANCE AND OWN WORDS")]
-    rows = [header]
-    for actor in doc.brief.actors:
-        who = [Paragraph(f"<b>{rl(actor.name, st)}</b>", st.cell)]
+    rows = []
+    for i, actor in enumerate(doc.brief.actors):
+        name = rl(actor.name, st, bold=True)
+        if actor.url:
+            name = f'<a href="{escape(actor.url)}" color="{profile.colors.text}">{name}</a>'
+        who = f"<b>{name}</b>"
         if actor.role_line:
-            who.append(Paragraph(rl(actor.role_line, st), st.cell_muted))
-        said: list[Flowable] = text_flowables(actor.stance, st.cell, link, st) if actor.stance \
-            else []
+            who += (f' <font color="{profile.colors.muted}" size="{st.cell_muted.fontSize}">'
+                    f"· {rl(actor.role_line, st)}</font>")
+        cell: list[Flowable] = [Paragraph(who, st.cell_name)]
+        if actor.stance:
+            cell += text_flowables(actor.stance, st.cell, link, st)
         if actor.quote:
             source = (f' <font color="{profile.colors.muted}" name="{st.cell.fontName}">'
                       f"— {rl(actor.quote_source, st)}</font>" if actor.quote_source else "")
-            said.append(Paragraph(f"“{markup(actor.quote, link, st)}”{source}", st.quote))
-        rows.append([who, said or [Paragraph("—", st.cell_muted)]])
-    table = Table(rows, colWidths=[width * 0.3, width * 0.7], repeatRows=1)
-    pad = st.cell.fontSize * 0.42
-    rule = colors.HexColor("#D5DBE1")
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),  # else Helvetica is referenced
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(profile.colors.primary)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 1.2),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.5, rule),
-    ]
-    for r in range(2, len(rows), 2):
-        style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F6F8FA")))
-    table.setStyle(TableStyle(style))
-    return table
+            cell.append(Paragraph(f"“{markup(actor.quote, link, st)}”{source}", st.quote))
+        row = Table([[cell]], colWidths=[width])
+        pad = st.cell.fontSize * 0.45
+        style = [
+            ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),  # else Helvetica is referenced
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 1.3),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(RULE)),
+        ]
+        if i == 0:
+            style.append(("LINEABOVE", (0, 0), (-1, 0), 1.2,
+                          colors.HexColor(profile.colors.primary)))
+        if i % 2:
+            style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(STRIPE)))
+        row.setStyle(TableStyle(style))
+        rows.append(row)
+    return rows
 
 
 def _join_names(names: list[str]) -> str:
@@ -309,14 +344,26 @@ def _long_date(d) -> str:
 
 
 def footer_flowables(profile: Profile, st: Styles) -> list[Flowable]:
+    """The disclaimer and the donor note, verbatim; the link's address follows the note for
+    readers of the printed page."""
     before, words, after = profile.donor_note.split()
     url = profile.donor_note.url
     donor = (f'{rl(before, st)}<a href="{escape(url)}" color="{profile.colors.primary}" '
-             f'underline="1">{rl(words, st)}</a>{rl(after, st)} ({escape(url)})')
+             f'underline="1">{rl(words, st)}</a>{rl(after, st)} '
+             f'<font color="{profile.colors.primary}">{escape(url)}</font>')
     return [Paragraph(rl(profile.disclaimer, st), st.fine), Paragraph(donor, st.fine)]
 
 
+class _SecondPage(Exception):
+    """Raised as soon as the story spills onto a second page: that size does not fit."""
+
+
 class OnePager(BaseDocTemplate):
+    def handle_pageBegin(self) -> None:
+        if self.page >= 1:  # stop here rather than lay out every page of a long brief
+            raise _SecondPage
+        super().handle_pageBegin()
+
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, (Heading, OutlineMark)):
             key = f"sec-{flowable.outline_key}"
@@ -349,79 +396,117 @@ class Attempt:
     data: bytes
 
 
-def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
-           arabic_face: str) -> Attempt:
-    profile = lp.profile
-    b = doc.brief
-    st = make_styles(body_pt, font, arabic_face, profile)
+@dataclass(frozen=True)
+class PageGrid:
+    """Where things go on the page, in points from the bottom-left corner."""
+
+    page_w: float
+    page_h: float
+    margin: float
+    width: float  # full text width
+    column: float  # each of the two columns
+    org_top: float  # top of the organisation / date line
+    rule_y: float  # the accent rule under it
+    content_top: float  # where the title starts
+    footer_h: float  # disclaimer block, rule included
+
+    @property
+    def body_bottom(self) -> float:
+        return self.margin + self.footer_h
+
+
+def page_grid(profile: Profile, st: Styles, foot: list[Flowable]) -> PageGrid:
     page_w, page_h = profile.page_size_pt
     margin = profile.page.margin_pt
     width = page_w - 2 * margin
-    band = 4.0
-    mast_h = st.fine.leading + body_pt * 1.6
+    org_top = page_h - MASTHEAD_TOP_PT
+    rule_y = org_top - st.fine.leading - 3
+    footer_h = sum(_height(f, width) for f in foot) + st.fine.fontSize * 1.2
+    return PageGrid(page_w, page_h, margin, width, (width - GUTTER_PT) / 2, org_top, rule_y,
+                    rule_y - st.body.fontSize * 1.1, footer_h)
 
+
+def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
+           arabic_face: str, epoch: float) -> Attempt:
+    profile = lp.profile
+    b = doc.brief
+    st = make_styles(body_pt, font, arabic_face, profile)
     foot = footer_flowables(profile, st)
-    foot_h = sum(f.wrap(width, page_h)[1] for f in foot) + st.fine.fontSize * 1.2
-    frame_y = margin + foot_h
-    frame_top = page_h - margin - mast_h
-    frame = Frame(margin, frame_y, width, frame_top - frame_y, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    g = page_grid(profile, st, foot)
+
+    sections = build_story(doc, st, profile, g.width, g.column)
+    spanning = [f for key, flows in sections if key in ("masthead", "summary") for f in flows]
+    top_h = sum(_height(f, g.width) for f in spanning) + 1  # +1: rounding slack
+    columns_top = g.content_top - top_h
+    col_h = columns_top - g.body_bottom
+    if col_h <= 0:  # the masthead and the bottom line alone fill the page
+        return _failed(doc, st, profile, g, body_pt, capacity=0)
+    frames = [
+        Frame(g.margin, columns_top, g.width, top_h, id="top",
+              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
+        Frame(g.margin, g.body_bottom, g.column, col_h, id="left",
+              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
+        Frame(g.margin + g.column + GUTTER_PT, g.body_bottom, g.column, col_h, id="right",
+              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
+    ]
 
     def furniture(canvas: Canvas, _doc) -> None:
         canvas.saveState()
         canvas.setFillColor(colors.HexColor(profile.colors.primary))
-        canvas.rect(0, page_h - band, page_w, band, stroke=0, fill=1)
-        y = page_h - margin - st.fine.fontSize
-        left = Paragraph(f"<b>{rl(profile.name.upper(), st)}</b>",
-                         ParagraphStyle("m", parent=st.fine, textColor=colors.HexColor(
-                             profile.colors.primary)))
-        left.wrapOn(canvas, width * 0.7, 40)
-        left.drawOn(canvas, margin, y - left.height + st.fine.fontSize)
-        right_text = "POLICY BRIEF · " + _long_date(b.date).upper()
-        right = Paragraph(escape(right_text), st.fine_right)
-        right.wrapOn(canvas, width * 0.5, 40)
-        right.drawOn(canvas, margin + width * 0.5, y - right.height + st.fine.fontSize)
+        canvas.rect(0, g.page_h - BAND_PT, g.page_w, BAND_PT, stroke=0, fill=1)
+        org = Paragraph(f"<b>{rl(profile.name.upper(), st)}</b>",
+                        ParagraphStyle("org", parent=st.fine,
+                                       textColor=colors.HexColor(profile.colors.primary)))
+        org.wrapOn(canvas, g.width * 0.6, 40)
+        org.drawOn(canvas, g.margin, g.org_top - org.height)
+        when = Paragraph(escape(f"POLICY BRIEF · {_long_date(b.date).upper()}"), st.fine_right)
+        when.wrapOn(canvas, g.width * 0.4, 40)
+        when.drawOn(canvas, g.margin + g.width * 0.6, g.org_top - when.height)
         canvas.setStrokeColor(colors.HexColor(profile.colors.accent))
         canvas.setLineWidth(0.8)
-        rule_y = page_h - margin - mast_h + body_pt * 0.7
-        canvas.line(margin, rule_y, margin + width, rule_y)
-        # footer: rule, disclaimer, donor note
-        canvas.setStrokeColor(colors.HexColor("#C9D1D9"))
+        canvas.line(g.margin, g.rule_y, g.margin + g.width, g.rule_y)
+        canvas.setStrokeColor(colors.HexColor(RULE))
         canvas.setLineWidth(0.5)
-        canvas.line(margin, margin + foot_h - st.fine.fontSize * 0.5, margin + width,
-                    margin + foot_h - st.fine.fontSize * 0.5)
-        y = margin + foot_h - st.fine.fontSize * 1.0
+        line_y = g.body_bottom - st.fine.fontSize * 0.5
+        canvas.line(g.margin, line_y, g.margin + g.width, line_y)
+        y = line_y - st.fine.fontSize * 0.5
         for f in foot:
-            _, h = f.wrapOn(canvas, width, page_h)
-            f.drawOn(canvas, margin, y - h)
+            _, h = f.wrapOn(canvas, g.width, g.page_h)
+            f.drawOn(canvas, g.margin, y - h)
             y -= h
         canvas.restoreState()
 
-    story = [f for _, flows in build_story(doc, st, profile, width) for f in flows]
-
+    story = spanning + [FrameBreak()] + [f for key, flows in sections
+                                         if key not in ("masthead", "summary") for f in flows]
     buf = io.BytesIO()
     author = _join_names(b.authors) if b.authors else profile.name
-    pdf = OnePager(buf, pagesize=(page_w, page_h), leftMargin=margin, rightMargin=margin,
-                   topMargin=margin, bottomMargin=margin, title=b.title, author=author,
-                   subject=b.summary.plain, creator="reportgen", keywords=[profile.short_name,
-                   "policy brief", b.leverage.holder], lang=b.language, invariant=1,
-                   displayDocTitle=1)
-    pdf.addPageTemplates([PageTemplate("one", frames=[frame], onPage=furniture)])
-    epoch = document_time(b.date).timestamp()
+    pdf = OnePager(buf, pagesize=(g.page_w, g.page_h), leftMargin=g.margin,
+                   rightMargin=g.margin, topMargin=g.margin, bottomMargin=g.margin,
+                   title=b.title, author=author, subject=b.summary.plain, creator="reportgen",
+                   keywords=[profile.short_name, "policy brief", b.leverage.holder],
+                   lang=b.language, invariant=1, displayDocTitle=1)
+    pdf.addPageTemplates([PageTemplate("one", frames=frames, onPage=furniture)])
     try:
         pdf.build(story, canvasmaker=_canvas_with_clock(epoch, font))
-        pages = pdf.page
-    except LayoutError:
-        pages = 99
-    heights: dict[str, float] = {}
-    if pages != 1:  # only a failure needs the per-section figures
-        fresh = build_story(doc, st, profile, width)
-        heights = {key: sum(_height(f, width) for f in flows) for key, flows in fresh}
-    overflow = max(0.0, sum(heights.values()) - frame.height)
-    return Attempt(body_pt, pages, overflow, heights, buf.getvalue())
+    except (_SecondPage, LayoutError):
+        return _failed(doc, st, profile, g, body_pt, capacity=2 * col_h)
+    return Attempt(body_pt, 1, 0.0, {}, buf.getvalue())
+
+
+def _failed(doc: LoadedBrief, st: Styles, profile: Profile, g: PageGrid, body_pt: float,
+            capacity: float) -> Attempt:
+    """A size that does not fit: measure each section (at the width it is set in) for the
+    error message, on fresh flowables."""
+    heights = {key: sum(_height(f, g.width if key in ("masthead", "summary") else g.column)
+                        for f in flows)
+               for key, flows in build_story(doc, st, profile, g.width, g.column)}
+    column_need = sum(v for k, v in heights.items() if k not in ("masthead", "summary"))
+    return Attempt(body_pt, 2, max(0.0, column_need - capacity), heights, b"")
 
 
 def _height(flowable: Flowable, width: float) -> float:
+    if isinstance(flowable, KeepTogether):  # its wrap() answers "huge" when it cannot fit
+        return sum(_height(f, width) for f in flowable._content)
     _, h = flowable.wrapOn(Canvas(io.BytesIO()), width, 10_000)
     return h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
@@ -430,23 +515,30 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
     return fit(doc, lp).data
 
 
+def type_sizes(start: float, floor: float) -> list[float]:
+    """start, start - 0.25, … down to the floor (at least one size, never below the floor)."""
+    sizes = [start]
+    while sizes[-1] - STEP_PT >= floor - 1e-9:
+        sizes.append(round(sizes[-1] - STEP_PT, 2))
+    return sizes
+
+
 def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
     """Lay the one-pager out at the largest body size that fits on one page.
 
     Raises RenderError (saying by how much it overflows) if even the floor size does not fit.
     """
     profile = lp.profile
+    # The clock first: a bad SOURCE_DATE_EPOCH is a usage error before any layout (ReportLab
+    # reads the variable itself whenever a canvas is made).
+    epoch = document_time(doc.brief.date).timestamp()
     check_glyphs(doc, lp)
     body, arabic = profile_families(lp)
-    font, arabic_face = _register(body), f"{_register(arabic)}-regular"
-    size = profile.type.body_pt
-    attempt = None
-    while size >= profile.type.min_body_pt - 1e-9:
-        attempt = layout(doc, lp, size, font, arabic_face)
+    font, arabic_face = _register(body), _register(arabic)
+    for size in type_sizes(profile.type.body_pt, profile.type.min_body_pt):
+        attempt = layout(doc, lp, size, font, arabic_face, epoch)
         if attempt.pages == 1:
             return attempt
-        size = round(size - STEP_PT, 2)
-    assert attempt is not None
     longest = sorted(attempt.heights.items(), key=lambda kv: -kv[1])[:3]
     lines = max(1, round(attempt.overflow_pt / (attempt.body_pt * 1.32)))
     detail = ", ".join(f"{k} {v:.0f} pt" for k, v in longest)
@@ -455,5 +547,3 @@ def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
         f"{profile.type.min_body_pt:g} pt body text: it overflows by {attempt.overflow_pt:.0f} pt "
         f"(about {lines} lines). Longest sections: {detail}. Shorten them; nothing was written.")
 
-
-__all__ = ["render", "TA_LEFT"]
