@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timezone
 
 from reportgen.errors import UsageError
@@ -14,10 +15,18 @@ from reportgen.errors import UsageError
 def document_time(brief_date: date) -> datetime:
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:
+        if re.fullmatch(r"-[0-9]+", raw):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={raw!r} is before 1970; it must be a whole number of "
+                "seconds since 1970, 0 or more")
+        # The spec allows ASCII digits only: int() would also take '+5', '1_000' or '١٢'.
+        if not re.fullmatch(r"[0-9]+", raw):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970")
         try:
             return datetime.fromtimestamp(int(raw), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise UsageError(
-                f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970"
-            ) from None
+                f"SOURCE_DATE_EPOCH={raw!r} is after the year 9999; it must be a whole number "
+                "of seconds since 1970") from None
     return datetime(brief_date.year, brief_date.month, brief_date.day, tzinfo=timezone.utc)

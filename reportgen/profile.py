@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -30,6 +31,7 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 PAGE_SIZES_PT = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
+FLOOR_PT = 8.0  # the smallest body text any profile may shrink to (issue 2: "a floor of 8 pt")
 
 
 class _Strict(BaseModel):
@@ -77,8 +79,23 @@ class Page(_Strict):
 
 
 class TypeScale(_Strict):
-    body_pt: float = Field(10.0, ge=8, le=14, description="Body text size to start from.")
-    min_body_pt: float = Field(8.0, ge=6, le=14, description="Floor when shrinking to fit.")
+    body_pt: float = Field(10.0, ge=FLOOR_PT, le=14, description="Body text size to start from.")
+    min_body_pt: float = Field(
+        FLOOR_PT, le=14, json_schema_extra={"minimum": FLOOR_PT},
+        description="Floor when shrinking to fit: at least 8, at most body_pt.")
+
+    @field_validator("min_body_pt")
+    @classmethod
+    def _floor(cls, value: float, info: ValidationInfo) -> float:
+        if value < FLOOR_PT:
+            raise ValueError(f"{value:g} pt is below the {FLOOR_PT:g} pt floor; a profile may "
+                             "raise the floor, never lower it")
+        body = info.data.get("body_pt")  # absent when body_pt itself was invalid
+        if body is not None and value > body:
+            raise ValueError(f"{value:g} pt is above body_pt ({body:g} pt): text starts at "
+                             "body_pt and shrinks down to this floor, so it can be at most "
+                             "body_pt")
+        return value
 
 
 class Profile(_Strict):
@@ -86,13 +103,18 @@ class Profile(_Strict):
 
     name: Line = Field(description="Full name of the organisation.")
     short_name: Line = Field(description="Short name for footers, e.g. 'MEI'.")
-    url: str | None = Field(None, description="Organisation website.")
+    url: str | None = Field(None, description="Organisation website (http/https).")
     disclaimer: Line = Field(description="Independence disclaimer, verbatim.")
     donor_note: DonorNote
     colors: Colours = Field(default_factory=Colours)
     fonts: Fonts = Field(default_factory=Fonts)
     page: Page = Field(default_factory=Page)
     type: TypeScale = Field(default_factory=TypeScale)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return check_url(value) if value is not None else value
 
     @property
     def page_size_pt(self) -> tuple[float, float]:

@@ -204,3 +204,164 @@ def test_nested_lists_are_refused_rather_than_flattened(tmp_path):
     assert errors_for(tmp_path, text) == [
         "4:12: situation: lists cannot be nested (line 3 of the text); use one level of '- ' "
         "items"]
+
+
+def test_one_long_anchored_text_repeated_is_refused_by_its_expanded_size(tmp_path):
+    # 100 KB of text repeated 25 times is 2.5 million characters: fewer than 20,000 values,
+    # so only the character cap stops it.
+    text = ('title: &t "' + "x" * 100_000 + '"\ndate: 2017-10-24\nauthors: ['
+            + ", ".join(["*t"] * 25) + "]\n")
+    assert errors_for(tmp_path, text) == [
+        "3:1: authors[18]: the document expands to more than 2,000,000 characters of text "
+        "(aliases * and & repeated); refusing to load it"]
+
+
+def test_aliases_that_stay_under_the_caps_still_load(tmp_path):
+    text = VALID.replace("title: A brief", "title: &t A brief") + "authors: [*t, *t]\n"
+    path = tmp_path / "b.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_brief(path).brief.authors == ["A brief", "A brief"]
+
+
+@pytest.mark.parametrize(("char", "advice"), [
+    ("\x92", "the text looks like Windows-1252 pasted as UTF-8 (U+0092 is probably a ’); "
+             "type ’ instead"),
+    ("\x96", "the text looks like Windows-1252 pasted as UTF-8 (U+0096 is probably a –); "
+             "type – instead"),
+    ("\x81", "the text looks like Windows-1252 pasted as UTF-8; retype the character there"),
+    ("\x7f", "delete it"),
+])
+def test_del_and_c1_controls_are_reported_at_their_field(tmp_path, char, advice):
+    text = VALID.replace("What happened.", f"What {char}happened.")
+    assert errors_for(tmp_path, text) == [
+        f"4:17: situation: contains the control character U+{ord(char):04X} (a control "
+        f"character), which no document format can hold; {advice}"]
+
+
+def test_many_controls_in_one_value_are_one_error_at_the_first(tmp_path):
+    text = VALID.replace("What happened.", "What\x07 hap\x07pe\x07ned.")
+    assert errors_for(tmp_path, text) == [
+        "4:16: situation: contains 3 control characters, the first U+0007 (a control "
+        "character), which no document format can hold; delete them"]
+
+
+def test_a_character_pyyaml_refuses_is_one_line_at_its_position(tmp_path, monkeypatch):
+    # Every character PyYAML's reader refuses is swapped before it reads; should one slip
+    # through, the reader's error still becomes one positioned line.
+    import re
+
+    from reportgen.brief import loader
+
+    monkeypatch.setattr(loader, "_FORBIDDEN", re.compile("[\x00-\x08]"))
+    text = VALID.replace("What happened.", "What \x92happened.")
+    assert errors_for(tmp_path, text) == [
+        "4:17: YAML error: the character U+0092 (a control character) is not allowed in a YAML "
+        "file; delete it"]
+
+
+def test_control_character_in_a_key_is_reported_at_the_key_without_other_errors(tmp_path):
+    text = VALID.replace("summary:", "sum\x07mary:")
+    assert errors_for(tmp_path, text) == [
+        "3:1: sum<U+0007>mary: the key contains the control character U+0007 (a control "
+        "character), which no document format can hold; delete it"]
+
+
+def test_control_character_in_an_unknown_key_gives_no_second_error(tmp_path):
+    errs = errors_for(tmp_path, VALID.replace("  - name: Someone",
+                                              '  - name: Someone\n    "x\\u0092y": 1'))
+    assert errs == [
+        "7:5: actors[0].x<U+0092>y: the key contains the control character U+0092 (a control "
+        "character), which no document format can hold; the text looks like Windows-1252 "
+        "pasted as UTF-8 (U+0092 is probably a ’); type ’ instead"]
+    assert not any("\U000f0000" in e for e in errs)
+
+
+def test_merge_keys_are_refused_by_name(tmp_path):
+    text = VALID.replace("  - name: Someone",
+                         "  - &a {name: Someone}\n  - <<: *a\n    role: Minister")
+    assert errors_for(tmp_path, text) == [
+        "7:5: actors[1]: merge keys (<<) are not supported; write the keys out in full",
+        "7:5: actors[1].name: required key is missing"]  # nothing was merged in
+
+
+def test_two_yaml_documents_in_one_file(tmp_path):
+    assert errors_for(tmp_path, "---\n" + VALID + "---\ntitle: Another\n") == [
+        "13:1: the file holds more than one YAML document (the '---' at line 13 starts "
+        "another); a brief is one document"]
+
+
+def test_a_mapping_where_text_is_expected(tmp_path):
+    text = VALID.replace("summary: The bottom line.", "summary: {blocks: [], source: x}")
+    assert errors_for(tmp_path, text) == ["3:10: summary: expected text, got a mapping"]
+
+
+def test_a_leverage_point_with_two_paragraphs_is_refused_at_the_point(tmp_path):
+    text = VALID.replace("    - A lever.", "    - A lever.\n    - |\n      One.\n\n      Two.")
+    assert errors_for(tmp_path, text) == [
+        "11:7: leverage.points[1]: a leverage point is one paragraph: no blank lines or lists "
+        "inside; make it two points"]
+
+
+def test_a_leverage_point_with_a_list_inside_is_refused_and_says_why(tmp_path):
+    text = VALID.replace("    - A lever.", "    - |\n      Levers:\n      - money\n      - men")
+    assert errors_for(tmp_path, text) == [
+        "10:7: leverage.points[0]: a leverage point is one paragraph: no blank lines or lists "
+        "inside; make it two points (a line that starts with '- ', '* ', '+ ' or a number and "
+        "'. ' is a list item)"]
+
+
+def test_an_outlook_item_with_two_paragraphs_is_refused_at_the_item(tmp_path):
+    text = VALID.replace("outlook: What comes next.",
+                         "outlook:\n  - First.\n  - \"Second.\\n\\nThird.\"\n  - 3")
+    assert errors_for(tmp_path, text) == [
+        "13:5: outlook[1]: an outlook item is one paragraph: no blank lines or lists inside; "
+        "make it two items",
+        "14:5: outlook[2]: expected text, got a number (put it in quotes)"]
+
+
+def test_outlook_as_text_keeps_paragraphs_and_a_list(tmp_path):
+    text = VALID.replace("outlook: What comes next.",
+                         "outlook: |\n  First.\n\n  Then:\n\n  - a *b*\n  - c")
+    path = tmp_path / "b.yaml"
+    path.write_text(text, encoding="utf-8")
+    blocks = load_brief(path).brief.outlook.blocks
+    assert [type(b).__name__ for b in blocks] == ["Paragraph", "Paragraph", "ListBlock"]
+    assert blocks[2].items[0] == (Span("a "), Span("b", italic=True))
+
+
+def test_outlook_list_items_become_one_bullet_each_with_their_markup(tmp_path):
+    text = VALID.replace("outlook: What comes next.",
+                         "outlook:\n  - First **bold**.\n  - See [it](https://mei.edu).")
+    path = tmp_path / "b.yaml"
+    path.write_text(text, encoding="utf-8")
+    outlook = load_brief(path).brief.outlook
+    (block,) = outlook.blocks
+    assert block.items == ((Span("First "), Span("bold", bold=True), Span(".")),
+                           (Span("See "), Span("it", href="https://mei.edu"), Span(".")))
+    assert outlook.source == "- First **bold**.\n- See [it](https://mei.edu)."
+
+
+@pytest.mark.parametrize("tag", ["en", "en-GB", "es-419", "de-CH-1996", "sl-rozaj-biske",
+                                 "sr-Latn-RS", "zh-yue-HK", "en-US-u-ca-gregory", "en-x-mei"])
+def test_bcp47_tags_with_variants_and_extensions_are_accepted(tmp_path, tag):
+    import jsonschema
+
+    from reportgen.brief.model import Brief
+
+    path = tmp_path / "b.yaml"
+    path.write_text(VALID + f"language: {tag}\n", encoding="utf-8")
+    assert load_brief(path).brief.language == tag
+    schema = Brief.model_json_schema()["properties"]["language"]
+    jsonschema.validate(tag, schema)  # the editor's schema agrees with the loader
+
+
+@pytest.mark.parametrize("tag", ["english", "de-CH-19", "en-", "en-a", "x-mei", "de-CH-123"])
+def test_malformed_language_tags_are_refused_by_loader_and_schema(tmp_path, tag):
+    import jsonschema
+
+    from reportgen.brief.model import Brief
+
+    assert errors_for(tmp_path, VALID + f"language: {tag}\n") == [
+        f"12:11: language: '{tag}' is not a BCP 47 language tag such as 'en' or 'en-GB'"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(tag, Brief.model_json_schema()["properties"]["language"])

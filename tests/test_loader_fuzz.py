@@ -12,7 +12,8 @@ from reportgen.errors import InputError, ReportgenError
 from tests.conftest import SAMPLE
 
 NASTY = ["\x00", "\x07", "\ufeff", "&a ", "*a", "!!python/object:os.system ", "{", "]", ":",
-         "- ", "\t", "\n  ", "'", '"', "\\u0000", "<<: *a\n", "? ", "%YAML 1.2\n", "€", "\udcff"]
+         "- ", "\t", "\n  ", "'", '"', "\\u0000", "<<: *a\n", "? ", "%YAML 1.2\n", "€", "\udcff",
+         "\x7f", "\x85", "\x92", "---\n"]
 
 
 @pytest.mark.parametrize("seed", range(100))

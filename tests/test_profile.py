@@ -86,3 +86,40 @@ def test_wheel_ships_the_templates(tmp_path):
     (wheel,) = tmp_path.glob("reportgen-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "reportgen/_templates/mei/profile.yaml" in names
+
+
+def profile_errors(tmp_path: Path, edit) -> list[str]:
+    copy_profile(tmp_path, edit=edit)
+    with pytest.raises(InputError) as caught:
+        find_profile("mei", tmp_path)
+    prefix = f"{tmp_path / 'mei' / 'profile.yaml'}:"
+    return [line.removeprefix(prefix) for line in caught.value.lines()]
+
+
+def test_min_body_pt_above_body_pt_is_an_error_at_the_key(tmp_path):
+    assert profile_errors(tmp_path, lambda t: t.replace("min_body_pt: 8", "min_body_pt: 12")) == [
+        "30:16: type.min_body_pt: 12 pt is above body_pt (10 pt): text starts at body_pt and "
+        "shrinks down to this floor, so it can be at most body_pt"]
+
+
+def test_min_body_pt_may_not_lower_the_8_pt_floor(tmp_path):
+    assert profile_errors(tmp_path, lambda t: t.replace("min_body_pt: 8", "min_body_pt: 6")) == [
+        "30:16: type.min_body_pt: 6 pt is below the 8 pt floor; a profile may raise the floor, "
+        "never lower it"]
+
+
+def test_min_body_pt_may_raise_the_floor_up_to_body_pt(tmp_path):
+    copy_profile(tmp_path, edit=lambda t: t.replace("min_body_pt: 8", "min_body_pt: 10"))
+    assert find_profile("mei", tmp_path).profile.type.min_body_pt == 10
+
+
+def test_profile_url_must_be_a_web_address(tmp_path):
+    assert profile_errors(tmp_path, lambda t: t.replace("url: https://www.mei.edu",
+                                                        "url: not a url")) == [
+        "6:6: url: link target 'not a url' is not allowed; use an http, https or mailto URL"]
+
+
+def test_empty_profile_names_profile_keys(tmp_path):
+    assert profile_errors(tmp_path, lambda t: "# nothing yet\n") == [
+        "1:1: the file is empty; a profile is a YAML mapping of keys such as name, short_name "
+        "and disclaimer"]

@@ -12,11 +12,14 @@ import re
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     WithJsonSchema,
     field_validator,
 )
@@ -37,6 +40,8 @@ _TEXT_HELP = ("Markdown-lite: paragraphs separated by blank lines, '- ' bullet l
 
 
 def _to_text(value: Any) -> Any:
+    if isinstance(value, dict):  # else pydantic would build a Text from its fields' names
+        raise ValueError("expected text, got a mapping")
     return parse_text(value) if isinstance(value, str) else value
 
 
@@ -64,13 +69,50 @@ InlineText = Annotated[
     BeforeValidator(_nonblank),
     WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"}),
 ]
+
+
+def _one_paragraph(what: str, advice: str):
+    """An item each writer sets as ONE bullet: a second paragraph or a list inside it would be
+    split into several bullets or flattened, so it is refused where the analyst wrote it."""
+
+    def check(text: Text) -> Text:
+        if len(text.blocks) == 1 and isinstance(text.blocks[0], Paragraph):
+            return text
+        hint = ("" if all(isinstance(b, Paragraph) for b in text.blocks) else
+                " (a line that starts with '- ', '* ', '+ ' or a number and '. ' is a list item)")
+        raise ValueError(f"{what} is one paragraph: no blank lines or lists inside; "
+                         f"{advice}{hint}")
+
+    return AfterValidator(check)
+
+
+_ITEM_HELP = ("One paragraph of Markdown-lite: **bold**, *italic*, [label](https://…) links; "
+              "no blank lines or '- ' lists inside (each item is set as one bullet).")
+_ITEM_SCHEMA = {"type": "string", "minLength": 1, "pattern": r"\S", "description": _ITEM_HELP}
+
+
+def _item(what: str, advice: str) -> Any:
+    return Annotated[RichText, _one_paragraph(what, advice), WithJsonSchema(_ITEM_SCHEMA)]
+
+
+LeverPoint = _item("a leverage point", "make it two points")
+OutlookItem = _item("an outlook item", "make it two items")
+
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
                  WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})]
 Url = Annotated[str, BeforeValidator(lambda v: check_url(v) if isinstance(v, str) else v),
                 WithJsonSchema({"type": "string", "format": "uri",
                                 "pattern": "^(https?://|mailto:)"})]
 
-_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+# RFC 5646 langtag: language[-extlang][-script][-region]*(-variant)*(-extension)[-privateuse].
+_BCP47 = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}"  # language, extended language subtags (zh-yue)
+    r"(-[A-Za-z]{4})?"  # script (sr-Latn)
+    r"(-([A-Za-z]{2}|[0-9]{3}))?"  # region (en-GB, es-419)
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants (de-CH-1996, sl-rozaj)
+    r"(-[0-9A-WYZa-wyz](-[A-Za-z0-9]{2,8})+)*"  # extensions (en-US-u-ca-gregory)
+    r"(-[Xx](-[A-Za-z0-9]{1,8})+)?$"  # private use (en-x-mei)
+)
 
 
 class _Strict(BaseModel):
@@ -107,7 +149,8 @@ class Leverage(_Strict):
     """What one party can use to shape events; the heading reads "<holder>'s leverage"."""
 
     holder: Line = Field(description="Who holds the leverage, e.g. 'Iran'.")
-    points: list[RichText] = Field(min_length=1, description="One item per lever.")
+    points: list[LeverPoint] = Field(
+        min_length=1, description="One item per lever, each one paragraph (no lists inside).")
 
     @property
     def heading(self) -> str:
@@ -141,13 +184,15 @@ class Brief(_Strict):
     actors: list[Actor] = Field(min_length=1, description="Who matters (at least one).")
     leverage: Leverage = Field(description="Who holds leverage and what it is.")
     outlook: Annotated[
-        Text,
-        BeforeValidator(lambda v: _outlook(v)),
-        WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1},
-                                  {"type": "array", "minItems": 1,
-                                   "items": {"type": "string", "minLength": 1}}],
+        # Tag names hold "[" so that error locations drop them like pydantic's own parts.
+        Annotated[RichText, Tag("[text]")] | Annotated[
+            list[OutlookItem], Tag("[list]"), Field(min_length=1)],
+        Discriminator(lambda v: "[list]" if isinstance(v, list) else "[text]"),
+        AfterValidator(lambda v: _outlook(v)),
+        WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "pattern": r"\S"},
+                                  {"type": "array", "minItems": 1, "items": _ITEM_SCHEMA}],
                         "description": _TEXT_HELP}),
-    ] = Field(description="What comes next: text, or a list of text items.")
+    ] = Field(description="What comes next: text, or a list of items (each one paragraph).")
     sources: list[Source] = Field(default_factory=list, description="Sources drawn on.")
     language: str = Field("en", description="Document language as a BCP 47 tag, e.g. en, en-US.",
                           json_schema_extra={"pattern": _BCP47.pattern})
@@ -189,21 +234,12 @@ class Brief(_Strict):
                 ("leverage", self.leverage.heading), ("outlook", "Outlook")]
 
 
-def _outlook(value: Any) -> Any:
-    if isinstance(value, list):
-        if not value:
-            raise ValueError("needs at least one item")
-        items = []
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                raise ValueError(f"item {i} must be non-empty text")
-            items.extend(parse_text(item).inlines())
-        source = "\n".join(f"- {v}" for v in value)
-        return Text((ListBlock(tuple(items)),), source)
-    if isinstance(value, str):
-        _nonblank(value)
-        return parse_text(value)
-    return value
+def _outlook(value: Text | list[Text]) -> Text:
+    """Outlook as a list: each item (one paragraph, checked) becomes one bullet."""
+    if isinstance(value, Text):
+        return value
+    items = tuple(item.blocks[0].spans for item in value)
+    return Text((ListBlock(items),), "\n".join(f"- {item.source}" for item in value))
 
 
 __all__ = ["Actor", "Brief", "Leverage", "Memo", "Paragraph", "Source", "Text"]

@@ -30,7 +30,8 @@ def validate_loaded(loaded: Loaded, model: type[M]) -> M:
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             path = _clean_loc(err["loc"], loaded.data)
-            if format_key_path(path) in already:
+            if format_key_path(path) in already or (
+                    err["type"] == "extra_forbidden" and path in loaded.explained):
                 continue  # the loader already explained this value (bad tag, duplicate key …)
             diagnostics.append(_diagnostic(loaded, model, path, err))
         instance = None
