@@ -174,7 +174,9 @@ def missing_glyph(body: FontFamily, arabic: FontFamily, text: str) -> str | None
     for piece, is_ar in script_segments(text):
         fam = arabic if is_ar else body
         for ch in piece:
-            if ch in "\n\t" or fam.covers(ch):
+            # invisible format marks (LRM/RLM, ZWJ, …) need no glyph: Office applies them and
+            # the PDF writer, which orders Arabic itself, drops them
+            if ch in "\n\t" or unicodedata.category(ch) == "Cf" or fam.covers(ch):
                 continue
             name = unicodedata.name(ch, "unnamed character")
             return (f"the character '{ch}' (U+{ord(ch):04X} {name}) is not in the font "

@@ -275,3 +275,13 @@ def test_pdf_bytes_render_without_the_cli(sample_brief):
 
     data = render(prepare(sample_brief), "pdf")
     assert data.startswith(b"%PDF-") and len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
+
+
+def test_invisible_bidi_marks_pasted_with_a_name_are_not_missing_glyphs(write_brief, sample_data,
+                                                                        tmp_path):
+    actors = [dict(sample_data["actors"][0], name="\u200fحيدر\u200d العبادي\u200e (al-Abadi)")]
+    brief = write_brief("marks", actors=actors)
+    assert build_pdf(brief, tmp_path).exit_code == 0
+    text = flat_text(tmp_path / "marks.pdf")
+    assert "(al-Abadi)" in text
+    assert not any(ch in text for ch in "\u200d\u200e\u200f")

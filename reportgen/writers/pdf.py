@@ -8,8 +8,8 @@ it overflows and which sections are longest. Fonts are the profile's TrueType fa
 from __future__ import annotations
 
 import io
-import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -45,9 +45,6 @@ from reportgen.glyphs import check_glyphs, profile_families
 from reportgen.profile import LoadedProfile, Profile
 
 STEP_PT = 0.25
-# Bidi marks and zero-width joiners pasted with Arabic names: invisible, and the PDF orders
-# and shapes Arabic itself, so they are dropped rather than drawn as missing glyphs.
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
 GUTTER_PT = 18.0  # between the two columns
 BAND_PT = 6.0  # the brand band across the top of the page
@@ -134,11 +131,17 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -
 # Markup: the brief's inline model to ReportLab's paragraph mini-language
 
 
+def without_format_marks(text: str) -> str:
+    """Drop bidi marks and zero-width joiners (Unicode category Cf), often pasted with Arabic
+    names: they are invisible, and the PDF orders and shapes Arabic itself."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
     put in visual order and set in the profile's Arabic family (bold where the text is)."""
     out = []
-    for piece, arabic in script_segments(INVISIBLE.sub("", text)):
+    for piece, arabic in script_segments(without_format_marks(text)):
         if arabic:
             import arabic_reshaper
             from bidi import get_display
