@@ -103,6 +103,8 @@ class Profile(_Strict):
 
     name: Line = Field(description="Full name of the organisation.")
     short_name: Line = Field(description="Short name for footers, e.g. 'MEI'.")
+    document_label: Line = Field("Policy brief", description="What the one-pager calls itself "
+                                 "in its masthead, before the date.")
     url: str | None = Field(None, description="Organisation website (http/https).")
     disclaimer: Line = Field(description="Independence disclaimer, verbatim.")
     donor_note: DonorNote

@@ -285,3 +285,16 @@ def test_invisible_bidi_marks_pasted_with_a_name_are_not_missing_glyphs(write_br
     text = flat_text(tmp_path / "marks.pdf")
     assert "(al-Abadi)" in text
     assert not any(ch in text for ch in "\u200d\u200e\u200f")
+
+
+def test_the_masthead_label_comes_from_the_profile(sample_brief, tmp_path):
+    templates = tmp_path / "templates" / "mei"
+    templates.mkdir(parents=True)
+    src = Path(__file__).parent.parent / "templates" / "mei" / "profile.yaml"
+    (templates / "profile.yaml").write_text(
+        src.read_text(encoding="utf-8").replace("short_name: MEI",
+                                                "short_name: MEI\ndocument_label: Issue brief"),
+        encoding="utf-8")
+    result = build_pdf(sample_brief, tmp_path / "out", "--templates", str(tmp_path / "templates"))
+    assert result.exit_code == 0, result.output
+    assert "ISSUE BRIEF · 24 OCTOBER 2017" in flat_text(tmp_path / "out" / "pmf-tillerson.pdf")
