@@ -43,6 +43,7 @@ from reportgen.errors import RenderError
 from reportgen.fonts import FontFamily, script_segments
 from reportgen.glyphs import check_glyphs, profile_families
 from reportgen.profile import LoadedProfile, Profile
+from reportgen.writers.wording import join_names, long_date
 
 STEP_PT = 0.25
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
@@ -243,7 +244,7 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
     if b.subtitle:
         masthead.append(Paragraph(rl(no_widow(b.subtitle), st), st.subtitle))
     if b.authors:
-        masthead.append(Paragraph("By " + rl(_join_names(b.authors), st), st.byline))
+        masthead.append(Paragraph("By " + rl(join_names(b.authors), st), st.byline))
     else:
         masthead.append(Spacer(1, st.byline.spaceAfter))
     sections.append(("masthead", masthead))
@@ -276,7 +277,7 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
         items = []
         for src in b.sources:
             bits = [f"<i>{rl(src.title, st)}</i>"]
-            bits += [rl(x, st) for x in (src.publisher, _long_date(src.date) if src.date else None)
+            bits += [rl(x, st) for x in (src.publisher, long_date(src.date) if src.date else None)
                      if x]
             line = ", ".join(bits) + "."
             if src.url:
@@ -332,14 +333,6 @@ def actor_rows(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> 
         row.setStyle(TableStyle(style))
         rows.append(row)
     return rows
-
-
-def _join_names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _long_date(d) -> str:
-    return f"{d.day} {d.strftime('%B %Y')}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,7 +455,7 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
                                        textColor=colors.HexColor(profile.colors.primary)))
         org.wrapOn(canvas, g.width * 0.6, 40)
         org.drawOn(canvas, g.margin, g.org_top - org.height)
-        label = f"{profile.document_label} · {_long_date(b.date)}".upper()
+        label = f"{profile.document_label} · {long_date(b.date)}".upper()
         when = Paragraph(rl(label, st), st.fine_right)
         when.wrapOn(canvas, g.width * 0.4, 40)
         when.drawOn(canvas, g.margin + g.width * 0.6, g.org_top - when.height)
@@ -483,7 +476,7 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
     story = spanning + [FrameBreak()] + [f for key, flows in sections
                                          if key not in ("masthead", "summary") for f in flows]
     buf = io.BytesIO()
-    author = _join_names(b.authors) if b.authors else profile.name
+    author = join_names(b.authors) if b.authors else profile.name
     pdf = OnePager(buf, pagesize=(g.page_w, g.page_h), leftMargin=g.margin,
                    rightMargin=g.margin, topMargin=g.margin, bottomMargin=g.margin,
                    title=b.title, author=author, subject=b.summary.plain, creator="reportgen",

@@ -33,16 +33,9 @@ from reportgen.writers.docx.ooxml import (
     tab_stops,
     twips,
 )
+from reportgen.writers.wording import join_names, long_date
 
 ACTOR_COLUMNS = (("Name", 0.24), ("Role and affiliation", 0.28), ("Stance", 0.48))
-
-
-def long_date(d) -> str:
-    return f"{d.day} {d.strftime('%B %Y')}"
-
-
-def join_names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def memo_lines(brief: Brief, profile: Profile) -> list[tuple[str, str]]:

@@ -40,6 +40,7 @@ from reportgen.writers.pptx.measure import (
     text_height,
 )
 from reportgen.writers.pptx.model import FIT_TOLERANCE_PT, DeckPlan, Frame, Rect, SlidePlan
+from reportgen.writers.wording import join_names, long_date
 
 BODY_MAX_PT = 20.0  # cards of actors start here
 FLOW_MAX_PT = 24.0  # running text (situation, outlook) starts larger
@@ -325,7 +326,7 @@ class Planner:
         self.geo = geometry
         self.st = Style.of(lp.profile, doc.brief.language)
         self.slides: list[SlidePlan] = []
-        self.date_text = _long_date(self.b.date)
+        self.date_text = long_date(self.b.date)
 
     # -- shared pieces ---------------------------------------------------------------------
 
@@ -381,7 +382,7 @@ class Planner:
         out = [self.note("Sources", bold=True)]
         for n, src in enumerate(self.b.sources, 1):
             bits = [src.title] + [x for x in (src.publisher,
-                                              _long_date(src.date) if src.date else None) if x]
+                                              long_date(src.date) if src.date else None) if x]
             runs = self.st.runs(f"{n}. " + ", ".join(bits) + ".", 12)
             if src.url:
                 runs += self.st.runs(" ", 12) + self.st.runs(src.url, 12, href=src.url)
@@ -435,7 +436,7 @@ class Planner:
         sub_box = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
                                                 self.geo.height * 0.88 - title_box.bottom - 12)
         sub_ph = "subtitle" if layout.get("subtitle") else None
-        by = _join_names(b.authors) if b.authors else ""
+        by = join_names(b.authors) if b.authors else ""
         meta = [self.date_text, self.profile.name]
         if by and by != self.profile.name:
             meta.insert(0, by)
@@ -672,14 +673,6 @@ def _xywh(box: Box) -> tuple[float, float, float, float]:
 
 def _numbered(heading: str, n: int, total: int) -> str:
     return heading if total == 1 else f"{heading} ({n} of {total})"
-
-
-def _join_names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _long_date(d) -> str:
-    return f"{d.day} {d.strftime('%B %Y')}"
 
 
 def deck_geometry(lp: LoadedProfile) -> Geometry:
