@@ -110,10 +110,10 @@ def fonts(
 
     def body() -> None:
         from reportgen import fonts as fontlib
+        from reportgen.glyphs import profile_families
         from reportgen.profile import find_profile
 
-        chosen = find_profile(profile, templates).profile.fonts
-        families = [fontlib.family(chosen.body), fontlib.family(chosen.arabic)]
+        families = list(profile_families(find_profile(profile, templates)))
         paths = fontlib.install(families, dest) if install else \
             sorted({p for fam in families for p in fam.files.values()})
         for path in paths:

@@ -602,3 +602,9 @@ def test_reference_deck_without_a_needed_layout_is_refused_with_its_name(tmp_pat
     templates = reference_profile(tmp_path, ref)
     with pytest.raises(RenderError, match="no slide layout named 'Title Slide'"):
         plan_of(SAMPLE, templates)
+
+
+def test_the_deck_names_its_authors_as_the_memo_and_the_pdf_do(write_brief, tmp_path):
+    brief = write_brief("two", authors=["Ann Lee", "Bob Roe"])
+    assert runner.invoke(app, ["pptx", str(brief), "--out", str(tmp_path)]).exit_code == 0
+    assert Presentation(str(tmp_path / "two.pptx")).core_properties.author == "Ann Lee and Bob Roe"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError, ReportgenError
+from reportgen.errors import InputError, ReportgenError, WriteError
 
 POLL_MS = 500  # how often the loop wakes without an event, to check the stop conditions
 
@@ -56,7 +56,10 @@ def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
         try:
             data = render(job, fmt)
             target = output_path(brief, out_dir, fmt)
-            write_atomic(target, data)
+            try:
+                write_atomic(target, data)
+            except OSError as exc:
+                raise WriteError.from_os_error(exc, target) from None
             written.append(str(target))
         except ReportgenError as exc:
             failed += [f"  {fmt}: {line}" for line in exc.lines()]

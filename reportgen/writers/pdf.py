@@ -43,7 +43,7 @@ from reportgen.errors import RenderError
 from reportgen.fonts import FontFamily, script_segments
 from reportgen.glyphs import check_glyphs, profile_families
 from reportgen.profile import LoadedProfile, Profile
-from reportgen.writers.wording import join_names, long_date
+from reportgen.writers.wording import author_of, join_names, long_date
 
 STEP_PT = 0.25
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
@@ -52,6 +52,7 @@ BAND_PT = 6.0  # the brand band across the top of the page
 MASTHEAD_TOP_PT = 30.0  # from the page's top edge to the organisation line
 RULE = "#D5DBE1"  # hairlines between table rows and above the footer
 STRIPE = "#F6F8FA"  # every other actor row
+SPANNING = ("masthead", "summary")  # set across the page; every other section in the columns
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,9 +387,7 @@ def _canvas_with_clock(epoch: float, font: str):
 @dataclass
 class Attempt:
     body_pt: float
-    pages: int
-    overflow_pt: float
-    heights: dict[str, float]
+    pages: int  # 1, or 2 for "does not fit at this size"
     data: bytes
 
 
@@ -431,12 +430,12 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
     g = page_grid(profile, st, foot)
 
     sections = build_story(doc, st, profile, g.width, g.column)
-    spanning = [f for key, flows in sections if key in ("masthead", "summary") for f in flows]
+    spanning = [f for key, flows in sections if key in SPANNING for f in flows]
     top_h = sum(_height(f, g.width) for f in spanning) + 1  # +1: rounding slack
     columns_top = g.content_top - top_h
     col_h = columns_top - g.body_bottom
     if col_h <= 0:  # the masthead and the bottom line alone fill the page
-        return _failed(doc, st, profile, g, body_pt, capacity=0)
+        return Attempt(body_pt, 2, b"")
     frames = [
         Frame(g.margin, columns_top, g.width, top_h, id="top",
               leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
@@ -474,9 +473,9 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
         canvas.restoreState()
 
     story = spanning + [FrameBreak()] + [f for key, flows in sections
-                                         if key not in ("masthead", "summary") for f in flows]
+                                         if key not in SPANNING for f in flows]
     buf = io.BytesIO()
-    author = join_names(b.authors) if b.authors else profile.name
+    author = author_of(b.authors, profile.name)
     pdf = OnePager(buf, pagesize=(g.page_w, g.page_h), leftMargin=g.margin,
                    rightMargin=g.margin, topMargin=g.margin, bottomMargin=g.margin,
                    title=b.title, author=author, subject=b.summary.plain, creator="reportgen",
@@ -486,19 +485,22 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
     try:
         pdf.build(story, canvasmaker=_canvas_with_clock(epoch, font))
     except (_SecondPage, LayoutError):
-        return _failed(doc, st, profile, g, body_pt, capacity=2 * col_h)
-    return Attempt(body_pt, 1, 0.0, {}, buf.getvalue())
+        return Attempt(body_pt, 2, b"")
+    return Attempt(body_pt, 1, buf.getvalue())
 
 
-def _failed(doc: LoadedBrief, st: Styles, profile: Profile, g: PageGrid, body_pt: float,
-            capacity: float) -> Attempt:
-    """A size that does not fit: measure each section (at the width it is set in) for the
-    error message, on fresh flowables."""
-    heights = {key: sum(_height(f, g.width if key in ("masthead", "summary") else g.column)
-                        for f in flows)
+def measure_overflow(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
+                     arabic_face: str) -> tuple[float, dict[str, float]]:
+    """For the error message when even the floor does not fit: how far the column text runs
+    past the two columns, and each section's height (at the width it is set in)."""
+    profile = lp.profile
+    st = make_styles(body_pt, font, arabic_face, profile)
+    g = page_grid(profile, st, footer_flowables(profile, st))
+    heights = {key: sum(_height(f, g.width if key in SPANNING else g.column) for f in flows)
                for key, flows in build_story(doc, st, profile, g.width, g.column)}
-    column_need = sum(v for k, v in heights.items() if k not in ("masthead", "summary"))
-    return Attempt(body_pt, 2, max(0.0, column_need - capacity), heights, b"")
+    top = sum(v for k, v in heights.items() if k in SPANNING)
+    capacity = 2 * max(0.0, g.content_top - top - g.body_bottom)
+    return max(0.0, sum(v for k, v in heights.items() if k not in SPANNING) - capacity), heights
 
 
 def _height(flowable: Flowable, width: float) -> float:
@@ -536,11 +538,13 @@ def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
         attempt = layout(doc, lp, size, font, arabic_face, epoch)
         if attempt.pages == 1:
             return attempt
-    longest = sorted(attempt.heights.items(), key=lambda kv: -kv[1])[:3]
-    lines = max(1, round(attempt.overflow_pt / (attempt.body_pt * 1.32)))
+    floor = attempt.body_pt
+    overflow, heights = measure_overflow(doc, lp, floor, font, arabic_face)
+    longest = sorted(heights.items(), key=lambda kv: -kv[1])[:3]
+    lines = max(1, round(overflow / (floor * 1.32)))
     detail = ", ".join(f"{k} {v:.0f} pt" for k, v in longest)
     raise RenderError(
         f"{doc.path}: the one-pager does not fit on one page even at "
-        f"{profile.type.min_body_pt:g} pt body text: it overflows by {attempt.overflow_pt:.0f} pt "
+        f"{profile.type.min_body_pt:g} pt body text: it overflows by {overflow:.0f} pt "
         f"(about {lines} lines). Longest sections: {detail}. Shorten them; nothing was written.")
 

@@ -13,3 +13,8 @@ def long_date(d: dt.date) -> str:
 def join_names(names: list[str]) -> str:
     """'A', 'A and B', 'A, B and C'."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def author_of(authors: list[str], organisation: str) -> str:
+    """Who a document is by: its authors, else the organisation that publishes it."""
+    return join_names(authors) if authors else organisation

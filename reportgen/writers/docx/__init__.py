@@ -15,6 +15,7 @@ from reportgen.clock import document_time
 from reportgen.errors import InputError, RenderError
 from reportgen.fonts import has_arabic
 from reportgen.profile import LoadedProfile
+from reportgen.writers.wording import author_of
 
 
 def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
@@ -24,7 +25,6 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
     from reportgen.writers.docx.look import Look, StyleClash
     from reportgen.writers.docx.memo import (
         MemoWriter,
-        join_names,
         memo_lines,
         set_compat_mode,
         set_page,
@@ -70,7 +70,7 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
     subject = dict(memo_lines(brief, profile))["SUBJECT"]
     set_properties(base, Properties(
         title=brief.title,
-        author=join_names(brief.authors) if brief.authors else profile.name,
+        author=author_of(brief.authors, profile.name),
         subject=subject,
         keywords="; ".join([profile.short_name, "memo", brief.leverage.holder]),
         language=brief.language,

@@ -33,7 +33,7 @@ from reportgen.writers.docx.ooxml import (
     tab_stops,
     twips,
 )
-from reportgen.writers.wording import join_names, long_date
+from reportgen.writers.wording import author_of, long_date
 
 ACTOR_COLUMNS = (("Name", 0.24), ("Role and affiliation", 0.28), ("Stance", 0.48))
 
@@ -41,7 +41,7 @@ ACTOR_COLUMNS = (("Name", 0.24), ("Role and affiliation", 0.28), ("Stance", 0.48
 def memo_lines(brief: Brief, profile: Profile) -> list[tuple[str, str]]:
     """(label, value) of the header block; TO and CC only when the brief gives them."""
     m = brief.memo
-    sender = m.from_ or (join_names(brief.authors) if brief.authors else profile.name)
+    sender = m.from_ or author_of(brief.authors, profile.name)
     lines = [("TO", m.to), ("FROM", sender), ("CC", m.cc), ("DATE", long_date(brief.date)),
              ("SUBJECT", m.subject or brief.title)]
     return [(label, value) for label, value in lines if value]

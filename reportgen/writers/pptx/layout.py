@@ -40,7 +40,7 @@ from reportgen.writers.pptx.measure import (
     text_height,
 )
 from reportgen.writers.pptx.model import FIT_TOLERANCE_PT, DeckPlan, Frame, Rect, SlidePlan
-from reportgen.writers.wording import join_names, long_date
+from reportgen.writers.wording import author_of, join_names, long_date
 
 BODY_MAX_PT = 20.0  # cards of actors start here
 FLOW_MAX_PT = 24.0  # running text (situation, outlook) starts larger
@@ -686,7 +686,7 @@ def plan_deck(doc: LoadedBrief, lp: LoadedProfile) -> DeckPlan:
     geometry = deck_geometry(lp)
     slides = Planner(doc, lp, geometry).build()
     when = document_time(b.date).isoformat()
-    author = ", ".join(b.authors) if b.authors else profile.name
+    author = author_of(b.authors, profile.name)
     core = {"title": b.title, "author": author, "subject": b.subtitle or b.summary.plain,
             "keywords": "; ".join([profile.short_name, "briefing", b.leverage.holder]),
             "category": "Briefing", "comments": b.summary.plain, "last_modified_by": author,
