@@ -7,14 +7,13 @@ commands that need them, so `reportgen --help` stays instant.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from reportgen.errors import EXIT_INTERNAL, ReportgenError
+from reportgen.errors import EXIT_INTERNAL, ReportgenError, crash_log
 
 app = typer.Typer(
     name="reportgen",
@@ -58,13 +57,10 @@ def run_guarded(action: Callable[[], int | None]) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(0) from None
     except Exception as exc:  # noqa: BLE001 - the one place bugs are caught
-        import tempfile
-
-        fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
-        with open(fd, "w") as fh:
-            traceback.print_exc(file=fh)
-        err(f"reportgen: internal error ({type(exc).__name__}: {exc}); "
-            f"full traceback in {log}. Please report it.")
+        log = crash_log(exc)
+        where = f"full traceback in {log}" if log else "no log could be written"
+        err(f"reportgen: internal error ({type(exc).__name__}: {exc}); {where}. "
+            "Please report it.")
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
 

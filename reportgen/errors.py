@@ -80,3 +80,21 @@ class WriteError(ReportgenError):
         """Name the file the user asked for, not the temporary file beside it."""
         where = target or exc.filename or "the output"
         return cls(f"reportgen: cannot write {where}: {exc.strerror or exc}")
+
+
+def crash_log(exc: BaseException) -> str | None:
+    """Keep a bug's whole traceback in a log file; its path, or None if it cannot be written.
+
+    Used by the CLI, the build workers and `watch` alike, so every bug is reported the same way:
+    one line naming the error and the log.
+    """
+    import tempfile
+    import traceback
+
+    try:
+        fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with open(fd, "w") as fh:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=fh)
+    except OSError:
+        return None
+    return log

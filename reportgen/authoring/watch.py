@@ -14,12 +14,11 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError, ReportgenError, WriteError
+from reportgen.errors import InputError, ReportgenError, WriteError, crash_log
 
 POLL_MS = 500  # how often the loop wakes without an event, to check the stop conditions
 
@@ -67,7 +66,7 @@ def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
             failed.append(f"  {fmt}: the {fmt} writer cannot be loaded ({exc})")
         except Exception as exc:  # noqa: BLE001 - a bug must not end the watch session
             failed.append(f"  {fmt}: internal error ({type(exc).__name__}: {exc}); "
-                          f"full traceback in {_crash_log()}. Please report it.")
+                          f"full traceback in {crash_log(exc)}. Please report it.")
     took = time.perf_counter() - start
     if written:
         head = f"{_stamp()} rebuilt {', '.join(written)} in {_duration(took)}"
@@ -81,15 +80,6 @@ def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
 
 def _duration(seconds: float) -> str:
     return f"{seconds:.1f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
-
-
-def _crash_log() -> str:
-    import tempfile
-
-    fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
-    with open(fd, "w") as fh:
-        traceback.print_exc(file=fh)
-    return log
 
 
 def _fingerprint(paths: list[Path]) -> str:

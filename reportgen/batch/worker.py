@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import ReportgenError, crash_log
 
 FINGERPRINT_SCHEME = "reportgen-build-fingerprint/1"
 # Libraries whose version changes the bytes of a format's output.
@@ -217,20 +217,9 @@ def describe_error(exc: BaseException, fmt: str | None = None) -> str:
         return f"no {fmt} writer is installed ({exc.name} cannot be imported)"
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return f"internal error ({type(exc).__name__}: {exc}){where}{_crash_log(exc)}"
-
-
-def _crash_log(exc: BaseException) -> str:
-    """Keep the whole traceback of a bug in a log file, as the CLI does for its own crashes."""
-    import tempfile
-
-    try:
-        fd, log = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
-        with open(fd, "w") as fh:
-            traceback.print_exception(type(exc), exc, exc.__traceback__, file=fh)
-    except OSError:
-        return ""
-    return f"; full traceback in {log}"
+    log = crash_log(exc)
+    return (f"internal error ({type(exc).__name__}: {exc}){where}"
+            + (f"; full traceback in {log}" if log else ""))
 
 
 def _apply_environment(task: BriefTask) -> None:
