@@ -33,14 +33,19 @@ def output_path(brief_path: Path, out_dir: Path, fmt: str) -> Path:
     return out_dir / f"{Path(brief_path).stem}.{fmt}"
 
 
-def render_to_file(brief_path: Path, fmt: str, out_dir: Path,
-                   templates: Path | None = None) -> Path:
-    """Render one format; on any error nothing is written and the last good file stays."""
-    job = prepare(brief_path, templates)
+def write_output(job: Job, fmt: str, out_dir: Path) -> Path:
+    """Render one format of a prepared brief and put it in place atomically; a refused write
+    is a WriteError naming the target. On any error the last good file stays."""
     data = render(job, fmt)
-    target = output_path(brief_path, out_dir, fmt)
+    target = output_path(job.doc.path, out_dir, fmt)
     try:
         write_atomic(target, data)
     except OSError as exc:
         raise WriteError.from_os_error(exc, target) from None
     return target
+
+
+def render_to_file(brief_path: Path, fmt: str, out_dir: Path,
+                   templates: Path | None = None) -> Path:
+    """Load, validate and render one format of one brief; nothing is written on error."""
+    return write_output(prepare(brief_path, templates), fmt, out_dir)

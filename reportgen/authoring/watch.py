@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError, ReportgenError, WriteError, crash_log
+from reportgen.errors import InputError, ReportgenError, crash_log
 
 POLL_MS = 500  # how often the loop wakes without an event, to check the stop conditions
 
@@ -37,8 +37,7 @@ def _stamp() -> str:
 def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
                templates: Path | None = None) -> BuildOutcome:
     """Load the brief once and render each format; report, never raise."""
-    from reportgen.fsio import write_atomic
-    from reportgen.pipeline import output_path, prepare, render
+    from reportgen.pipeline import prepare, write_output
 
     start = time.perf_counter()
     try:
@@ -53,13 +52,7 @@ def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
     failed: list[str] = []
     for fmt in formats:
         try:
-            data = render(job, fmt)
-            target = output_path(brief, out_dir, fmt)
-            try:
-                write_atomic(target, data)
-            except OSError as exc:
-                raise WriteError.from_os_error(exc, target) from None
-            written.append(str(target))
+            written.append(str(write_output(job, fmt, out_dir)))
         except ReportgenError as exc:
             failed += [f"  {fmt}: {line}" for line in exc.lines()]
         except ImportError as exc:
