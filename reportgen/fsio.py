@@ -7,6 +7,7 @@ temporary file's name starts with `.` and contains `.tmp-` so a later run can sw
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -66,3 +67,62 @@ def sweep_partial_files(folder: Path) -> list[Path]:
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
     return removed
+
+
+class NotRegularFile(OSError):
+    """The path is a FIFO, a device, a socket or a folder: reading it could block forever or
+    never end, so it is refused before a byte is read. `kind` says what it is."""
+
+    def __init__(self, path: Path, kind: str):
+        super().__init__(f"{path} is {kind}, not a regular file")
+        self.kind = kind
+
+
+class TooLarge(OSError):
+    """The file holds more than the caller's limit; `size` is at least limit + 1."""
+
+    def __init__(self, path: Path, size: int, limit: int):
+        super().__init__(f"{path} is {size:,} bytes; at most {limit:,} are read")
+        self.size, self.limit = size, limit
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, never reading more than `limit` + 1 of them.
+
+    Opened non-blocking (a FIFO without a writer would block the open itself), checked to be a
+    regular file, then read in chunks up to limit + 1 bytes, so /dev/zero, a FIFO or a file that
+    grows while we read cannot make us read or hold more. Raises NotRegularFile, TooLarge or
+    the OSError of the open/read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(Path(path), _kind(st.st_mode))
+        if st.st_size > limit:
+            raise TooLarge(Path(path), st.st_size, limit)
+        chunks: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:
+            raise TooLarge(Path(path), got, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
