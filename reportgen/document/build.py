@@ -1,0 +1,152 @@
+"""build_document: brief + profile -> Document, once per brief, for every writer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reportgen.brief import LoadedBrief
+from reportgen.brief.markup import ListBlock
+from reportgen.clock import document_time
+from reportgen.document import typography as ty
+from reportgen.document.labels import Labels, label_language, labels_for
+from reportgen.document.model import (
+    RTL_LANGUAGES,
+    ActorEntry,
+    Closing,
+    Document,
+    MemoLine,
+    Meta,
+    Section,
+    SourceEntry,
+)
+from reportgen.errors import InputError
+from reportgen.profile import LoadedProfile
+
+
+def format_date(value, tag: str, labels: Labels) -> str:
+    """A date written out in the brief's locale with Babel: "24 October 2017",
+    "24 octobre 2017", "24 أكتوبر 2017" (CLDR's Arabic default has Latin digits, the same digits
+    the analyst types in the text, so a page never mixes two sets of numerals). A language with
+    no label file still gets its own date, in the locale's long form ("24. Oktober 2017")."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date as babel_format_date
+
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse(labels.language)
+    pattern = labels["date_format"] if label_language(tag) else "long"
+    return babel_format_date(value, pattern, locale=locale)
+
+
+def verbatim(value: str | Mapping[str, str], tag: str) -> str | None:
+    """A disclaimer or donor note: one string printed whatever the language, or the entry for
+    the brief's language (`fr-CA`, then `fr`); None when the mapping lacks it."""
+    if isinstance(value, str):
+        return value
+    return value.get(tag) or value.get(ty.base_language(tag))
+
+
+def build_document(doc: LoadedBrief, lp: LoadedProfile) -> Document:
+    b, profile = doc.brief, lp.profile
+    tag = b.language
+    labels = labels_for(tag, _label_overrides(lp))
+    line = lambda s: ty.set_line(s, tag)  # noqa: E731
+    text = lambda t: ty.set_text(t, tag)  # noqa: E731
+
+    authors = tuple(line(a) for a in b.authors)
+    organisation = profile.name
+    date_text = format_date(b.date, tag, labels)
+    meta = Meta(
+        title=line(b.title),
+        subtitle=line(b.subtitle) if b.subtitle else None,
+        authors=authors,
+        author=labels.join(authors) if authors else organisation,
+        byline=labels.fill("byline", authors=labels.join(authors)) if authors else None,
+        subject=" ".join(ty.set_line(b.summary.plain, tag).split()),
+        keywords=(profile.short_name, profile.document_label, line(b.leverage.holder)),
+        language=tag,
+        direction="rtl" if ty.base_language(tag) in RTL_LANGUAGES else "ltr",
+        date=b.date,
+        date_text=date_text,
+        created=document_time(b.date),
+        organisation=organisation,
+        short_name=profile.short_name,
+        document_label=labels["document_label"],
+    )
+
+    actors = tuple(_actor(i, a, tag, labels) for i, a in enumerate(b.actors))
+    points = ListBlock(tuple(ty.set_inline(item, tag)
+                             for point in b.leverage.points for item in point.inlines()))
+    summary, situation, outlook = text(b.summary), text(b.situation), text(b.outlook)
+    sections = [
+        Section("summary", labels["summary"], summary.blocks, summary),
+        Section("situation", labels["situation"], situation.blocks, situation),
+        Section("actors", labels["actors"], actors),
+        Section("leverage", labels.leverage(line(b.leverage.holder)), (points,)),
+        Section("outlook", labels["outlook"], outlook.blocks, outlook),
+    ]
+    if b.sources:
+        sections.append(Section("sources", labels["sources"], tuple(
+            SourceEntry(line(s.title), line(s.publisher) if s.publisher else None,
+                        format_date(s.date, tag, labels) if s.date else None, s.url)
+            for s in b.sources)))
+
+    memo = (
+        MemoLine(labels["memo_to"], line(b.memo.to), "to") if b.memo.to else None,
+        MemoLine(labels["memo_from"], line(b.memo.from_) if b.memo.from_ else meta.author,
+                 "from"),
+        MemoLine(labels["memo_cc"], line(b.memo.cc), "cc") if b.memo.cc else None,
+        MemoLine(labels["memo_date"], date_text, "date"),
+        MemoLine(labels["memo_subject"], line(b.memo.subject) if b.memo.subject else meta.title,
+                 "subject"),
+    )
+    return Document(meta, tuple(sections), _closing(doc, lp, tag),
+                    tuple(m for m in memo if m is not None), labels, lp, doc.path, doc.where)
+
+
+def _label_overrides(lp: LoadedProfile) -> dict[str, dict[str, str]]:
+    """The profile's `labels:` per language; its older `document_label` key, when given, is
+    the English masthead label (other languages use theirs unless `labels:` says otherwise)."""
+    overrides = {lang: dict(words) for lang, words in
+                 (getattr(lp.profile, "labels", None) or {}).items()}
+    if "document_label" in lp.profile.model_fields_set:
+        overrides.setdefault("en", {}).setdefault("document_label", lp.profile.document_label)
+    return overrides
+
+
+def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
+    source = ty.set_line(actor.quote_source, tag) if actor.quote_source else None
+    return ActorEntry(
+        name=ty.set_line(actor.name, tag),
+        role_line=ty.set_line(actor.role_line, tag),
+        url=actor.url,
+        stance=ty.set_text(actor.stance, tag) if actor.stance else None,
+        quote=ty.set_inline(actor.quote, tag) if actor.quote else None,
+        quote_open=labels["quote_open"],
+        quote_close=labels["quote_close"],
+        attribution=ty.nonbreaking_join("—", source) if source else None,
+        quote_source=source,
+        index=index,
+    )
+
+
+def _closing(doc: LoadedBrief, lp: LoadedProfile, tag: str) -> Closing:
+    profile = lp.profile
+    missing = []
+    disclaimer = verbatim(profile.disclaimer, tag)
+    if disclaimer is None:
+        missing.append("disclaimer")
+    donor = profile.donor_note
+    donor_text = verbatim(donor.text, tag)
+    link_text = verbatim(donor.link_text, tag)
+    if donor_text is None or link_text is None:
+        missing.append("donor_note")
+    if missing:
+        raise InputError([doc.where.diagnostic(("language",), (
+            f"the profile {lp.folder / 'profile.yaml'} gives its {' and '.join(missing)} per "
+            f"language but not in {tag!r}; add it there (it is printed verbatim, so reportgen "
+            "never translates it)"))])
+    before, _, after = donor_text.partition(link_text)
+    return Closing(disclaimer, before, link_text, after, donor.url)
+
