@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from reportgen.errors import EXIT_INTERNAL, ReportgenError, crash_log
+from reportgen.errors import EXIT_INTERNAL, ReportgenError, WriteError, crash_log
 
 app = typer.Typer(
     name="reportgen",
@@ -110,8 +110,13 @@ def fonts(
         from reportgen.profile import find_profile
 
         families = list(profile_families(find_profile(profile, templates)))
-        paths = fontlib.install(families, dest) if install else \
-            sorted({p for fam in families for p in fam.files.values()})
+        if install:
+            try:
+                paths = fontlib.install(families, dest)
+            except OSError as exc:  # --dir read-only, under /proc, below a file
+                raise WriteError.from_os_error(exc, dest) from None
+        else:
+            paths = sorted({p for fam in families for p in fam.files.values()})
         for path in paths:
             print(path)
 

@@ -128,13 +128,17 @@ def schema(
         import sys
 
         from reportgen.authoring.schema import schema_text
+        from reportgen.errors import WriteError
         from reportgen.fsio import write_atomic
 
         text = schema_text()
         if out is None:
             sys.stdout.write(text)
         else:
-            write_atomic(out, text.encode("utf-8"))
+            try:
+                write_atomic(out, text.encode("utf-8"))
+            except OSError as exc:
+                raise WriteError.from_os_error(exc, out) from None
             print(f"wrote {out}")
 
     run_guarded(body)

@@ -20,10 +20,12 @@ PATHS are brief files or folders (searched recursively for *.yaml and *.yml); de
 them all. A brief whose inputs (its bytes, its profile's files, the reportgen version, the
 options) have not changed since its last good build is skipped. An invalid brief or a failing
 format never stops the others; a brief that fails keeps its last good files (reported as
-stale). Only one build at a time may write OUT.
+stale), and so does one that takes longer than `--timeout`. Only one build at a time may write
+OUT.
 
 Exit codes: **0** everything is up to date; **1** a brief or format failed (or is stale);
-**2** wrong usage; **3** another build holds OUT (nothing was done); **70** internal error.
+**2** wrong usage; **3** another build holds OUT (nothing was done); **73** OUT cannot be
+written (read-only, a folder or a link where the build keeps its files); **70** internal error.
 
 Example (nightly, 4 workers, JSON report for monitoring):
 
@@ -46,6 +48,10 @@ ShardOpt = Annotated[str | None, typer.Option(
     "--shard", metavar="K/N",
     help="Build only the K-th of N slices of the briefs (1-based; a brief's slice depends "
          "only on its file name: sha256(name) mod N). For CI matrices and indexed jobs.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", metavar="SECONDS",
+    help="Time limit per brief (all its formats). A brief still running then fails; its "
+         "worker process is killed and replaced, and the build goes on.")]
 JsonOpt = Annotated[bool, typer.Option(
     "--json", help="Print a machine-readable report on stdout (schema in the README).")]
 
@@ -55,7 +61,8 @@ def register(app: typer.Typer) -> None:
     def build(paths: PathsArg = None, out: OutOpt = Path("out"),
               formats: FormatsOpt = "pdf,docx,pptx", jobs: JobsOpt = None,
               force: ForceOpt = False, prune: PruneOpt = False, shard: ShardOpt = None,
-              json_report: JsonOpt = False, templates: TemplatesOpt = None) -> None:
+              json_report: JsonOpt = False, templates: TemplatesOpt = None,
+              timeout: TimeoutOpt = 120.0) -> None:
         def body() -> int:
             import json
             import sys
@@ -65,7 +72,8 @@ def register(app: typer.Typer) -> None:
             options = BuildOptions(
                 paths=tuple(paths or [Path("briefs")]), out_dir=out,
                 formats=parse_formats(formats), jobs=jobs, force=force, prune=prune,
-                shard=Shard.parse(shard) if shard is not None else None, templates=templates)
+                shard=Shard.parse(shard) if shard is not None else None, templates=templates,
+                timeout=timeout)
             report = run_build(options, BuildUI(json_mode=json_report))
             if json_report:
                 sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False)

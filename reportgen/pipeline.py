@@ -29,8 +29,13 @@ def render(job: Job, fmt: str) -> bytes:
     return get_writer(fmt).render(job.doc, job.profile)
 
 
+def output_name(stem: str, fmt: str) -> str:
+    """The file name of a brief's output: the brief's file name, the format as extension."""
+    return f"{stem}.{fmt}"
+
+
 def output_path(brief_path: Path, out_dir: Path, fmt: str) -> Path:
-    return out_dir / f"{Path(brief_path).stem}.{fmt}"
+    return out_dir / output_name(Path(brief_path).stem, fmt)
 
 
 def write_output(job: Job, fmt: str, out_dir: Path) -> Path:

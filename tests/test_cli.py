@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from reportgen.cli import app
@@ -132,3 +134,66 @@ def test_a_closed_stdout_pipe_is_not_reported_as_a_bug(sample_brief, tmp_path):
     assert proc.returncode == 0, err
     assert b"internal error" not in err
     assert (tmp_path / "pmf-tillerson.pdf").is_file()
+
+
+@pytest.fixture
+def immutable(tmp_path):
+    """make(folder): a folder even root cannot write into (chattr +i), undone afterwards."""
+    made: list[Path] = []
+
+    def make(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        if shutil.which("chattr") is None or subprocess.run(
+                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("needs chattr +i (root on a file system with immutable files)")
+        made.append(folder)
+        return folder
+
+    yield make
+    for folder in made:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_new_into_a_read_only_folder_exits_73_naming_the_brief(tmp_path, immutable):
+    folder = immutable(tmp_path / "briefs")
+    result = runner.invoke(app, ["new", "draft", "--dir", str(folder), "--schema", ""])
+    assert result.exit_code == 73
+    assert result.output == (f"reportgen: cannot write {folder / 'draft.yaml'}: "
+                             "Operation not permitted\n")
+
+
+def test_new_into_proc_exits_73_and_a_schema_that_cannot_be_written_too(tmp_path,
+                                                                      monkeypatch):
+    result = runner.invoke(app, ["new", "draft", "--dir", "/proc/self/briefs", "--schema", ""])
+    assert result.exit_code == 73
+    assert result.output.startswith("reportgen: cannot write /proc/self/briefs/draft.yaml: ")
+
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "draft", "--schema", "/proc/self/brief.schema.json"])
+    assert result.exit_code == 73
+    assert result.output.startswith("reportgen: cannot write /proc/self/brief.schema.json: ")
+    result = runner.invoke(app, ["schema", "--out", "/proc/self/brief.schema.json"])
+    assert result.exit_code == 73
+    assert result.output.startswith("reportgen: cannot write /proc/self/brief.schema.json: ")
+
+
+def test_new_with_a_300_character_name_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["new", "a" * 300, "--dir", str(tmp_path), "--schema", ""])
+    assert result.exit_code == 2
+    assert result.output == ("NAME is 300 characters long; at most 120, e.g. "
+                             "`reportgen new iraq-pmf-2017`\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_under_a_file_exits_73_naming_the_brief(tmp_path):
+    (tmp_path / "afile").write_text("a file")
+    folder = tmp_path / "afile" / "briefs"
+    result = runner.invoke(app, ["new", "draft", "--dir", str(folder), "--schema", ""])
+    assert result.exit_code == 73
+    assert result.output == f"reportgen: cannot write {folder / 'draft.yaml'}: Not a directory\n"
+
+
+def test_fonts_install_into_a_folder_that_cannot_be_made_exits_73():
+    result = runner.invoke(app, ["fonts", "--install", "--dir", "/proc/self/reportgen-fonts"])
+    assert result.exit_code == 73
+    assert result.output.startswith("reportgen: cannot write /proc/self/reportgen-fonts")

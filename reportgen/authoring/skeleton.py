@@ -14,10 +14,12 @@ import re
 from pathlib import Path
 
 from reportgen.authoring.schema import SCHEMA_FILE, schema_text
-from reportgen.errors import InputError, UsageError
+from reportgen.errors import InputError, UsageError, WriteError
 from reportgen.fsio import write_new
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Far below the 255 bytes a file name may have, so BRIEF.pptx and its temporary files fit too.
+MAX_NAME = 120
 DEFAULT_TITLE = "TODO: the headline, at most 150 characters"
 
 
@@ -119,6 +121,9 @@ def skeleton_text(title: str | None, profile: str, date: dt.date, schema_ref: st
 
 def brief_target(name: str, folder: Path) -> Path:
     stem = name[:-5] if name.endswith(".yaml") else name[:-4] if name.endswith(".yml") else name
+    if len(stem) > MAX_NAME:
+        raise UsageError(f"NAME is {len(stem)} characters long; at most {MAX_NAME}, e.g. "
+                         "`reportgen new iraq-pmf-2017`")
     if not NAME.fullmatch(stem):
         raise UsageError(f"NAME '{name}' is not a file name: use letters, digits, '.', '-' and "
                          "'_', e.g. `reportgen new iraq-pmf-2017`")
@@ -164,7 +169,10 @@ def refresh_schema(file: Path) -> str | None:
         current = None
     if current == text:
         return None
-    write_atomic(file, text.encode("utf-8"))
+    try:
+        write_atomic(file, text.encode("utf-8"))
+    except OSError as exc:
+        raise WriteError.from_os_error(exc, file) from None
     return f"{'updated' if current is not None else 'wrote'} {file} (the JSON Schema editors use " \
            "to check briefs; commit it)"
 
@@ -190,6 +198,8 @@ def new_brief(name: str, folder: Path, title: str | None, profile: str,
         write_new(target, text.encode("utf-8"))
     except FileExistsError:
         raise _exists(target) from None
+    except OSError as exc:
+        raise WriteError.from_os_error(exc, target) from None
     said = [f"wrote {target}"]
     if schema_file is not None and (note := refresh_schema(schema_file)):
         said.append(note)

@@ -21,6 +21,8 @@ from pathlib import Path
 from reportgen.errors import InputError, ReportgenError, crash_log
 
 POLL_MS = 500  # how often the loop wakes without an event, to check the stop conditions
+# Bigger than any brief or profile file the loaders accept, so every real edit is seen.
+FINGERPRINT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -77,14 +79,21 @@ def _duration(seconds: float) -> str:
 
 def _fingerprint(paths: list[Path]) -> str:
     """The files' modification times and bytes: a save (or a `touch`) changes it; a second
-    event about the same save, or a change of permissions only, does not."""
+    event about the same save, or a change of permissions only, does not.
+
+    Bounded reads: a FIFO put in place of the brief is not read (it would block the loop
+    forever), and a huge file counts by its size and time only; loading it says what is wrong.
+    """
+    from reportgen.fsio import read_bounded
+
     digest = hashlib.sha256()
     for path in paths:
         try:
-            digest.update(str(path.stat().st_mtime_ns).encode())
-            digest.update(path.read_bytes())
+            st = path.stat()
+            digest.update(f"{st.st_mtime_ns}\0{st.st_size}".encode())
+            digest.update(read_bounded(path, FINGERPRINT_BYTES))
         except OSError:
-            digest.update(b"\0missing")
+            digest.update(b"\0unread")
         digest.update(b"\0")
     return digest.hexdigest()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,22 +18,31 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     """Every brief named by PATHS: files as given, folders searched recursively for *.yaml/*.yml.
 
     Hidden files and folders (a leading `.`, e.g. editor swap files or `.git`) are skipped.
+    A FIFO, socket or device named like a brief is kept (only looked at, never opened): the
+    build reports it as one failed brief instead of silently leaving it out.
     The result is sorted by path and free of duplicates, so every run sees the same order.
     """
     found: dict[Path, Path] = {}
     for given in paths:
         given = Path(given)
-        if given.is_file():
-            found.setdefault(given.resolve(), given)
-        elif given.is_dir():
+        if given.is_dir():
             for candidate in given.rglob("*"):
                 relative = candidate.relative_to(given).parts
-                if (candidate.suffix.lower() in BRIEF_SUFFIXES and candidate.is_file()
+                if (candidate.suffix.lower() in BRIEF_SUFFIXES and _not_a_folder(candidate)
                         and not any(part.startswith(".") for part in relative)):
                     found.setdefault(candidate.resolve(), candidate)
+        elif given.exists():
+            found.setdefault(given.resolve(), given)
         else:
             raise UsageError(f"{given}: no such file or folder")
     return sorted(found.values(), key=lambda p: p.as_posix())
+
+
+def _not_a_folder(path: Path) -> bool:
+    try:
+        return not stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False  # a dangling link: nothing to build
 
 
 def output_collisions(briefs: Iterable[Path]) -> dict[Path, list[Path]]:
@@ -79,7 +89,8 @@ class Shard:
         which other briefs exist or on how the path was spelled, so adding a brief never
         moves the others between CI machines and their caches.
         """
-        digest = hashlib.sha256(brief.stem.encode("utf-8")).digest()
+        # surrogateescape: a name that is not UTF-8 still has its slice (it fails alone)
+        digest = hashlib.sha256(brief.stem.encode("utf-8", "surrogateescape")).digest()
         return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
 
     def select(self, briefs: Iterable[Path]) -> list[Path]:

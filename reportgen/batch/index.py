@@ -99,4 +99,5 @@ def render_index(briefs: dict[str, dict], out_dir: Path) -> bytes:
 </body>
 </html>
 """
-    return page.encode("utf-8")
+    # A lone surrogate (a file name that is not UTF-8, quoted in an error) is shown escaped.
+    return page.encode("utf-8", "backslashreplace")

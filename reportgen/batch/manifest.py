@@ -6,6 +6,10 @@ inputs of the last good build, the sha256 of the file it wrote, and how the last
 went. It holds no clock time, so a run that changes nothing leaves it byte-identical and
 does not rewrite it.
 
+The file lives in a folder others can write to, so nothing in it is trusted: an entry of the
+wrong shape is dropped (that brief is rebuilt) and --prune deletes only the names a brief's
+own outputs have, `NAME.FORMAT`, never a file name read from the manifest.
+
     {"manifest_version": 1,
      "briefs": {"pmf-tillerson": {
         "source": "/srv/briefs/pmf-tillerson.yaml", "title": "...", "date": "2017-10-24",
@@ -17,35 +21,63 @@ does not rewrite it.
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.batch.worker import BUILT, SKIPPED, STALE, BriefResult, PreviousOutput
 from reportgen.batch.worker import write_if_changed as _write_if_changed
+from reportgen.fsio import looks_like_temp, read_bounded
+from reportgen.pipeline import output_name
+from reportgen.writers import FORMATS
 
 MANIFEST_NAME = ".reportgen-manifest.json"
 MANIFEST_VERSION = 1
+# About 1 KB per brief: room for 100,000 briefs; a bigger file is not one we wrote.
+MAX_MANIFEST_BYTES = 100 * 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_OUTPUT_STATUSES = ("ok", "failed")
 
 
 @dataclass
 class Manifest:
     path: Path
     briefs: dict[str, dict] = field(default_factory=dict)
-    warning: str | None = None  # set when an unreadable manifest was set aside
+    warning: str | None = None  # set when an unreadable manifest, or entries, were set aside
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
+        """The manifest of OUT; one that cannot be read or has the wrong shape is set aside
+        with a warning (its briefs are rebuilt)."""
         path = Path(out_dir) / MANIFEST_NAME
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8"))
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError) as exc:
             return cls(path, warning=f"{path}: unreadable manifest ({exc}); rebuilding all")
-        if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION \
-                or not isinstance(data.get("briefs"), dict):
+        if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
             return cls(path, warning=f"{path}: unknown manifest version; rebuilding all")
-        return cls(path, data["briefs"])
+        if not isinstance(data.get("briefs"), dict):
+            return cls(path, warning=f"{path}: 'briefs' is not a mapping of brief names; "
+                                     "rebuilding all")
+        briefs, dropped = {}, []
+        for name, entry in data["briefs"].items():
+            problem = entry_problem(name, entry)
+            if problem is None:
+                briefs[name] = entry
+            else:
+                dropped.append(f"{name!r}: {problem}")
+        warning = None
+        if dropped:
+            shown = "; ".join(dropped[:3]) + (f"; and {len(dropped) - 3} more"
+                                              if len(dropped) > 3 else "")
+            warning = (f"{path}: ignored {len(dropped)} malformed "
+                       f"entr{'y' if len(dropped) == 1 else 'ies'} ({shown}); "
+                       f"{'that brief is' if len(dropped) == 1 else 'those briefs are'} rebuilt")
+        return cls(path, briefs, warning)
 
     def previous(self, name: str) -> dict[str, PreviousOutput]:
         """The last good build of each format of `name` (a format never built is absent)."""
@@ -73,33 +105,100 @@ class Manifest:
                 "error": out.error,
             }
 
-    def prune(self, out_dir: Path, current_names: set[str]) -> list[Path]:
+    def prune(self, out_dir: Path, current_names: set[str]) -> tuple[list[Path], list[str]]:
         """Forget briefs whose source file is gone and delete their outputs.
 
-        Only files this manifest recorded are deleted, and only for names no brief in this
-        run produces, so a run over a subset of the briefs never prunes the others.
+        Only outputs this manifest recorded are deleted, and only for names no brief in this
+        run produces, so a run over a subset of the briefs never prunes the others. The file
+        deleted is always OUT/NAME.FORMAT for a known format, whatever the entry says.
+        Returns what was removed and what could not be.
         """
         removed: list[Path] = []
+        problems: list[str] = []
         for name in sorted(self.briefs):
             entry = self.briefs[name]
-            source = entry.get("source")
-            if name in current_names or (source and Path(source).exists()):
+            if name in current_names or not _gone(entry.get("source")):
                 continue
-            for rec in entry.get("outputs", {}).values():
-                file = rec.get("file") if isinstance(rec, dict) else None
-                if file and Path(file).name == file:  # never follow a path out of out_dir
-                    target = Path(out_dir) / file
-                    if target.exists():
-                        target.unlink()
-                        removed.append(target)
+            for fmt, rec in entry.get("outputs", {}).items():
+                if fmt not in FORMATS or rec.get("file") != output_name(name, fmt):
+                    continue
+                target = Path(out_dir) / output_name(name, fmt)
+                try:
+                    if stat.S_ISDIR(os.lstat(target).st_mode):
+                        continue
+                    os.unlink(target)
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    problems.append(f"could not prune {target}: {exc.strerror or exc}")
+                    continue
+                removed.append(target)
             del self.briefs[name]
-        return removed
+        return removed, problems
 
     def to_bytes(self) -> bytes:
         data = {"manifest_version": MANIFEST_VERSION, "briefs": self.briefs}
         text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
-        return (text + "\n").encode("utf-8")
+        # A lone surrogate (from a file name that is not UTF-8) becomes its JSON escape
+        # \udcXX, which reads back as the same string, instead of failing the whole build.
+        return (text + "\n").encode("utf-8", "backslashreplace")
 
     def save(self) -> bool:
         """Write the manifest if its content changed; True if it was written."""
         return _write_if_changed(self.path, self.to_bytes())
+
+
+def valid_output_stem(name: str) -> bool:
+    """Whether `name` can be the stem of files in OUT: one plain file name, in UTF-8, that
+    is not taken for a temporary file and swept."""
+    if not name or name in (".", "..") or "/" in name or "\0" in name:
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(looks_like_temp(output_name(name, fmt)) for fmt in FORMATS)
+
+
+def entry_problem(name: object, entry: object) -> str | None:
+    """Why a manifest entry cannot be trusted, or None if it has the shape `record` gives."""
+    if not isinstance(name, str) or not valid_output_stem(name):
+        return "not a brief name"
+    if not isinstance(entry, dict):
+        return "not a mapping"
+    for key in ("source", "title", "date", "profile"):
+        if not isinstance(entry.get(key), (str, type(None))):
+            return f"{key} is not a string"
+    outputs = entry.get("outputs", {})
+    if not isinstance(outputs, dict):
+        return "outputs is not a mapping of formats"
+    for fmt, rec in outputs.items():
+        if fmt not in FORMATS:
+            return f"unknown format {fmt!r}"
+        if not isinstance(rec, dict):
+            return f"outputs.{fmt} is not a mapping"
+        if rec.get("file") not in (None, output_name(name, fmt)):
+            return f"outputs.{fmt}.file is not {output_name(name, fmt)!r}"
+        for key in ("fingerprint", "sha256"):
+            value = rec.get(key)
+            if value is not None and not (isinstance(value, str) and _SHA256.fullmatch(value)):
+                return f"outputs.{fmt}.{key} is not a sha256"
+        if rec.get("status") not in _OUTPUT_STATUSES:
+            return f"outputs.{fmt}.status is not one of {', '.join(_OUTPUT_STATUSES)}"
+        if not isinstance(rec.get("error"), (str, type(None))):
+            return f"outputs.{fmt}.error is not a string"
+    return None
+
+
+def _gone(source: object) -> bool:
+    """Whether the brief file is known to be gone; when in doubt (no permission to look, a
+    name the system refuses), it is not, so nothing is pruned."""
+    if not isinstance(source, str) or not source:
+        return True
+    try:
+        os.stat(source)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False

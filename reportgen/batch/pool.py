@@ -4,7 +4,8 @@ Why not ProcessPoolExecutor: when one of its workers dies (the OOM killer, a seg
 library, SIGKILL) the whole pool breaks and every queued brief fails with it, without saying
 which brief was running. Here the parent hands one task at a time to each worker over the
 worker's own pipe, so it knows which brief a dead worker was building, reports that brief as
-failed and starts a fresh worker for the rest.
+failed and starts a fresh worker for the rest. A brief that runs past the time limit is
+failed the same way: its worker is killed and replaced.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import wait
@@ -23,8 +25,13 @@ from reportgen.batch.worker import BriefResult, BriefTask, build_brief, failed_r
 ResultHandler = Callable[[BriefTask, BriefResult], None]
 
 
-def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler) -> None:
-    """Run every task in up to `jobs` worker processes, calling on_result as each finishes."""
+def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
+              timeout: float | None = None) -> None:
+    """Run every task in up to `jobs` worker processes, calling on_result as each finishes.
+
+    A task still running `timeout` seconds after it was handed out fails: its worker is
+    killed and replaced, and the others go on.
+    """
     pending = deque(tasks)
     if not pending:
         return
@@ -42,13 +49,30 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler) -
                     worker.stop()
                     workers[i] = worker = _Worker(ctx)
             busy = [w for w in workers if w.task is not None]
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            wait_for = None
+            if timeout is not None:
+                # Capped: an hour-long wait is re-armed, and a huge --timeout never overflows.
+                wait_for = min(3600.0, max(
+                    0.0, min(w.started for w in busy) + timeout - time.monotonic()))
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                             timeout=wait_for))
+            now = time.monotonic()
             for i, worker in enumerate(workers):
-                if worker.task is None or not {worker.conn, worker.process.sentinel} & ready:
+                if worker.task is None:
                     continue
-                task, result = worker.task, worker.collect()
-                if result is None:
-                    result = failed_result(task, worker.death_message())
+                task = worker.task
+                if {worker.conn, worker.process.sentinel} & ready:
+                    result = worker.collect()
+                    if result is None:
+                        result = failed_result(task, worker.death_message())
+                elif timeout is not None and now - worker.started >= timeout:
+                    worker.kill()  # first: a rename it makes later would change the result
+                    result = failed_result(task, (
+                        f"timed out after {timeout:g} s (--timeout); the worker building it "
+                        "was stopped and the other briefs went on"))
+                else:
+                    continue
+                if worker.task is not None:  # it died or was stopped: replace it
                     worker.task = None
                     worker.stop()
                     if pending:
@@ -71,6 +95,7 @@ class _Worker:
         self.process.start()
         child_conn.close()
         self.task: BriefTask | None = None
+        self.started = 0.0  # when the current task was handed out (time.monotonic)
 
     def give(self, task: BriefTask) -> bool:
         try:
@@ -78,6 +103,7 @@ class _Worker:
         except (BrokenPipeError, ConnectionResetError, OSError):
             return False
         self.task = task
+        self.started = time.monotonic()
         return True
 
     def collect(self) -> BriefResult | None:
@@ -116,6 +142,11 @@ class _Worker:
         self.conn.close()
 
     def kill(self) -> None:
+        """Stop the process now: SIGTERM (its default action ends it even inside C code),
+        then SIGKILL if it is still there a second later."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=1)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()

@@ -52,7 +52,7 @@ class BuildReport:
         return 1 if any(counts[s] for s in PROBLEMS) else 0
 
     def to_json(self) -> dict:
-        return {
+        return _printable_strings({
             "report_version": REPORT_VERSION,
             "reportgen_version": _version(),
             "out_dir": self.out_dir,
@@ -80,7 +80,27 @@ class BuildReport:
                     "error": o.error,
                 } for o in b.outputs],
             } for b in self.briefs],
-        }
+        })
+
+
+def printable(text: str) -> str:
+    """`text` as UTF-8 can hold it: the bytes of a file name that is not UTF-8 (which Python
+    carries as lone surrogates) are shown as \\xNN, so JSON, HTML and terminals take it."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file name produced
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _printable_strings(value):
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k): _printable_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_strings(v) for v in value]
+    return value
 
 
 def _version() -> str:

@@ -15,12 +15,14 @@ from pathlib import Path
 from reportgen.batch.discover import Shard, collision_message, discover, output_collisions
 from reportgen.batch.index import INDEX_NAME, render_index
 from reportgen.batch.lock import BuildLock
-from reportgen.batch.manifest import Manifest
+from reportgen.batch.manifest import MANIFEST_NAME, Manifest, valid_output_stem
 from reportgen.batch.pool import run_tasks
-from reportgen.batch.report import BuildReport, BuildUI
+from reportgen.batch.report import BuildReport, BuildUI, printable
 from reportgen.batch.worker import BriefResult, BriefTask, failed_result, write_if_changed
-from reportgen.errors import UsageError
+from reportgen.errors import UsageError, WriteError
 from reportgen.writers import FORMATS
+
+DEFAULT_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class BuildOptions:
     prune: bool = False
     shard: Shard | None = None
     templates: Path | None = None
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per brief; None: no limit
 
 
 def default_jobs() -> int:
@@ -54,6 +57,8 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
     jobs = options.jobs or default_jobs()
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}: need at least 1")
+    if options.timeout is not None and not options.timeout > 0:
+        raise UsageError(f"--timeout {options.timeout:g}: need a number of seconds above 0")
     for fmt in options.formats:
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
@@ -73,6 +78,7 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
                          forced=options.force,
                          shard=str(options.shard) if options.shard else None)
     with BuildLock(out_dir):
+        _refuse_folders(out_dir, (MANIFEST_NAME, INDEX_NAME))
         report.swept += [str(p) for p in _sweep(out_dir)]
         manifest = Manifest.load(out_dir)
         if manifest.warning:
@@ -92,7 +98,12 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
         sources = {str(b): b.resolve() for b in selected}
         tasks = []
         for brief in selected:
-            if brief in collisions:
+            if refusal := _name_refusal(brief):
+                # Not recorded: the manifest and index.html hold only names OUT can hold.
+                result = failed_result(task_for(brief), refusal)
+                result.brief = printable(str(brief))
+                results.append(result)
+            elif brief in collisions:
                 result = failed_result(task_for(brief), (
                     f"{brief}: {collision_message(brief, collisions[brief], out_dir)}. "
                     "Neither was built."))
@@ -113,11 +124,10 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
 
         try:
             with _sigterm_interrupts():
-                run_tasks(tasks, jobs, on_result)
+                run_tasks(tasks, jobs, on_result, options.timeout)
         except KeyboardInterrupt:
             # Ctrl-C, or SIGTERM from a timeout: keep a record of what was finished.
-            manifest.save()
-            write_if_changed(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir))
+            _save(manifest, out_dir)
             ui.interrupted(len(results), len(selected))
             raise
         finally:
@@ -125,12 +135,14 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
             report.swept += [str(p) for p in _sweep(out_dir)]
 
         if options.prune:
-            report.pruned = [str(p) for p in manifest.prune(
-                out_dir, {b.stem for b in every_brief})]
+            pruned, problems = manifest.prune(out_dir, {b.stem for b in every_brief})
+            report.pruned = [str(p) for p in pruned]
+            report.warnings += problems
             for path in report.pruned:
                 ui.log(f"pruned  {path} (its brief no longer exists)")
-        manifest.save()
-        write_if_changed(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir))
+            for line in problems:
+                ui.log(line)
+        _save(manifest, out_dir)
 
     report.briefs = sorted(results, key=lambda r: Path(r.brief).as_posix())
     report.seconds = time.perf_counter() - started
@@ -153,6 +165,40 @@ def _sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _name_refusal(brief: Path) -> str | None:
+    """Why a brief cannot be built under its file name, or None if it can."""
+    try:
+        str(brief.resolve()).encode("utf-8")
+    except UnicodeEncodeError:
+        return (f"{printable(str(brief))}: the file name is not valid UTF-8, so its outputs "
+                "could not be named in the manifest, index.html or the JSON report; rename it "
+                "(the bytes that are not UTF-8 are shown as \\xNN)")
+    if not valid_output_stem(brief.stem):
+        return (f"{brief}: its outputs would be named like the temporary files a build "
+                "sweeps (a leading '.' and '.tmp-'), so they would be deleted; rename it")
+    return None
+
+
+def _refuse_folders(out_dir: Path, names: tuple[str, ...]) -> None:
+    """Before any work: a folder where the build must replace a file would fail it at the
+    end, after every brief was built for nothing."""
+    for name in names:
+        if (out_dir / name).is_dir() and not (out_dir / name).is_symlink():
+            raise WriteError(f"reportgen: {out_dir / name} is a folder, where the build keeps "
+                             "a file of its own; move it away and run again")
+
+
+def _save(manifest: Manifest, out_dir: Path) -> None:
+    """Write the manifest and index.html (if they changed); WriteError if OUT refuses."""
+    target = manifest.path
+    try:
+        manifest.save()
+        target = out_dir / INDEX_NAME
+        write_if_changed(target, render_index(manifest.briefs, out_dir))
+    except OSError as exc:
+        raise WriteError.from_os_error(exc, target) from None
 
 
 def _sweep(out_dir: Path) -> list[Path]:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from reportgen.errors import ReportgenError, crash_log
+from reportgen.errors import (
+    Diagnostic,
+    InputError,
+    ReportgenError,
+    WriteError,
+    crash_log,
+)
 
 FINGERPRINT_SCHEME = "reportgen-build-fingerprint/1"
 # Libraries whose version changes the bytes of a format's output.
@@ -84,7 +91,7 @@ def build_brief(task: BriefTask) -> BriefResult:
     result = BriefResult(brief=task.brief)
     started = time.perf_counter()
     try:
-        brief_bytes = Path(task.brief).read_bytes()  # read before parsing: see fingerprint()
+        brief_bytes = read_brief(Path(task.brief))  # read before parsing: see fingerprint()
         job = prepare(Path(task.brief), Path(task.templates) if task.templates else None)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the run
         result.seconds = time.perf_counter() - started
@@ -115,7 +122,10 @@ def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> Fo
                             fingerprint, previous.sha256)
     try:
         data = render(job, fmt)
-        write_if_changed(target, data)
+        try:
+            write_if_changed(target, data)
+        except OSError as exc:
+            raise WriteError.from_os_error(exc, target) from None
     except Exception as exc:  # noqa: BLE001
         return _failed(fmt, target, task, describe_error(exc, fmt),
                        time.perf_counter() - started)
@@ -184,14 +194,36 @@ def _version(distribution: str) -> str:
         return "absent"
 
 
+def read_brief(path: Path) -> bytes:
+    """The brief's bytes, bounded like the loader's read; a FIFO or a device is refused before
+    it is opened for reading (it could block the worker or never end)."""
+    from reportgen.brief.loader import MAX_FILE_BYTES
+    from reportgen.fsio import NotRegularFile, TooLarge, read_bounded
+
+    try:
+        return read_bounded(path, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        message = f"is {exc.kind}, not a regular file; a brief must be a regular YAML file"
+    except TooLarge as exc:
+        message = f"file is {exc.size:,} bytes or more; a brief may be at most {exc.limit:,}"
+    except OSError as exc:
+        message = f"cannot read file: {exc.strerror or exc}"
+    raise InputError([Diagnostic(str(path), 1, 1, "", message)])
+
+
 def file_sha256(path: Path) -> str | None:
+    """sha256 of the regular file at `path`; None if there is none (a FIFO planted in OUT
+    under an output's name is not read: it could block forever)."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
         return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
     return digest.hexdigest()
 
 

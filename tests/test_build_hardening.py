@@ -1,0 +1,447 @@
+"""`reportgen build` in a hostile or shared output folder, and with hostile brief names.
+
+Each test plants what an attacker or a confused colleague could put in OUT or in the briefs
+folder, and checks that the build refuses it cleanly (exit 1, 2 or 73, never 70), leaves every
+file it does not own alone and keeps building the other briefs. Outputs are checked with pypdf,
+the JSON report against its schema, index.html as XML and the manifest with json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+import reportgen.batch.pool as pool
+from reportgen.build import INDEX_NAME, LOCK_NAME, MANIFEST_NAME, REPORT_SCHEMA
+from reportgen.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def briefs(tmp_path: Path, sample_data: dict):
+    """briefs(*names) writes variants of the sample into tmp_path/briefs; names may be bytes."""
+    folder = tmp_path / "briefs"
+
+    def make(*names: str | bytes) -> list[Path]:
+        folder.mkdir(exist_ok=True)
+        paths = []
+        for name in names:
+            shown = name if isinstance(name, str) else "with a bad name"
+            data = dict(sample_data, title=f"Nightly brief {shown}")
+            path = Path(os.fsdecode(os.path.join(os.fsencode(folder),
+                                                 os.fsencode(name) + b".yaml")))
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    make.folder = folder
+    return make
+
+
+def build(*args, expect: int | None = 0):
+    result = CliRunner().invoke(app, ["build", *map(str, args)])
+    if expect is not None:
+        assert result.exit_code == expect, (result.exit_code, result.stdout, result.stderr)
+    return result
+
+
+def build_json(*args, expect: int | None = 0) -> dict:
+    result = build(*args, "--json", expect=expect)
+    report = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    return report
+
+
+def statuses(report: dict) -> dict[str, str]:
+    return {b["name"]: o["status"] for b in report["briefs"] for o in b["outputs"]}
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def index_rows(out: Path) -> dict[str, str]:
+    """Title -> status cell of every row of OUT/index.html, parsed as XML."""
+    page = ET.fromstring((out / INDEX_NAME).read_text(encoding="utf-8").split("\n", 1)[1])
+    cells = [["".join(td.itertext()) for td in row.findall("td")]
+             for row in page.findall(".//tbody/tr")]
+    return {c[1]: c[2] for c in cells}
+
+
+# --- the lock file ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("plant", ["symlink", "dangling symlink", "hard link", "folder", "fifo"])
+def test_a_lock_path_that_is_not_a_plain_file_of_its_own_is_refused_and_nothing_outside_changes(
+        briefs, tmp_path, plant):
+    briefs("alpha")
+    out = tmp_path / "out"
+    out.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "precious.txt"
+    victim.write_text("precious")
+    lock = out / LOCK_NAME
+    if plant == "symlink":
+        lock.symlink_to(victim)
+    elif plant == "dangling symlink":
+        lock.symlink_to(outside / "created-by-build")
+    elif plant == "hard link":
+        os.link(victim, lock)
+    elif plant == "folder":
+        lock.mkdir()
+    else:
+        os.mkfifo(lock)
+
+    result = build(briefs.folder, "--out", out, "--formats", "pdf", expect=73)
+
+    assert result.stderr.startswith(f"reportgen: {lock} is ")
+    assert "Delete it and run again" in result.stderr
+    assert victim.read_text() == "precious"
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
+    assert not (out / "alpha.pdf").exists()
+
+
+# --- --prune and the manifest ----------------------------------------------------------------
+
+
+def _crafted(out: Path, gone: Path, entries: dict[str, dict[str, str]]) -> None:
+    """Add entries for a brief that is gone, whose outputs name the files given."""
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    for name, files in entries.items():
+        manifest["briefs"][name] = {
+            "source": str(gone), "title": None, "date": None, "profile": None,
+            "outputs": {fmt: {"file": file, "fingerprint": None, "sha256": None,
+                              "status": "failed", "error": None}
+                        for fmt, file in files.items()}}
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_prune_never_deletes_the_lock_the_index_or_another_briefs_output(briefs, tmp_path):
+    briefs("alpha", "beta")
+    out = tmp_path / "out"
+    build(briefs.folder, "--out", out, "--formats", "pdf")
+    beta_pdf = (out / "beta.pdf").read_bytes()
+    _crafted(out, tmp_path / "gone.yaml",
+             {"evil": {"pdf": LOCK_NAME, "docx": INDEX_NAME, "pptx": "beta.pdf"}})
+
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--prune")
+
+    assert report["pruned"] == []
+    assert {LOCK_NAME, INDEX_NAME, "alpha.pdf", "beta.pdf"} <= {p.name for p in out.iterdir()}
+    assert (out / "beta.pdf").read_bytes() == beta_pdf
+    assert report["warnings"] == [
+        f"{out / MANIFEST_NAME}: ignored 1 malformed entry ('evil': outputs.pdf.file is not "
+        "'evil.pdf'); that brief is rebuilt"]
+    kept = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert set(kept["briefs"]) == {"alpha", "beta"}
+
+
+def test_prune_never_leaves_the_output_folder_and_dot_dot_is_no_internal_error(briefs,
+                                                                                tmp_path):
+    briefs("alpha")
+    out = tmp_path / "out"
+    build(briefs.folder, "--out", out, "--formats", "pdf")
+    (tmp_path / "outside").write_text("not ours")
+    (tmp_path / "outside.pdf").write_text("not ours")
+    _crafted(out, tmp_path / "gone.yaml", {"dots": {"pdf": ".."}, "..": {"pdf": "...pdf"},
+                                           "../outside": {"pdf": "../outside.pdf"},
+                                           "up": {"pdf": "../outside"}})
+
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--prune")
+
+    assert report["pruned"] == []
+    assert "ignored 4 malformed entries" in report["warnings"][0]
+    assert (tmp_path / "outside").read_text() == "not ours"
+    assert (tmp_path / "outside.pdf").read_text() == "not ours"
+    assert (out / "alpha.pdf").is_file()
+
+
+def _set(path: tuple, value):
+    def change(manifest: dict) -> None:
+        node = manifest
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return change
+
+
+WRONG_SHAPES = {
+    "briefs is a list": (_set(("briefs",), ["alpha"]), "'briefs' is not a mapping"),
+    "an entry is a string": (_set(("briefs", "alpha"), "alpha.pdf"), "'alpha': not a mapping"),
+    "outputs is a string": (_set(("briefs", "alpha", "outputs"), "alpha.pdf"),
+                            "'alpha': outputs is not a mapping of formats"),
+    "fingerprint is a number": (_set(("briefs", "alpha", "outputs", "pdf", "fingerprint"), 7),
+                                "'alpha': outputs.pdf.fingerprint is not a sha256"),
+    "file has a slash": (_set(("briefs", "alpha", "outputs", "pdf", "file"), "sub/alpha.pdf"),
+                         "'alpha': outputs.pdf.file is not 'alpha.pdf'"),
+    "file is ..": (_set(("briefs", "alpha", "outputs", "pdf", "file"), ".."),
+                   "'alpha': outputs.pdf.file is not 'alpha.pdf'"),
+    "title is a list": (_set(("briefs", "alpha", "title"), ["x"]),
+                        "'alpha': title is not a string"),
+}
+
+
+@pytest.mark.parametrize("shape", WRONG_SHAPES)
+def test_a_manifest_of_the_wrong_shape_is_set_aside_with_a_warning_and_rebuilt(
+        briefs, tmp_path, shape):
+    briefs("alpha")
+    out = tmp_path / "out"
+    build(briefs.folder, "--out", out, "--formats", "pdf", "--prune")
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    change, why = WRONG_SHAPES[shape]
+    change(manifest)
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--prune")
+
+    assert statuses(report) == {"alpha": "built"}
+    assert len(report["warnings"]) == 1 and why in report["warnings"][0]
+    assert report["warnings"][0].startswith(f"{out / MANIFEST_NAME}: ")
+    assert (out / "alpha.pdf").is_file()
+    again = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--prune")
+    assert statuses(again) == {"alpha": "skipped"} and again["warnings"] == []
+
+
+@pytest.mark.parametrize("name", [MANIFEST_NAME, INDEX_NAME])
+def test_a_folder_where_the_build_keeps_a_file_is_exit_73_naming_it(briefs, tmp_path, name):
+    briefs("alpha")
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+
+    result = build(briefs.folder, "--out", out, "--formats", "pdf", expect=73)
+
+    assert result.stderr.strip().splitlines()[-1].startswith(f"reportgen: {out / name}")
+    assert "internal error" not in result.stderr
+    assert (out / name).is_dir()
+
+
+# --- an output folder that cannot be written -------------------------------------------------
+
+
+@pytest.fixture
+def immutable(tmp_path):
+    """make(folder): a folder even root cannot write into (chattr +i), undone afterwards."""
+    made: list[Path] = []
+
+    def make(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        if shutil.which("chattr") is None or subprocess.run(
+                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("needs chattr +i (root on a file system with immutable files)")
+        made.append(folder)
+        return folder
+
+    yield make
+    for folder in made:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_read_only_output_folder_is_exit_73_naming_the_file(briefs, tmp_path, immutable):
+    briefs("alpha")
+    out = immutable(tmp_path / "out")
+
+    result = build(briefs.folder, "--out", out, "--formats", "pdf", expect=73)
+
+    assert result.stderr == f"reportgen: cannot write {out / LOCK_NAME}: Operation not permitted\n"
+
+
+def test_a_read_only_folder_with_last_nights_files_keeps_them_and_exits_73(
+        briefs, tmp_path, immutable):
+    (alpha,) = briefs("alpha")
+    out = tmp_path / "out"
+    build(briefs.folder, "--out", out, "--formats", "pdf")
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("Nightly", "Revised"))
+    immutable(out)
+
+    result = build(briefs.folder, "--out", out, "--formats", "pdf", expect=73)
+
+    assert f"cannot write {out / 'alpha.pdf'}: Operation not permitted" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"reportgen: cannot write {out / MANIFEST_NAME}: Operation not permitted")
+    assert "Nightly brief" in pdf_text(out / "alpha.pdf")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("out", ["/proc", "/proc/self/reportgen-out"])
+def test_an_output_folder_under_proc_is_exit_73(briefs, out):
+    briefs("alpha")
+    result = build(briefs.folder, "--out", out, "--formats", "pdf", expect=73)
+    assert result.stderr.startswith(f"reportgen: cannot write {out}")
+
+
+# --- brief names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shard", [[], ["--shard", "1/1"]])
+def test_a_brief_whose_name_is_not_utf8_fails_alone_and_the_others_build(briefs, tmp_path,
+                                                                        shard):
+    briefs("alpha", b"\xff", "beta")
+    out = tmp_path / "out"
+
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", *shard, expect=1)
+
+    assert statuses(report) == {"alpha": "built", "\\xff": "failed", "beta": "built"}
+    bad = next(b for b in report["briefs"] if b["name"] == "\\xff")
+    assert bad["brief"] == f"{briefs.folder}/\\xff.yaml"
+    assert bad["outputs"][0]["error"].startswith(
+        f"{briefs.folder}/\\xff.yaml: the file name is not valid UTF-8")
+    assert "Nightly brief beta" in pdf_text(out / "beta.pdf")
+    manifest = json.loads((out / MANIFEST_NAME).read_bytes().decode("utf-8"))
+    assert set(manifest["briefs"]) == {"alpha", "beta"}
+    assert set(index_rows(out)) == {"Nightly brief alpha", "Nightly brief beta"}
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["alpha.pdf", "beta.pdf"]
+
+
+def test_a_brief_named_like_a_temporary_file_is_refused_instead_of_built_and_swept(
+        briefs, tmp_path):
+    alpha, temp_like = briefs("alpha", ".x.tmp-y")
+    out = tmp_path / "out"
+
+    report = build_json(alpha, temp_like, "--out", out, "--formats", "pdf", expect=1)
+
+    assert statuses(report) == {"alpha": "built", ".x.tmp-y": "failed"}
+    error = next(b for b in report["briefs"] if b["name"] == ".x.tmp-y")["outputs"][0]["error"]
+    assert error == (f"{temp_like}: its outputs would be named like the temporary files a build "
+                     "sweeps (a leading '.' and '.tmp-'), so they would be deleted; rename it")
+    assert report["swept"] == []
+    assert not list(out.glob(".x.tmp-y*"))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_device_named_like_a_brief_is_one_failed_brief(briefs, tmp_path, kind):
+    briefs("alpha")
+    special = briefs.folder / "special.yaml"
+    if kind == "fifo":
+        os.mkfifo(special)
+        what = "a named pipe (FIFO)"
+    else:
+        special.symlink_to("/dev/zero")
+        what = "a device"
+    out = tmp_path / "out"
+
+    started = time.monotonic()
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--timeout", 30,
+                        expect=1)
+
+    assert time.monotonic() - started < 20
+    assert statuses(report) == {"alpha": "built", "special": "failed"}
+    error = next(b for b in report["briefs"] if b["name"] == "special")["outputs"][0]["error"]
+    assert error == f"{special}:1:1: is {what}, not a regular file; a brief must be a regular " \
+                    "YAML file"
+
+
+def test_a_fifo_planted_in_place_of_an_output_is_replaced_not_read(briefs, tmp_path):
+    briefs("alpha")
+    out = tmp_path / "out"
+    build(briefs.folder, "--out", out, "--formats", "pdf")
+    (out / "alpha.pdf").unlink()
+    os.mkfifo(out / "alpha.pdf")
+
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--timeout", 30)
+
+    assert statuses(report) == {"alpha": "built"}
+    assert "Nightly brief" in pdf_text(out / "alpha.pdf")
+
+
+# --- a render writing into the folder while a build starts ----------------------------------
+
+
+SLOW_RENDER = textwrap.dedent("""
+    import os, sys, time
+    from pathlib import Path
+
+    real_fsync = os.fsync
+    ready, go = Path(sys.argv[1]), Path(sys.argv[2])
+
+    def fsync_after_go(fd):
+        if ".tmp-" in os.readlink(f"/proc/self/fd/{fd}"):
+            ready.write_text("writing")
+            deadline = time.monotonic() + 30
+            while not go.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        real_fsync(fd)
+
+    os.fsync = fsync_after_go
+    from reportgen.cli import app
+    app(sys.argv[3:], prog_name="reportgen")
+""")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
+def test_a_build_never_sweeps_the_temporary_file_of_a_render_still_writing(briefs, tmp_path):
+    alpha, solo = briefs("alpha", "solo")
+    out = tmp_path / "out"
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    render = subprocess.Popen(
+        [sys.executable, "-c", SLOW_RENDER, str(ready), str(go), "pdf", str(solo),
+         "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and render.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ready.exists(), render.communicate()
+        (temp,) = out.glob(".solo.pdf.tmp-*")
+
+        report = build_json(alpha, "--out", out, "--formats", "pdf")
+
+        assert report["swept"] == [] and temp.exists()
+    finally:
+        go.write_text("go")
+        stdout, stderr = render.communicate(timeout=60)
+    assert render.returncode == 0, stderr
+    assert stdout.strip() == str(out / "solo.pdf")
+    assert "Nightly brief solo" in pdf_text(out / "solo.pdf")
+
+
+# --- --timeout -------------------------------------------------------------------------------
+
+
+def test_a_brief_past_the_time_limit_fails_its_worker_is_replaced_and_the_run_goes_on(
+        briefs, tmp_path, monkeypatch):
+    briefs("alpha", "slow", "zulu")
+    out = tmp_path / "out"
+    real_build_brief = pool.build_brief
+
+    def hang_on_slow(task):  # runs in the forked worker
+        if Path(task.brief).stem == "slow":
+            time.sleep(60)
+        return real_build_brief(task)
+
+    monkeypatch.setattr(pool, "build_brief", hang_on_slow)
+    started = time.monotonic()
+
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", "--jobs", 1,
+                        "--timeout", 1, expect=1)
+
+    assert time.monotonic() - started < 10
+    assert statuses(report) == {"alpha": "built", "slow": "failed", "zulu": "built"}
+    error = next(b for b in report["briefs"] if b["name"] == "slow")["outputs"][0]["error"]
+    assert error.startswith("timed out after 1 s (--timeout)")
+    assert "Nightly brief zulu" in pdf_text(out / "zulu.pdf")
+    assert not (out / "slow.pdf").exists()
+    assert [p for p in out.iterdir() if ".tmp-" in p.name] == []
+    assert index_rows(out)["slow"].startswith("Failed")
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "nan"])
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(briefs, tmp_path, bad):
+    briefs("alpha")
+    result = build(briefs.folder, "--out", tmp_path / "out", f"--timeout={bad}", expect=2)
+    assert result.stderr == f"--timeout {bad}: need a number of seconds above 0\n"
+    assert not (tmp_path / "out").exists()
