@@ -36,6 +36,7 @@ from reportgen.writers.docx.ooxml import (
     tab_stops,
     twips,
 )
+from reportgen.writers.reference import XML_PARSER
 
 P, C, T = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
 RULE_GREY = "#D3D9DF"
@@ -216,7 +217,7 @@ class Look:
         except KeyError:
             return
         a = "http://schemas.openxmlformats.org/drawingml/2006/main"
-        root = etree.fromstring(part.blob)
+        root = etree.fromstring(part.blob, XML_PARSER)
         for slot, colour in (("accent1", self.primary), ("accent2", self.accent),
                              ("hlink", self.primary), ("folHlink", self.muted),
                              ("dk2", self.text)):

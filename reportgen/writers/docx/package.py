@@ -21,10 +21,10 @@ from docx.opc.part import Part
 from docx.oxml.ns import qn
 from lxml import etree
 
-from reportgen.errors import RenderError
 from reportgen.fsio import write_atomic
 from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.docx.ooxml import put, put_after, referenced_rids
+from reportgen.writers.reference import XML_PARSER, clean_reference
 
 NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
@@ -37,25 +37,15 @@ BODY_CONTENT_RELS = {RT.IMAGE, RT.HYPERLINK, RT.CHART, RT.OLE_OBJECT, RT.PACKAGE
 
 
 def open_base(reference: Path | None):
-    """A Document to write into: the reference memo with its body emptied, or python-docx's
-    default. Headers, footers, styles, numbering, theme and page setup of the reference stay."""
+    """A Document to write into: the reference memo, checked and cleaned (`writers.reference`:
+    its body emptied, nothing but styles, numbering, fonts, theme, page set-up, headers and
+    footers kept), or python-docx's default."""
     import docx
 
     if reference is None:
         doc = docx.Document()
     else:
-        try:
-            doc = docx.Document(str(reference))
-        except Exception as exc:  # python-docx raises several kinds for a bad package
-            raise RenderError(
-                f"{reference}: the reference memo cannot be used ({type(exc).__name__}: {exc}). "
-                f"It must be a Word document (.docx, not .dotx or .doc); re-save it from Word "
-                f"or remove it to use the built-in look") from None
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    body.get_or_add_sectPr()
+        doc = docx.Document(io.BytesIO(clean_reference(reference, "memo")))
     _drop_stale_parts(doc)
     return doc
 
@@ -123,10 +113,13 @@ def _set_app_properties(doc, organisation: str) -> None:
                  if rel.reltype == RT.EXTENDED_PROPERTIES), None)
     if part is None:
         return
-    root = etree.fromstring(part.blob)
+    root = etree.fromstring(part.blob, XML_PARSER)
+    # Statistics of the template, not of this memo (Word recounts), and its links and
+    # signature, which describe the template too.
     stale = ("TotalTime", "Pages", "Words", "Characters", "Lines", "Paragraphs",
-             "CharactersWithSpaces", "AppVersion", "Template", "HeadingPairs", "TitlesOfParts")
-    for name in stale:  # statistics of the template, not of this memo; Word recounts
+             "CharactersWithSpaces", "AppVersion", "Template", "HeadingPairs", "TitlesOfParts",
+             "HLinks", "DigSig")
+    for name in stale:
         for el in root.findall(f"{{{ep}}}{name}"):
             root.remove(el)
     for name, value in (("Application", "reportgen"), ("Company", organisation)):
@@ -174,7 +167,7 @@ def _font_entry(font_table, name: str):
 
 def embeds_font(doc, name: str) -> bool:
     try:
-        root = etree.fromstring(doc.part.part_related_by(RT.FONT_TABLE).blob)
+        root = etree.fromstring(doc.part.part_related_by(RT.FONT_TABLE).blob, XML_PARSER)
     except KeyError:
         return False
     font = _font_entry(root, name)
@@ -187,7 +180,7 @@ def embed_fonts(doc, families: list[EmbeddedFamily], text: str) -> None:
         table_part = doc.part.part_related_by(RT.FONT_TABLE)
     except KeyError:
         return
-    root = etree.fromstring(table_part.blob)
+    root = etree.fromstring(table_part.blob, XML_PARSER)
     used = {ord(ch) for ch in text}
     for fam in families:
         font_el = _font_entry(root, fam.name)

@@ -21,6 +21,7 @@ from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
 from reportgen.writers.pptx.measure import Para, Run
 from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan
+from reportgen.writers.reference import clean_reference
 from reportgen.writers.zipstable import stable_zip
 
 HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703}">'
@@ -33,9 +34,8 @@ def write_deck(plan: DeckPlan, lp: LoadedProfile) -> bytes:
     from pptx import Presentation
 
     profile = lp.profile
-    if plan.reference:
-        prs = Presentation(str(plan.reference))
-        _drop_slides(prs)
+    if plan.reference:  # masters and layouts only: its slides, macros and links are gone
+        prs = Presentation(io.BytesIO(clean_reference(plan.reference, "deck")))
     else:
         prs = builtin_presentation(profile)
     layouts = {}
@@ -58,15 +58,6 @@ def write_deck(plan: DeckPlan, lp: LoadedProfile) -> bytes:
     prs.save(buf)
     stamp = document_time(datetime.fromisoformat(plan.core["created"]).date())
     return stable_zip(buf.getvalue(), stamp)
-
-
-def _drop_slides(prs) -> None:
-    """A reference deck lends its masters and layouts; its own slides are not part of ours."""
-    ids = prs.slides._sldIdLst
-    for sld in list(ids):
-        rid = sld.rId
-        ids.remove(sld)
-        prs.part.drop_rel(rid)
 
 
 # ---------------------------------------------------------------------------------------------
