@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from reportgen.brief.loader import KeyPath, Loaded, format_key_path
-from reportgen.brief.markup import check_url
+from reportgen.brief.loader import KeyPath, Loaded, NotAFileError, format_key_path
+from reportgen.brief.markup import WEB_SCHEMES, check_url
 from reportgen.brief.validate import load_model
 from reportgen.errors import Diagnostic, InputError
 
@@ -46,12 +46,12 @@ class DonorNote(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return check_url(value)
+        return check_url(value, WEB_SCHEMES)
 
     @model_validator(mode="after")
     def _link_in_text(self) -> DonorNote:
         if self.link_text not in self.text:
-            raise ValueError(f"link_text '{self.link_text}' does not occur in text")
+            raise ValueError(f"link_text {self.link_text!r} does not occur in text")
         return self
 
     def split(self) -> tuple[str, str, str]:
@@ -116,7 +116,7 @@ class Profile(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        return check_url(value) if value is not None else value
+        return check_url(value, WEB_SCHEMES) if value is not None else value
 
     @property
     def page_size_pt(self) -> tuple[float, float]:
@@ -168,19 +168,24 @@ def search_path(templates: Path | None) -> list[Path]:
 
 def find_profile(name: str, templates: Path | None = None,
                  referenced_from: Diagnostic | None = None) -> LoadedProfile:
+    # Names are shown with repr: a newline in one must not break the message's line.
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-        raise InputError([_where(referenced_from, f"profile name '{name}' is not valid")])
+        raise InputError([_where(referenced_from, f"profile name {name!r} is not valid: expected "
+                                 "a folder name of lowercase letters, digits, - and _")])
     searched = search_path(templates)
     for folder in searched:
         candidate = folder / name / "profile.yaml"
-        if candidate.is_file():
-            profile, where = load_model(candidate, Profile, "profile")
+        if candidate.exists():  # a FIFO or folder in the way is an error, not "no profile"
+            try:
+                profile, where = load_model(candidate, Profile, "profile")
+            except NotAFileError as exc:  # the profile is content, not usage: exit 1
+                raise InputError([Diagnostic(str(candidate), 1, 1, "", exc.reason)]) from None
             return LoadedProfile(name, candidate.parent, profile, where)
     available = sorted({p.parent.name for d in searched if d.is_dir()
                         for p in d.glob("*/profile.yaml")})
     raise InputError([_where(
         referenced_from,
-        f"no profile '{name}' in {', '.join(str(d) for d in searched)}"
+        f"no profile {name!r} in {', '.join(str(d) for d in searched)}"
         + (f" (available: {', '.join(available)})" if available else ""))])
 
 

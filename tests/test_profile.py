@@ -116,7 +116,7 @@ def test_min_body_pt_may_raise_the_floor_up_to_body_pt(tmp_path):
 def test_profile_url_must_be_a_web_address(tmp_path):
     assert profile_errors(tmp_path, lambda t: t.replace("url: https://www.mei.edu",
                                                         "url: not a url")) == [
-        "6:6: url: link target 'not a url' is not allowed; use an http, https or mailto URL"]
+        "6:6: url: link target 'not a url' is not allowed; use an http or https URL"]
 
 
 def test_empty_profile_names_profile_keys(tmp_path):

@@ -7,11 +7,18 @@ list of items, each made of `Span`s that carry bold/italic/link. Writers never s
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlparse
+from urllib.parse import quote, unquote, urlsplit
 
-ALLOWED_SCHEMES = ("http", "https", "mailto")
+# Links inside text may be mailto: (a reader can write to a press office from the PDF); a field
+# that names a web page (a source, the profile's site) takes http and https only.
+LINK_SCHEMES = ("http", "https", "mailto")
+WEB_SCHEMES = ("http", "https")
+MAX_URL_CHARS = 2_000  # what every browser and PDF viewer handles; real links are far shorter
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,8 @@ def _inline(children) -> Inline:
         elif t == "em_close":
             italic -= 1
         elif t == "link_open":
+            # markdown-it has already percent-encoded spaces, quotes and non-ASCII characters
+            # of the destination (CommonMark's normalisation): what is checked is what writers get.
             href = str(tok.attrs.get("href", ""))
             check_url(href)
         elif t == "link_close":
@@ -167,10 +176,108 @@ def _merge(spans: list[Span]) -> Inline:
     return tuple(merged)
 
 
-def check_url(url: str) -> str:
-    scheme = urlparse(url).scheme.lower()
-    if scheme not in ALLOWED_SCHEMES or (scheme != "mailto" and not urlparse(url).netloc):
-        raise MarkupError(
-            f"link target {url!r} is not allowed; use an http, https or mailto URL"
-        )
+def check_url(url: str, schemes: tuple[str, ...] = LINK_SCHEMES) -> str:
+    """`url` if it is a link a reader can follow safely, else MarkupError saying why.
+
+    One parse with `urllib.parse`: a scheme from `schemes`, for http(s) a valid host and port
+    and no user name (`https://mei.edu@evil.example/` goes to evil.example), for mailto an
+    address; no whitespace, control or invisible characters, quotes, <, > or backslash anywhere
+    (they end or rewrite the markup a writer might put the link in), at most MAX_URL_CHARS.
+    """
+    problem = _url_problem(url, schemes)
+    if problem:
+        raise MarkupError(f"link target {_shown(url)} {problem}")
     return url
+
+
+def _url_problem(url: str, schemes: tuple[str, ...] = LINK_SCHEMES) -> str | None:
+    """Why `url` is refused (the words after "link target '…'"), or None."""
+    if len(url) > MAX_URL_CHARS:
+        return (f"is {len(url):,} characters long; at most {MAX_URL_CHARS:,} are allowed: link "
+                "to a shorter address")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. a broken [IPv6] host
+        return f"is not a valid URL ({exc})"
+    scheme = parts.scheme.lower()
+    if scheme not in schemes:  # first: no point advising %22 in a javascript: link
+        names = " or ".join([", ".join(schemes[:-1]), schemes[-1]] if len(schemes) > 2 else schemes)
+        return f"is not allowed; use an {names} URL"
+    # On the text as written: urlsplit silently drops tabs and newlines.
+    for ch in url:
+        if problem := _char_problem(ch):
+            return problem
+    if scheme == "mailto":
+        return _mailto_problem(parts.path)
+    if not parts.netloc:
+        return f"has no host name; write it as {scheme}://example.org/…"
+    if "@" in parts.netloc:
+        return ("has a user name before '@' in its address, which hides where the link "
+                "really goes (only the part after '@' is the host); remove the part before '@'")
+    try:
+        parts.port  # noqa: B018 - the property parses the port, raising ValueError if bad
+    except ValueError:
+        return "has a port that is not a number from 0 to 65535"
+    return _host_problem(parts.hostname or "", bracketed=parts.netloc.startswith("["))
+
+
+_QUOTING = {'"': "a double quote", "'": "a single quote", "`": "a backquote", "<": "a '<'",
+            ">": "a '>'", "\\": "a backslash"}
+
+
+def _char_problem(ch: str) -> str | None:
+    if ch in _QUOTING:
+        return (f"contains {_QUOTING[ch]}, which would end or rewrite the markup the link is "
+                f"set in; write it as {quote(ch, safe='')}")
+    category = unicodedata.category(ch)
+    if ch.isspace() or category.startswith("Z"):
+        name = "a space" if ch == " " else f"white space (U+{ord(ch):04X})"
+        return f"contains {name}; write it as {quote(ch, safe='')} or remove it"
+    if category == "Cc":
+        return f"contains the control character U+{ord(ch):04X}; delete it"
+    if category in ("Cf", "Cs", "Co", "Cn"):
+        name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+        return (f"contains the invisible character U+{ord(ch):04X} ({name}), which can disguise "
+                "where the link goes; delete it")
+    return None
+
+
+# A host name label, in ASCII (an international name is checked in its punycode form): letters,
+# digits, '-' and '_', not starting or ending with '-'. No host has '%', '!', '*', ',' and so on.
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+
+def _host_problem(host: str, bracketed: bool) -> str | None:
+    if bracketed:  # checked here too: only Python 3.11.4 and later check it in urlsplit
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"has the host [{host}], which is not a valid IPv6 address"
+        return None
+    if not host:
+        return "has no host name"
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return f"has the host {_shown(host)}, which is not a valid international host name"
+    name = ascii_host[:-1] if ascii_host.endswith(".") else ascii_host
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
+        return f"has the host {_shown(host)}, which is not a valid host name"
+    return None
+
+
+def _mailto_problem(path: str) -> str | None:
+    addresses = [a.strip() for a in unquote(path).split(",")]
+    for address in addresses:
+        local, at, domain = address.rpartition("@")
+        if not at or not local:
+            return ("is not an e-mail address; write it as mailto:name@example.org"
+                    if address else "has no e-mail address; write it as mailto:name@example.org")
+        if problem := _host_problem(domain, bracketed=False):
+            return problem
+    return None
+
+
+def _shown(text: str) -> str:
+    """A URL or host quoted for a message: escaped (never a raw newline), cut if very long."""
+    return repr(text) if len(text) <= 80 else repr(text[:60]) + "…"

@@ -25,6 +25,9 @@ from pydantic import (
 )
 
 from reportgen.brief.markup import (
+    LINK_SCHEMES,
+    MAX_URL_CHARS,
+    WEB_SCHEMES,
     Inline,
     ListBlock,
     Paragraph,
@@ -100,9 +103,30 @@ OutlookItem = _item("an outlook item", "make it two items")
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
                  WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})]
-Url = Annotated[str, BeforeValidator(lambda v: check_url(v) if isinstance(v, str) else v),
-                WithJsonSchema({"type": "string", "format": "uri",
-                                "pattern": "^(https?://|mailto:)"})]
+
+
+def _url_json_schema(schemes: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON Schema of a URL field, as close to `check_url` as a pattern gets: the scheme,
+    no user name before the host, none of the characters check_url refuses, the length cap.
+    Valid in Python's `re` (jsonschema) and in ECMA-262 (editors) alike."""
+    bad = r"\s\x00-\x1f\x7f-\x9f" + "\"'`<>" + r"\\"
+    web = f"https?://[^/?#@{bad}]+([/?#][^{bad}]*)?"
+    either = f"({web}|mailto:[^{bad}]+@[^{bad}]+)" if "mailto" in schemes else web
+    # (?![\s\S]) and not $: Python's $ also matches before a final newline.
+    return {"type": "string", "format": "uri", "maxLength": MAX_URL_CHARS,
+            "pattern": f"^{either}(?![\\s\\S])"}
+
+
+def _url(schemes: tuple[str, ...]) -> Any:
+    return Annotated[str, BeforeValidator(lambda v: check_url(v, schemes) if isinstance(v, str)
+                                          else v),
+                     WithJsonSchema(_url_json_schema(schemes))]
+
+
+# An actor's url may be a press office's mailto: (validate warns that it needs a mail
+# program); a source is something to read, so it is a web page.
+ContactUrl = _url(LINK_SCHEMES)
+WebUrl = _url(WEB_SCHEMES)
 
 # RFC 5646 langtag: language[-extlang][-script][-region]*(-variant)*(-extension)[-privateuse].
 _BCP47 = re.compile(
@@ -138,7 +162,9 @@ class Actor(_Strict):
     stance: RichText | None = Field(None, description="Where they stand, in a sentence or two.")
     quote: InlineText | None = Field(None, description="Their own words, without quotation marks.")
     quote_source: Line | None = Field(None, description="Where and when they said it.")
-    url: Url | None = Field(None, description="A page about them or the quote (http/https).")
+    url: ContactUrl | None = Field(
+        None, description="A page about them or the quote (http/https), or a press contact "
+        "(mailto:).")
 
     @property
     def role_line(self) -> str:
@@ -162,7 +188,7 @@ class Source(_Strict):
     """A document the brief draws on."""
 
     title: Line = Field(description="Title of the source.")
-    url: Url | None = Field(None, description="Where to read it (http/https).")
+    url: WebUrl | None = Field(None, description="Where to read it (http/https).")
     publisher: Line | None = Field(None, description="Who published it.")
     date: dt.date | None = Field(None, description="Publication date, YYYY-MM-DD.")
 

@@ -118,7 +118,7 @@ def _diagnostic(loaded: Loaded, model: type[BaseModel], path: KeyPath,
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = (f"did you mean '{close[0]}'?" if close
                 else f"allowed keys: {', '.join(allowed)}" if allowed else "")
-        return loaded.diagnostic(path, f"unknown key '{key}'" + (f" ({hint})" if hint else ""),
+        return loaded.diagnostic(path, f"unknown key {key!r}" + (f" ({hint})" if hint else ""),
                                  of_key=True)
     if kind == "missing":
         line, col = loaded.position(path[:-1])
@@ -140,11 +140,10 @@ def _diagnostic(loaded: Loaded, model: type[BaseModel], path: KeyPath,
         return loaded.diagnostic(path, f"expected a mapping of keys, got {_kind(value)}")
     if kind.startswith("date"):
         return loaded.diagnostic(
-            path, f"expected a date as YYYY-MM-DD, got {value!r}" if not isinstance(value, str)
-            else f"expected a date as YYYY-MM-DD, got '{value}'")
+            path, f"expected a date as YYYY-MM-DD, got {value!r}")
     if kind == "string_pattern_mismatch":
         expected = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
-        return loaded.diagnostic(path, f"'{value}' is not allowed here: expected {expected}")
+        return loaded.diagnostic(path, f"{value!r} is not allowed here: expected {expected}")
     if kind == "value_error":
         return loaded.diagnostic(path, str(ctx.get("error", err["msg"])))
     return loaded.diagnostic(path, err["msg"][0].lower() + err["msg"][1:])
