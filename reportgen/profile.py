@@ -7,7 +7,6 @@ then the copy shipped inside the installed package, so a wheel works outside the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,9 +25,10 @@ from reportgen.brief.loader import KeyPath, Loaded, NotAFileError, format_key_pa
 from reportgen.brief.markup import WEB_SCHEMES, check_url
 from reportgen.brief.validate import load_model
 from reportgen.errors import Diagnostic, InputError
+from reportgen.patterns import COLOUR, LANGUAGE_TAG, PROFILE_NAME, matches
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Colour = Annotated[str, StringConstraints(pattern=COLOUR)]
 
 PAGE_SIZES_PT = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 FLOOR_PT = 8.0  # the smallest body text any profile may shrink to (issue 2: "a floor of 8 pt")
@@ -38,9 +38,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Printed verbatim: one string whatever the brief's language, or one per language
+# (`{en: …, fr: …}`, keys are language tags). reportgen never translates it.
+Verbatim = Line | dict[Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)], Line]
+
+
+def _languages(value: Verbatim) -> set[str] | None:
+    return set(value) if isinstance(value, dict) else None
+
+
+def _in(value: Verbatim, language: str | None) -> str:
+    return value if isinstance(value, str) else value[language]
+
+
 class DonorNote(_Strict):
-    text: Line = Field(description="The donor note, verbatim.")
-    link_text: Line = Field("click here", description="The words in `text` that are the link.")
+    text: Verbatim = Field(description="The donor note, verbatim: one string, or one per "
+                           "language tag.")
+    link_text: Verbatim = Field("click here", description="The words in `text` that are the "
+                                "link (per language when `text` is).")
     url: str = Field(description="Where the link goes (http/https).")
 
     @field_validator("url")
@@ -50,14 +65,22 @@ class DonorNote(_Strict):
 
     @model_validator(mode="after")
     def _link_in_text(self) -> DonorNote:
-        if self.link_text not in self.text:
-            raise ValueError(f"link_text {self.link_text!r} does not occur in text")
+        texts, links = _languages(self.text), _languages(self.link_text)
+        if links is not None and texts is not None and links != texts:
+            raise ValueError("link_text is given for the languages "
+                             f"{sorted(links)} but text for {sorted(texts)}; give both for "
+                             "the same languages")
+        for language in sorted(texts or links or {None}, key=str):
+            text, link = _in(self.text, language), _in(self.link_text, language)
+            if link not in text:
+                where = f" ({language})" if language else ""
+                raise ValueError(f"link_text {link!r} does not occur in text{where}")
         return self
 
     def split(self) -> tuple[str, str, str]:
-        """(before, link words, after) so each writer can make the link words a hyperlink."""
-        before, _, after = self.text.partition(self.link_text)
-        return before, self.link_text, after
+        """(before, link words, after) of a one-string note."""
+        before, _, after = str(self.text).partition(str(self.link_text))
+        return before, str(self.link_text), after
 
 
 class Colours(_Strict):
@@ -106,12 +129,24 @@ class Profile(_Strict):
     document_label: Line = Field("Policy brief", description="What the one-pager calls itself "
                                  "in its masthead, before the date.")
     url: str | None = Field(None, description="Organisation website (http/https).")
-    disclaimer: Line = Field(description="Independence disclaimer, verbatim.")
+    disclaimer: Verbatim = Field(description="Independence disclaimer, verbatim: one string, "
+                                 "or one per language tag ({en: …, fr: …}).")
     donor_note: DonorNote
     colors: Colours = Field(default_factory=Colours)
     fonts: Fonts = Field(default_factory=Fonts)
     page: Page = Field(default_factory=Page)
     type: TypeScale = Field(default_factory=TypeScale)
+    labels: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Overrides of the printed labels, per language: "
+        "{fr: {summary: En bref}}. Languages and keys are those of reportgen/labels/*.yaml.")
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from reportgen.document.labels import check_overrides
+
+        check_overrides(value)
+        return value
 
     @field_validator("url")
     @classmethod
@@ -169,7 +204,7 @@ def search_path(templates: Path | None) -> list[Path]:
 def find_profile(name: str, templates: Path | None = None,
                  referenced_from: Diagnostic | None = None) -> LoadedProfile:
     # Names are shown with repr: a newline in one must not break the message's line.
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+    if not matches(PROFILE_NAME, name):
         raise InputError([_where(referenced_from, f"profile name {name!r} is not valid: expected "
                                  "a folder name of lowercase letters, digits, - and _")])
     searched = search_path(templates)

@@ -179,3 +179,82 @@ def test_verbatim_text_per_language():
 def test_document_time_is_the_one_clock(sample_brief, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     assert plan(sample_brief).meta.created == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+# --- profile overrides and per-language texts ----------------------------------------------
+
+PER_LANGUAGE = """disclaimer:
+  en: The institute is independent.
+  fr: L’institut est indépendant.
+donor_note:
+  text:
+    en: For a listing of donors, please click here.
+    fr: Pour la liste des donateurs, cliquez ici.
+  link_text:
+    en: click here
+    fr: cliquez ici
+  url: https://mei.edu/policies/donor-policy
+"""
+
+
+def with_profile(tmp_path, edit):
+    from tests.test_profile import copy_profile
+
+    copy_profile(tmp_path / "templates", edit=edit)
+    return tmp_path / "templates"
+
+
+def plan_with(brief, templates):
+    job = prepare(brief, templates)
+    return build_document(job.doc, job.profile)
+
+
+def per_language(text: str) -> str:
+    head = text[:text.index("disclaimer:")]
+    tail = text[text.index("colors:"):]
+    return head + PER_LANGUAGE + tail
+
+
+def test_profile_overrides_a_label_in_one_language(tmp_path, write_brief):
+    templates = with_profile(tmp_path, lambda t: t + "labels:\n  fr: {summary: En bref}\n")
+    assert plan_with(write_brief(language="fr"), templates).sections[0].heading == "En bref"
+    assert plan_with(write_brief(), templates).sections[0].heading == "Bottom line"
+
+
+@pytest.mark.parametrize("labels, message", [
+    ("  fr: {sumary: En bref}", "labels.fr: unknown label 'sumary' (did you mean 'summary'?)"),
+    ("  de: {summary: Fazit}", "labels: no label file for 'de'; the languages are en, ar, fr"),
+    ("  en: {leverage: Leverage}", "labels.en.leverage: 'Leverage' must contain exactly "
+                                   "{holder}"),
+])
+def test_bad_label_overrides_are_errors_in_the_profile(tmp_path, write_brief, labels, message):
+    from reportgen.errors import InputError
+
+    templates = with_profile(tmp_path, lambda t: t + "labels:\n" + labels + "\n")
+    with pytest.raises(InputError) as caught:
+        prepare(write_brief(), templates)
+    [line] = caught.value.lines()
+    assert line.startswith(str(templates / "mei" / "profile.yaml") + ":")
+    assert line.endswith(message)
+
+
+def test_disclaimer_per_language_is_chosen_by_the_brief(tmp_path, write_brief):
+    templates = with_profile(tmp_path, per_language)
+    closing = plan_with(write_brief(language="fr-CA"), templates).closing
+    assert closing.disclaimer == "L’institut est indépendant."
+    assert (closing.donor_before, closing.donor_link_text, closing.donor_after) == \
+        ("Pour la liste des donateurs, ", "cliquez ici", ".")
+
+
+def test_disclaimer_missing_for_the_brief_language_is_an_error_at_language(tmp_path,
+                                                                             write_brief):
+    from reportgen.errors import InputError
+
+    templates = with_profile(tmp_path, per_language)
+    brief = write_brief(language="ar")
+    with pytest.raises(InputError) as caught:
+        plan_with(brief, templates)
+    [diag] = caught.value.diagnostics
+    assert (diag.path, diag.key) == (str(brief), "language")
+    assert "gives its disclaimer and donor_note per language but not in 'ar'" in diag.message
+    assert str(templates / "mei" / "profile.yaml") in diag.message

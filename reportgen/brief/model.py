@@ -8,7 +8,6 @@ formats: writers read a `Brief`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -37,6 +36,7 @@ from reportgen.brief.markup import (
     parse_text,
     plain,
 )
+from reportgen.patterns import LANGUAGE_TAG, PROFILE_NAME, matches
 
 _TEXT_HELP = ("Markdown-lite: paragraphs separated by blank lines, '- ' bullet lists, **bold**, "
               "*italic*, [label](https://…) links.")
@@ -128,16 +128,6 @@ def _url(schemes: tuple[str, ...]) -> Any:
 ContactUrl = _url(LINK_SCHEMES)
 WebUrl = _url(WEB_SCHEMES)
 
-# RFC 5646 langtag: language[-extlang][-script][-region]*(-variant)*(-extension)[-privateuse].
-_BCP47 = re.compile(
-    r"^[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}"  # language, extended language subtags (zh-yue)
-    r"(-[A-Za-z]{4})?"  # script (sr-Latn)
-    r"(-([A-Za-z]{2}|[0-9]{3}))?"  # region (en-GB, es-419)
-    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants (de-CH-1996, sl-rozaj)
-    r"(-[0-9A-WYZa-wyz](-[A-Za-z0-9]{2,8})+)*"  # extensions (en-US-u-ca-gregory)
-    r"(-[Xx](-[A-Za-z0-9]{1,8})+)?$"  # private use (en-x-mei)
-)
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -201,7 +191,7 @@ class Brief(_Strict):
         description="Headline, at most 150 characters.")
     subtitle: Line | None = Field(None, description="Deck or standfirst under the headline.")
     date: dt.date = Field(description="Date of the brief, YYYY-MM-DD.")
-    profile: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = Field(
+    profile: Annotated[str, StringConstraints(pattern=PROFILE_NAME)] = Field(
         "mei", description="Organisation profile in templates/ (folder name).")
     authors: list[Line] = Field(default_factory=list, description="Authors, as printed.")
     memo: Memo = Field(default_factory=Memo, description="DOCX memo header lines.")
@@ -221,12 +211,12 @@ class Brief(_Strict):
     ] = Field(description="What comes next: text, or a list of items (each one paragraph).")
     sources: list[Source] = Field(default_factory=list, description="Sources drawn on.")
     language: str = Field("en", description="Document language as a BCP 47 tag, e.g. en, en-US.",
-                          json_schema_extra={"pattern": _BCP47.pattern})
+                          json_schema_extra={"pattern": LANGUAGE_TAG})
 
     @field_validator("language")
     @classmethod
     def _bcp47(cls, value: str) -> str:
-        if not _BCP47.match(value):
+        if not matches(LANGUAGE_TAG, value):
             raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
         return value
 

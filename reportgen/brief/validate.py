@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.brief.loader import KeyPath, Loaded, format_key_path, load_yaml_mapping
 from reportgen.errors import Diagnostic, InputError
+from reportgen.patterns import COLOUR, PROFILE_NAME
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -88,8 +89,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 _PATTERN_HINTS = {
-    r"^#[0-9A-Fa-f]{6}$": "a colour written as #RRGGBB, e.g. '#12355B'",
-    r"^[a-z0-9][a-z0-9_-]*$": "a folder name of lowercase letters, digits, - and _",
+    COLOUR: "a colour written as #RRGGBB, e.g. '#12355B'",
+    PROFILE_NAME: "a folder name of lowercase letters, digits, - and _",
 }
 
 

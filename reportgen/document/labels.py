@@ -79,6 +79,26 @@ class Labels:
         return before, after
 
 
+def check_overrides(overrides: dict[str, dict[str, str]]) -> None:
+    """A profile's `labels:`: known languages and keys, the same {placeholders} as shipped."""
+    for language, words in overrides.items():
+        if language not in supported_languages():
+            raise ValueError(f"labels: no label file for {language!r}; the languages are "
+                             f"{', '.join(supported_languages())}")
+        shipped = _shipped(language)
+        for key, text in words.items():
+            if key not in shipped:
+                from difflib import get_close_matches
+
+                near = get_close_matches(key, shipped, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise ValueError(f"labels.{language}: unknown label {key!r}{hint}")
+            if placeholders(text) != placeholders(shipped[key]):
+                want = ", ".join(f"{{{p}}}" for p in sorted(placeholders(shipped[key])))
+                raise ValueError(f"labels.{language}.{key}: {text!r} must contain exactly "
+                                 f"{want or 'no {placeholders}'}")
+
+
 def labels_for(tag: str, overrides: dict[str, dict[str, str]] | None = None) -> Labels:
     language = label_language(tag) or FALLBACK
     words = dict(_shipped(language))
