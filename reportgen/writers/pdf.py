@@ -1,16 +1,22 @@
 """PDF one-pager (ReportLab platypus).
 
-The page is always exactly one: the story is laid out at the profile's body size and shrunk in
-quarter-point steps down to the floor; if it still does not fit, rendering fails with how much
-it overflows and which sections are longest. Fonts are the profile's TrueType family, embedded.
+The page is always exactly one: the story is set at the largest body size, in quarter points
+from the profile's size down to its floor, that fits; if even the floor does not, rendering
+fails with how much it overflows and which sections (or which field) to shorten. A brief far
+too long is refused from a lower bound on its height, before any of it is laid out. Links are
+passed to ReportLab as escaped attribute values, never pasted into its markup as they come.
+Fonts are the profile's TrueType family, embedded.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import time
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -53,6 +59,7 @@ MASTHEAD_TOP_PT = 30.0  # from the page's top edge to the organisation line
 RULE = "#D5DBE1"  # hairlines between table rows and above the footer
 STRIPE = "#F6F8FA"  # every other actor row
 SPANNING = ("masthead", "summary")  # set across the page; every other section in the columns
+TOP_SLACK_PT = 1.0  # added to the spanning sections' frame, for rounding
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +163,26 @@ def rl(text: str, st: Styles, bold: bool = False) -> str:
     return "".join(out)
 
 
+# ReportLab reads other href forms as jumps inside the document ("#x", "document:x") or as a
+# command to open another file ("pdf:x"): only these become plain /URI actions.
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def link(url: str, label: str, colour: str, underline: bool = True) -> str:
+    """`label` (paragraph markup) as a link to `url`.
+
+    The address is data, not markup: every character that could end the attribute or start a
+    tag or an entity (& < > " ') is escaped, and ReportLab's parser (html.parser) unescapes it
+    back, so the /URI in the PDF is exactly `url` and a quote in it cannot add an attribute.
+    """
+    if urlsplit(url).scheme.lower() not in LINK_SCHEMES:
+        raise ValueError(f"{url!r} reached the PDF writer without an http, https or mailto "
+                         "scheme; the model must refuse it")
+    href = escape(url, {'"': "&quot;", "'": "&#39;"})
+    line = ' underline="1"' if underline else ""
+    return f'<a href="{href}" color="{colour}"{line}>{label}</a>'
+
+
 def markup(spans: Inline, link_colour: str, st: Styles) -> str:
     out = []
     for span in spans:
@@ -165,23 +192,24 @@ def markup(spans: Inline, link_colour: str, st: Styles) -> str:
         if span.bold:
             piece = f"<b>{piece}</b>"
         if span.href:
-            piece = (f'<a href="{escape(span.href, {chr(34): "&quot;"})}" '
-                     f'color="{link_colour}" underline="1">{piece}</a>')
+            piece = link(span.href, piece, link_colour)
         out.append(piece)
     return "".join(out)
 
 
-def text_flowables(text: Text, style: ParagraphStyle, link: str, st: Styles) -> list[Flowable]:
+def text_flowables(text: Text, style: ParagraphStyle, colour: str,
+                   st: Styles) -> list[Flowable]:
     out: list[Flowable] = []
     for block in text.blocks:
         if isinstance(block, TextParagraph):
-            out.append(Paragraph(markup(block.spans, link, st), style))
+            out.append(Paragraph(markup(block.spans, colour, st), style))
         else:
-            out.extend(bullets(block, style, link, st))
+            out.extend(bullets(block, style, colour, st))
     return out
 
 
-def bullets(block: ListBlock, style: ParagraphStyle, link: str, st: Styles) -> list[Flowable]:
+def bullets(block: ListBlock, style: ParagraphStyle, colour: str,
+            st: Styles) -> list[Flowable]:
     """One flowable per item (so a heading can be kept with the first item alone), evenly
     spaced, the block's own space after the last."""
     item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=0)
@@ -190,11 +218,11 @@ def bullets(block: ListBlock, style: ParagraphStyle, link: str, st: Styles) -> l
     for i, spans in enumerate(block.items):
         last = i == len(block.items) - 1
         out.append(ListFlowable(
-            [ListItem(Paragraph(markup(spans, link, st), item_style))],
+            [ListItem(Paragraph(markup(spans, colour, st), item_style))],
             bulletType="1" if block.ordered else "bullet",
             start=i + 1 if block.ordered else "•", leftIndent=style.fontSize * 1.3,
             bulletFontName=style.fontName, bulletFontSize=style.fontSize * 0.95,
-            bulletColor=colors.HexColor(link), spaceAfter=style.spaceAfter if last else gap))
+            bulletColor=colors.HexColor(colour), spaceAfter=style.spaceAfter if last else gap))
     return out
 
 
@@ -238,7 +266,7 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
     in two columns (`column` wide each), which keeps lines to a readable 70-90 characters.
     """
     b = doc.brief
-    link = profile.colors.primary
+    colour = profile.colors.primary
     sections: list[tuple[str, list[Flowable]]] = []
 
     masthead: list[Flowable] = [Paragraph(rl(no_widow(b.title), st), st.title)]
@@ -251,7 +279,7 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
     sections.append(("masthead", masthead))
 
     box_content = [Paragraph("BOTTOM LINE", st.label),
-                   *text_flowables(b.summary, st.lead, link, st)]
+                   *text_flowables(b.summary, st.lead, colour, st)]
     box = Table([[box_content]], colWidths=[width])
     pad = st.body.fontSize * 0.8
     box.setStyle(TableStyle([
@@ -265,15 +293,15 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
                                  Spacer(1, st.body.fontSize * 0.4)]))
 
     sections.append(("situation", section(Heading("Situation", st, "situation"),
-                                          text_flowables(b.situation, st.body, link, st))))
+                                          text_flowables(b.situation, st.body, colour, st))))
     sections.append(("actors", section(Heading("Actors", st, "actors"),
                                        actor_rows(doc, st, profile, column))))
     # one list, so every point sits at the same spacing
     points = ListBlock(tuple(spans for point in b.leverage.points for spans in point.inlines()))
     sections.append(("leverage", section(Heading(b.leverage.heading, st, "leverage"),
-                                         bullets(points, st.body, link, st))))
+                                         bullets(points, st.body, colour, st))))
     sections.append(("outlook", section(Heading("Outlook", st, "outlook"),
-                                        text_flowables(b.outlook, st.body, link, st))))
+                                        text_flowables(b.outlook, st.body, colour, st))))
     if b.sources:
         items = []
         for src in b.sources:
@@ -282,8 +310,7 @@ def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
                      if x]
             line = ", ".join(bits) + "."
             if src.url:
-                line += (f' <a href="{escape(src.url)}" color="{link}" underline="1">'
-                         f"{escape(src.url)}</a>")
+                line += " " + link(src.url, escape(src.url), colour)
             items.append(line)
         sections.append(("sources", section(Heading("Sources", st, "sources"),
                                             [Paragraph(item, st.small) for item in items])))
@@ -300,23 +327,23 @@ def actor_rows(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> 
     """The actors table, one row per actor (each its own flowable so the table can break
     between columns at any row): who they are (name, role and affiliation), their stance,
     and their own words set as a quotation with its source."""
-    link = profile.colors.primary
+    colour = profile.colors.primary
     rows = []
     for i, actor in enumerate(doc.brief.actors):
         name = rl(actor.name, st, bold=True)
         if actor.url:
-            name = f'<a href="{escape(actor.url)}" color="{profile.colors.text}">{name}</a>'
+            name = link(actor.url, name, profile.colors.text, underline=False)
         who = f"<b>{name}</b>"
         if actor.role_line:
             who += (f' <font color="{profile.colors.muted}" size="{st.cell_muted.fontSize}">'
                     f"· {rl(actor.role_line, st)}</font>")
         cell: list[Flowable] = [Paragraph(who, st.cell_name)]
         if actor.stance:
-            cell += text_flowables(actor.stance, st.cell, link, st)
+            cell += text_flowables(actor.stance, st.cell, colour, st)
         if actor.quote:
             source = (f' <font color="{profile.colors.muted}" name="{st.cell.fontName}">'
                       f"— {rl(actor.quote_source, st)}</font>" if actor.quote_source else "")
-            cell.append(Paragraph(f"“{markup(actor.quote, link, st)}”{source}", st.quote))
+            cell.append(Paragraph(f"“{markup(actor.quote, colour, st)}”{source}", st.quote))
         row = Table([[cell]], colWidths=[width])
         pad = st.cell.fontSize * 0.45
         style = [
@@ -345,8 +372,8 @@ def footer_flowables(profile: Profile, st: Styles) -> list[Flowable]:
     readers of the printed page."""
     before, words, after = profile.donor_note.split()
     url = profile.donor_note.url
-    donor = (f'{rl(before, st)}<a href="{escape(url)}" color="{profile.colors.primary}" '
-             f'underline="1">{rl(words, st)}</a>{rl(after, st)} '
+    donor = (f"{rl(before, st)}{link(url, rl(words, st), profile.colors.primary)}"
+             f"{rl(after, st)} "
              f'<font color="{profile.colors.primary}">{escape(url)}</font>')
     return [Paragraph(rl(profile.disclaimer, st), st.fine), Paragraph(donor, st.fine)]
 
@@ -410,13 +437,61 @@ class PageGrid:
         return self.margin + self.footer_h
 
 
-def page_grid(profile: Profile, st: Styles, foot: list[Flowable]) -> PageGrid:
+# ---------------------------------------------------------------------------------------------
+# Measuring: exactly (ReportLab's line breaking), or a lower bound in time linear in the text
+
+
+Height = Callable[[Flowable, float], float]
+
+
+def _height(flowable: Flowable, width: float) -> float:
+    if isinstance(flowable, KeepTogether):  # its wrap() answers "huge" when it cannot fit
+        return sum(_height(f, width) for f in flowable._content)
+    _, h = flowable.wrapOn(Canvas(io.BytesIO()), width, 10_000)
+    return h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _paragraphs(flowable: Flowable) -> Iterator[Paragraph]:
+    """The paragraphs inside `flowable`, through the containers this module builds."""
+    if isinstance(flowable, Paragraph):
+        yield flowable
+    elif isinstance(flowable, KeepTogether):
+        for f in flowable._content:
+            yield from _paragraphs(f)
+    elif isinstance(flowable, Table):
+        for row in flowable._cellvalues:
+            for cell in row:
+                for f in cell if isinstance(cell, (list, tuple)) else [cell]:
+                    yield from _paragraphs(f)
+    elif isinstance(flowable, ListFlowable):
+        for item in flowable._flowables:
+            for f in item._flowables if isinstance(item, ListItem) else [item]:
+                yield from _paragraphs(f)
+
+
+def _height_at_least(flowable: Flowable, width: float) -> float:
+    """A lower bound of `_height`, without line breaking (ReportLab's takes time that grows
+    with the square of a paragraph's length): no line holds more than `width` points of ink,
+    and the spaces where lines break take no room, so a paragraph has at least ink / width
+    lines. Spacing, padding and indents are left out, which only lowers the bound."""
+    total = 0.0
+    for para in _paragraphs(flowable):
+        ink = sum(pdfmetrics.stringWidth("".join(frag.text.split()), frag.fontName,
+                                         frag.fontSize)
+                  for frag in para.frags if getattr(frag, "text", ""))
+        if ink:
+            total += max(1, math.ceil(ink / width - 1e-6)) * para.style.leading
+    return total
+
+
+def page_grid(profile: Profile, st: Styles, foot: list[Flowable],
+              height: Height = _height) -> PageGrid:
     page_w, page_h = profile.page_size_pt
     margin = profile.page.margin_pt
     width = page_w - 2 * margin
     org_top = page_h - MASTHEAD_TOP_PT
     rule_y = org_top - st.fine.leading - 3
-    footer_h = sum(_height(f, width) for f in foot) + st.fine.fontSize * 1.2
+    footer_h = sum(height(f, width) for f in foot) + st.fine.fontSize * 1.2
     return PageGrid(page_w, page_h, margin, width, (width - GUTTER_PT) / 2, org_top, rule_y,
                     rule_y - st.body.fontSize * 1.1, footer_h)
 
@@ -431,7 +506,7 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
 
     sections = build_story(doc, st, profile, g.width, g.column)
     spanning = [f for key, flows in sections if key in SPANNING for f in flows]
-    top_h = sum(_height(f, g.width) for f in spanning) + 1  # +1: rounding slack
+    top_h = sum(_height(f, g.width) for f in spanning) + TOP_SLACK_PT
     columns_top = g.content_top - top_h
     col_h = columns_top - g.body_bottom
     if col_h <= 0:  # the masthead and the bottom line alone fill the page
@@ -489,25 +564,37 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
     return Attempt(body_pt, 1, buf.getvalue())
 
 
-def measure_overflow(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
-                     arabic_face: str) -> tuple[float, dict[str, float]]:
-    """For the error message when even the floor does not fit: how far the column text runs
-    past the two columns, and each section's height (at the width it is set in)."""
+@dataclass(frozen=True)
+class Measure:
+    """Each section's height at one body size (at the width it is set in) and the room the
+    page gives the masthead, the bottom line and the two columns, in points."""
+
+    heights: dict[str, float]
+    room: float
+    column: float
+
+    @property
+    def top(self) -> float:
+        return sum(v for k, v in self.heights.items() if k in SPANNING)
+
+    @property
+    def column_h(self) -> float:
+        return self.room - self.top - TOP_SLACK_PT
+
+    @property
+    def overflow(self) -> float:
+        """How far the text runs past the page: past the two columns, plus whatever the
+        spanning sections alone take beyond the room."""
+        columns = sum(v for k, v in self.heights.items() if k not in SPANNING)
+        return max(0.0, -self.column_h) + max(0.0, columns - 2 * max(0.0, self.column_h))
+
+
+def measure(doc: LoadedBrief, lp: LoadedProfile, st: Styles, height: Height) -> Measure:
     profile = lp.profile
-    st = make_styles(body_pt, font, arabic_face, profile)
-    g = page_grid(profile, st, footer_flowables(profile, st))
-    heights = {key: sum(_height(f, g.width if key in SPANNING else g.column) for f in flows)
+    g = page_grid(profile, st, footer_flowables(profile, st), height)
+    heights = {key: sum(height(f, g.width if key in SPANNING else g.column) for f in flows)
                for key, flows in build_story(doc, st, profile, g.width, g.column)}
-    top = sum(v for k, v in heights.items() if k in SPANNING)
-    capacity = 2 * max(0.0, g.content_top - top - g.body_bottom)
-    return max(0.0, sum(v for k, v in heights.items() if k not in SPANNING) - capacity), heights
-
-
-def _height(flowable: Flowable, width: float) -> float:
-    if isinstance(flowable, KeepTogether):  # its wrap() answers "huge" when it cannot fit
-        return sum(_height(f, width) for f in flowable._content)
-    _, h = flowable.wrapOn(Canvas(io.BytesIO()), width, 10_000)
-    return h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return Measure(heights, g.content_top - g.body_bottom, g.column)
 
 
 def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
@@ -523,9 +610,10 @@ def type_sizes(start: float, floor: float) -> list[float]:
 
 
 def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
-    """Lay the one-pager out at the largest body size that fits on one page.
+    """Lay the one-pager out at the largest body size, in quarter points, that fits on one page.
 
-    Raises RenderError (saying by how much it overflows) if even the floor size does not fit.
+    Raises RenderError (saying by how much it overflows, or which field cannot be placed) if
+    even the floor size does not fit.
     """
     profile = lp.profile
     # The clock first: a bad SOURCE_DATE_EPOCH is a usage error before any layout (ReportLab
@@ -534,17 +622,62 @@ def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
     check_glyphs(doc, lp)
     body, arabic = profile_families(lp)
     font, arabic_face = _register(body), _register(arabic)
-    for size in type_sizes(profile.type.body_pt, profile.type.min_body_pt):
-        attempt = layout(doc, lp, size, font, arabic_face, epoch)
-        if attempt.pages == 1:
-            return attempt
-    floor = attempt.body_pt
-    overflow, heights = measure_overflow(doc, lp, floor, font, arabic_face)
-    longest = sorted(heights.items(), key=lambda kv: -kv[1])[:3]
-    lines = max(1, round(overflow / (floor * 1.32)))
-    detail = ", ".join(f"{k} {v:.0f} pt" for k, v in longest)
-    raise RenderError(
-        f"{doc.path}: the one-pager does not fit on one page even at "
-        f"{profile.type.min_body_pt:g} pt body text: it overflows by {overflow:.0f} pt "
-        f"(about {lines} lines). Longest sections: {detail}. Shorten them; nothing was written.")
+    sizes = type_sizes(profile.type.body_pt, profile.type.min_body_pt)
+    floor_st = make_styles(sizes[-1], font, arabic_face, profile)
+    # A brief far too long for the page is refused before ReportLab breaks a line of it: an
+    # 850 KB brief kept it busy for minutes. A lower bound that overflows is proof enough.
+    at_least = measure(doc, lp, floor_st, _height_at_least)
+    if at_least.overflow > 0:
+        raise _refusal(doc, lp, floor_st, at_least, exact=False)
 
+    def attempt(i: int) -> Attempt:
+        return layout(doc, lp, sizes[i], font, arabic_face, epoch)
+
+    first = attempt(0)
+    if first.pages == 1:  # most briefs: the profile's size
+        return first
+    # Bisect the smaller sizes: sizes[too_big] does not fit, sizes[fits] is the largest known
+    # to fit (len(sizes): none yet). The text's height grows with the type size, so this finds
+    # the size stepping down a quarter point at a time found, in 1 + log2(n) layouts, not n.
+    too_big, fits, best = 0, len(sizes), None
+    while fits - too_big > 1:
+        mid = (too_big + fits) // 2
+        tried = attempt(mid)
+        if tried.pages == 1:
+            fits, best = mid, tried
+        else:
+            too_big = mid
+    if best is None:
+        raise _refusal(doc, lp, floor_st, measure(doc, lp, floor_st, _height), exact=True)
+    return best
+
+
+def _refusal(doc: LoadedBrief, lp: LoadedProfile, st: Styles, m: Measure,
+             exact: bool) -> RenderError:
+    """Why the one-pager cannot be made at the floor size `st`, naming the field to change
+    where one field is the cause."""
+    profile = lp.profile
+    floor = profile.type.min_body_pt
+    if m.room <= 0:
+        return RenderError(lp.diagnostic(("disclaimer",), (
+            f"at {floor:g} pt the disclaimer and the donor note fill the whole page, leaving no "
+            "room for any brief; shorten them")).format())
+    if exact and m.column_h > 0:
+        for i, row in enumerate(actor_rows(doc, st, profile, m.column)):
+            tall = _height(row, m.column)
+            if tall > m.column_h:
+                return RenderError(
+                    f"{doc.path}: actors[{i}]: at {floor:g} pt body text this actor's entry is "
+                    f"{tall:.0f} pt tall and a column only {m.column_h:.0f} pt; an entry cannot "
+                    "break between columns, so shorten its stance or quote; nothing was written.")
+    longest = sorted(m.heights.items(), key=lambda kv: -kv[1])[:3]
+    leading = st.body.leading
+    if exact:
+        by = f"{m.overflow:.0f} pt (about {max(1, round(m.overflow / leading))} lines)"
+        detail = ", ".join(f"{k} {v:.0f} pt" for k, v in longest)
+    else:
+        by = f"at least {m.overflow:.0f} pt ({max(1, int(m.overflow // leading))} lines or more)"
+        detail = ", ".join(f"{k} at least {v:.0f} pt" for k, v in longest)
+    return RenderError(
+        f"{doc.path}: the one-pager does not fit on one page even at {floor:g} pt body text: "
+        f"it overflows by {by}. Longest sections: {detail}. Shorten them; nothing was written.")
