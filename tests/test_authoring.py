@@ -358,17 +358,18 @@ def test_validate_warns_when_text_will_shrink_below_the_profile_size(tmp_path, s
         in messages
 
 
-def _fake_deck_module(titles: list[str]) -> types.ModuleType:
+def _fake_deck_module(slides: list[tuple[str, str]]) -> types.ModuleType:
     module = types.ModuleType("reportgen.writers.pptx")
     module.plan = lambda doc, lp: types.SimpleNamespace(
-        slides=[types.SimpleNamespace(title=t) for t in titles])
+        slides=[types.SimpleNamespace(title=t, section=key) for t, key in slides])
     return module
 
 
 def test_validate_says_how_many_continuation_slides_the_deck_needs(monkeypatch, clean_brief):
-    titles = ["Title", "Bottom line", "Actors (1 of 3)", "Actors (2 of 3)", "Actors (3 of 3)",
-              "Iran’s leverage", "Outlook"]
-    monkeypatch.setitem(sys.modules, "reportgen.writers.pptx", _fake_deck_module(titles))
+    slides = [("Title", "title"), ("Bottom line", "summary"), ("Actors (1 of 3)", "actors"),
+              ("Actors (2 of 3)", "actors"), ("Actors (3 of 3)", "actors"),
+              ("Iran’s leverage", "leverage"), ("Outlook", "outlook")]
+    monkeypatch.setitem(sys.modules, "reportgen.writers.pptx", _fake_deck_module(slides))
     result = invoke("validate", "--format", "json", clean_brief)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

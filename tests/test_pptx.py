@@ -25,8 +25,15 @@ from reportgen.errors import RenderError
 from reportgen.fonts import cache_dir
 from reportgen.pipeline import prepare
 from reportgen.writers import pptx as deck
-from reportgen.writers.pptx.layout import BODY_MIN_PT, FLOW_MAX_PT, take
-from reportgen.writers.pptx.measure import Para, Run, break_lines, split_paragraph, text_height
+from reportgen.writers.pptx.layout import BODY_MIN_PT, FLOW_MAX_PT, Stream, take
+from reportgen.writers.pptx.measure import (
+    Para,
+    Run,
+    break_lines,
+    paragraph_lines,
+    part,
+    text_height,
+)
 from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL, SAMPLE
 
 runner = CliRunner()
@@ -371,12 +378,16 @@ def test_split_paragraph_keeps_every_word():
                 "Source Sans 3", 18))
     para = Para(runs, 23.0, 9.0, 20.0, "•")
     assert len(break_lines(runs, 200.0)) >= 4
-    head, tail = split_paragraph(para, 220.0, 2)
+    cut = paragraph_lines(para, 220.0)[2]
+    head, tail = part(para, None, cut), part(para, cut, None)
     assert (head.text + " " + tail.text).split() == para.text.split()
     assert head.bullet == "•" and tail.bullet is None and tail.space_before == 0
-    taken, rest = take([para], 2 * 23.0, 220.0, must_place=True)
-    assert len(taken) == 1 and len(rest) == 1
+    stream = Stream([para])
+    taken = take(stream, 2 * 23.0, 220.0, must_place=True)
+    assert len(taken) == 1 and not stream.done
     assert text_height(taken, 220.0) <= 2 * 23.0
+    assert (taken[0].text + " " + take(stream, 400.0, 220.0, True)[0].text).split() == \
+        para.text.split()
 
 
 def test_a_word_wider_than_the_line_breaks_between_characters():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,16 +20,16 @@ from typing import Any
 from reportgen.batch.discover import collision_message, output_collisions
 from reportgen.batch.discover import discover as find_briefs
 from reportgen.brief import LoadedBrief, load_brief
-from reportgen.brief.loader import KeyPath, format_key_path, load_yaml_mapping
+from reportgen.brief.loader import MAX_FILE_BYTES, KeyPath, format_key_path, load_yaml_mapping
 from reportgen.brief.markup import Inline, Text
 from reportgen.errors import Diagnostic, InputError, RenderError, UsageError
+from reportgen.fsio import read_bounded
 from reportgen.glyphs import check_glyphs
 from reportgen.profile import LoadedProfile, find_profile
 
 LEVELS = ("error", "warning", "info")
 MAX_SUMMARY_SENTENCES = 3
 PLACEHOLDER = re.compile(r"\bTODO\b")
-CONTINUED = re.compile(r"\s*\((\d+) of (\d+)\)\s*$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def check_pdf(doc: LoadedBrief, lp: LoadedProfile, report: FileReport) -> None:
     try:
         attempt = fit(doc, lp)
     except RenderError as exc:
-        report.diagnostics += render_error_diagnostics(doc, str(exc))
+        report.diagnostics += writer_findings(doc, exc)
         return
     report.pdf_body_pt = attempt.body_pt
     size = lp.profile.type.body_pt
@@ -266,27 +267,33 @@ def check_deck(doc: LoadedBrief, lp: LoadedProfile, report: FileReport) -> None:
     try:
         deck = plan(doc, lp)
     except RenderError as exc:
-        report.diagnostics += render_error_diagnostics(doc, str(exc))
+        report.diagnostics += writer_findings(doc, exc)
         return
-    titles = [str(slide.title) for slide in deck.slides]
-    report.deck_slides = len(titles)
-    runs: dict[str, int] = {}  # section title -> slides it runs to
-    for title in titles:
-        m = CONTINUED.search(title)
-        if m:
-            base = title[:m.start()].strip()
-            runs[base] = max(runs.get(base, 1), int(m.group(2)), int(m.group(1)))
+    report.deck_slides = len(deck.slides)
+    # Each slide of the plan names the brief's section it shows: count those, never titles
+    # (a leverage holder may well be called "X (2 of 3)").
+    headings = dict(doc.brief.sections())
+    runs: dict[str, int] = {}  # section key -> slides it runs to, in deck order
+    for slide in deck.slides:
+        if slide.section in headings:
+            runs[slide.section] = runs.get(slide.section, 0) + 1
+    runs = {key: n for key, n in runs.items() if n > 1}
     extra = sum(n - 1 for n in runs.values())
     report.continuation_slides = extra
     if not extra:
         return
-    keys = {heading: key for key, heading in doc.brief.sections()}
-    first = next(iter(runs))
-    detail = "; ".join(f"{base} runs to {n} slides" for base, n in runs.items())
-    path: KeyPath = (keys[first],) if first in keys else ()
+    detail = "; ".join(f"{headings[key]} runs to {n} slides" for key, n in runs.items())
     report.diagnostics.append(doc.where.diagnostic(
-        path, f"the deck will need {_plural(extra, 'continuation slide')} ({detail})",
+        (next(iter(runs)),),
+        f"the deck will need {_plural(extra, 'continuation slide')} ({detail})",
         of_key=True, level="info"))
+
+
+def writer_findings(doc: LoadedBrief, exc: RenderError) -> list[Diagnostic]:
+    """A writer's refusal as findings: an error that carries positioned diagnostics (the deck
+    planner's) is taken as it is; a plain message is placed by the key path it starts with."""
+    placed = getattr(exc, "diagnostics", None)
+    return list(placed) if placed else render_error_diagnostics(doc, str(exc))
 
 
 _KEYED_LINE = re.compile(r"^([A-Za-z_]\w*(?:\.\w+|\[\d+\])*): (.+)$", re.S)
@@ -421,33 +428,48 @@ def strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
 
 class _ValueFinder:
     """Finds a piece of text (a link inside a paragraph) in the file, after its field's start,
-    so a warning points at the link itself rather than at the start of a long block."""
+    so a warning points at the link itself rather than at the start of a long block.
+
+    Linear in the file however many links a field holds: a field's links come in the order
+    they stand in it, so each search goes on from where the last one was found."""
 
     def __init__(self, doc: LoadedBrief):
         self.doc = doc
         try:
-            self.text = doc.path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            self.text = read_bounded(doc.path, MAX_FILE_BYTES).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):  # gone or changed since it was loaded
             self.text = ""
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self.key_starts = [m.start() for m in _TOP_LEVEL_KEY.finditer(self.text)]
+        self.resume: dict[KeyPath, int] = {}  # where the next search in a field starts
+        self.found: dict[tuple[KeyPath, str], tuple[int, int]] = {}  # a link seen again
 
     def diagnostic(self, path: KeyPath, needle: str, message: str) -> Diagnostic:
         line, col = self.doc.where.position(path)
-        if self.text and line <= len(self.line_starts):
+        if (path, needle) in self.found:
+            line, col = self.found[path, needle]
+        elif self.text and line <= len(self.line_starts):
             start = self.line_starts[line - 1] + col - 1
-            found = self.text.find(needle, start)
             # Outlook given as a list holds its links in the items: search no further than the
             # next top-level key, so a later field's identical link is never picked.
             end = self._next_top_level_key(start)
-            if found != -1 and found < end:
-                line = self.text.count("\n", 0, found) + 1
+            found = self.text.find(needle, self.resume.get(path, start), end)
+            if found == -1:
+                found = self.text.find(needle, start, end)
+            if found != -1:
+                self.resume[path] = found + len(needle)
+                line = bisect_right(self.line_starts, found)
                 col = found - self.line_starts[line - 1] + 1
+            self.found[path, needle] = (line, col)
         return Diagnostic(self.doc.where.source, line, col, format_key_path(path), message,
                           "warning")
 
     def _next_top_level_key(self, start: int) -> int:
-        m = re.compile(r"^[A-Za-z_]\w*\s*:", re.M).search(self.text, start + 1)
-        return m.start() if m else len(self.text)
+        i = bisect_right(self.key_starts, start)
+        return self.key_starts[i] if i < len(self.key_starts) else len(self.text)
+
+
+_TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_]\w*\s*:", re.M)
 
 
 # Words that end in a full stop without ending a sentence.
@@ -467,7 +489,9 @@ def count_sentences(text: str) -> int:
         return 0
     count = 1
     for m in _BOUNDARY.finditer(text):
-        before = text[:m.start() + 1].rsplit(" ", 1)[-1].strip("\"“”‘’()[]")
+        # The word that ends at the boundary (found backwards, not by copying all before it).
+        word_start = text.rfind(" ", 0, m.start() + 1) + 1
+        before = text[word_start:m.start() + 1].strip("\"“”‘’()[]")
         word = before.rstrip(".!?").lower()
         if text[m.start()] == "." and (
                 word in _ABBREVIATIONS

@@ -15,6 +15,7 @@ from pathlib import Path
 from reportgen.errors import RenderError
 
 EMU_PER_PT = 12700
+MIN_REGION_PT = 72.0  # an inch each way: the least room for a card of body text
 
 NS = {
     "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
@@ -96,10 +97,12 @@ class Geometry:
 
     def content_region(self) -> Box:
         """Where cards and other free shapes go: the body of 'Title and Content' if there is
-        one, else the space between the title and the footer."""
+        one, else the space between the title and the footer. Refused when too small to hold
+        a card (a title placeholder at the foot of a reference deck's slide, say), so the
+        planner never measures against a negative height."""
         for layout in self.layouts:
             if layout.name == "Title and Content" and layout.get("body"):
-                return layout.boxes["body"]
+                return self._roomy(layout.boxes["body"], f"the body of {layout.name!r}")
         layout = self.find("cards")
         title = layout.get("title")
         top = (title.bottom if title else 0) + 14
@@ -107,7 +110,17 @@ class Geometry:
                    default=self.height - 24)
         left = title.x if title else 36
         right = title.right if title else self.width - 36
-        return Box(left, top, right - left, foot - 10 - top)
+        return self._roomy(Box(left, top, right - left, foot - 10 - top),
+                           f"the space between the title and the footers of {layout.name!r}")
+
+    def _roomy(self, box: Box, what: str) -> Box:
+        if box.w < MIN_REGION_PT or box.h < MIN_REGION_PT:
+            where = self.reference or "the built-in deck"
+            raise RenderError(
+                f"{where}: {what} is {max(box.w, 0):.0f} x {max(box.h, 0):.0f} pt, too small for "
+                f"cards of text (at least {MIN_REGION_PT:g} x {MIN_REGION_PT:g} pt); give that "
+                "layout a larger body placeholder")
+        return box
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,8 +184,11 @@ def read_geometry(path: Path) -> Geometry:
     except (OSError, zipfile.BadZipFile) as exc:
         raise RenderError(f"{path}: not a readable .pptx reference deck ({exc})") from None
     with zf:
+        # A reference is untrusted: no entities (XXE, billion laughs), no network.
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
         def xml(name: str):
-            return etree.fromstring(zf.read(name))
+            return etree.fromstring(zf.read(name), parser)
 
         def rels(part: str) -> dict[str, str]:
             folder, base = posixpath.split(part)
@@ -186,6 +202,8 @@ def read_geometry(path: Path) -> Geometry:
             pres = xml("ppt/presentation.xml")
             size = pres.find("p:sldSz", NS)
             width, height = pt(size.get("cx")), pt(size.get("cy"))
+            if width <= 0 or height <= 0:
+                raise ValueError(f"slide size {width:g} x {height:g} pt")
             pres_rels = rels("ppt/presentation.xml")
             layouts: list[LayoutBoxes] = []
             for mid in pres.findall("p:sldMasterIdLst/p:sldMasterId", NS):
@@ -197,7 +215,10 @@ def read_geometry(path: Path) -> Geometry:
                     name = layout_xml.find("p:cSld", NS).get("name", "")
                     boxes, idx = _placeholders(layout_xml, master)
                     layouts.append(LayoutBoxes(name, boxes, idx))
-        except (KeyError, AttributeError, etree.XMLSyntaxError) as exc:
+        # ValueError/TypeError: a placeholder idx="abc", a relationship without a Target, a
+        # slide size that is not a number.
+        except (KeyError, AttributeError, ValueError, TypeError, etree.XMLSyntaxError,
+                zipfile.BadZipFile) as exc:
             raise RenderError(f"{path}: the reference deck's masters and layouts could not be "
                               f"read ({type(exc).__name__}: {exc})") from None
     return Geometry(width, height, tuple(layouts), Path(path))

@@ -2,22 +2,27 @@
 
 Fitting rules, the same for every section: try the section's largest body size and step down
 (0.5 pt) to the floor (BODY_MIN_PT, 14 pt); count the slides the section needs at the floor and
-keep the largest size that needs no more. A section that does not fit one slide at the floor
-continues on "(2 of 3)" slides; long paragraphs break between lines, tall cards carry on in a
-"(continued)" card. Text is never cut: every word of the brief is on some slide.
+keep the largest size that needs no more (bisecting, for a section of many slides). A section
+that does not fit one slide at the floor continues on "(2 of 3)" slides; long paragraphs break
+between lines, tall cards carry on in a "(continued)" card. Text is never cut: every word of
+the brief is on some slide, and a section that would need more than MAX_SECTION_SLIDES is
+refused at its field instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from reportgen.brief import LoadedBrief
+from reportgen.brief.loader import KeyPath
 from reportgen.brief.markup import Inline, ListBlock, Span, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
 from reportgen.brief.model import Actor
 from reportgen.clock import document_time
-from reportgen.errors import RenderError
+from reportgen.errors import Diagnostic
 from reportgen.fonts import is_arabic, script_segments
 from reportgen.glyphs import check_glyphs
 from reportgen.profile import LoadedProfile, Profile
@@ -32,25 +37,43 @@ from reportgen.writers.pptx.geometry import (
     read_geometry,
 )
 from reportgen.writers.pptx.measure import (
+    Line,
     Para,
     Run,
-    paragraph_height,
-    paragraph_lines,
-    split_paragraph,
+    Words,
+    break_lines,
+    fits_height,
+    line_width,
+    part,
     text_height,
 )
-from reportgen.writers.pptx.model import FIT_TOLERANCE_PT, DeckPlan, Frame, Rect, SlidePlan
+from reportgen.writers.pptx.model import (
+    FIT_TOLERANCE_PT,
+    DeckPlan,
+    FieldRenderError,
+    Frame,
+    Rect,
+    SlidePlan,
+)
 from reportgen.writers.wording import author_of, join_names, long_date
 
 BODY_MAX_PT = 20.0  # cards of actors start here
 FLOW_MAX_PT = 24.0  # running text (situation, outlook) starts larger
 LEVER_MAX_PT = 22.0
 BODY_MIN_PT = 14.0  # the floor for body text: below this a deck is no longer readable
+# A section may run to this many slides at the floor size and no further: 8,000 to 12,000
+# words of running text, far beyond what a briefing is read for. The cap also bounds the time and
+# memory a hostile brief can cost (each slide is planned and drawn).
+MAX_SECTION_SLIDES = 30
+SCAN_UP_TO = 3  # sections of up to this many slides at the floor try every size (see choose)
 STEP_PT = 0.5
 LINE = 1.28  # line pitch of running text, as a multiple of the size
 CARD_GAP = 16.0
 MIN_CARD_W = 240.0  # narrower cards (a 4:3 reference deck) go two abreast instead of three
 FOOTER_PT = 10.0
+
+
+At = Callable[[str], Diagnostic]  # a message -> a finding at one field of the brief or profile
 
 
 def sizes(hi: float, lo: float, step: float = STEP_PT) -> list[float]:
@@ -90,7 +113,7 @@ class Style:
             spans = (Span(spans),)
         out: list[Run] = []
         for span in spans:
-            for chunk, arabic in script_segments(span.text):
+            for chunk, arabic in _segments(span.text):
                 out.append(Run(chunk, self.arabic if arabic else self.font, size,
                                bold or span.bold, italic or span.italic, span.href or href,
                                color, arabic))
@@ -125,6 +148,10 @@ class Style:
                 for n, item in enumerate(block.items, 1)]
 
 
+# Every size tried sets the same texts again: split each into scripts once.
+_segments = lru_cache(maxsize=1024)(script_segments)
+
+
 def _starts_rtl(runs: Sequence[Run]) -> bool:
     for run in runs:
         for ch in run.text:
@@ -137,77 +164,127 @@ def _starts_rtl(runs: Sequence[Run]) -> bool:
 # Column flow: paragraphs poured into column frames, slide after slide
 
 
-def take(paras: Sequence[Para], cap: float, width: float, must_place: bool
-         ) -> tuple[list[Para], list[Para]]:
-    """Paragraphs from the front that fit in `cap` points; one may be split between lines.
+class NoRoom(Exception):
+    """Not one line of a paragraph fits an empty column: the layout's box is too small.
+    `item` is the card (actor or lever) the paragraph belongs to, if any."""
+
+    def __init__(self, para: Para, cap: float, item: int | None = None):
+        super().__init__(para, cap, item)
+        self.para, self.cap, self.item = para, cap, item
+
+
+class TooManySlides(Exception):
+    """A section needs more slides than it may have at the size being tried."""
+
+
+class Stream:
+    """A section's paragraphs poured into columns one after the other. What is not placed yet
+    starts at paragraph `i`, at its line `line` (None: at its start); each paragraph's words
+    are measured once, however often its rest moves to another column or slide."""
+
+    def __init__(self, paras: Sequence[Para]):
+        self.paras = list(paras)
+        self.words = [Words(p.runs) for p in self.paras]
+        self.i = 0
+        self.line: Line | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.i >= len(self.paras)
+
+    def mark(self) -> tuple[int, Line | None]:
+        return self.i, self.line
+
+    def restore(self, mark: tuple[int, Line | None]) -> None:
+        self.i, self.line = mark
+
+    def lines(self, width: float, limit: int | None = None) -> list[Line]:
+        """Lines of what is left of the current paragraph, set in a frame `width` wide."""
+        para = self.paras[self.i]
+        return break_lines(self.words[self.i], line_width(para, width), self.line, limit)
+
+
+def take(s: Stream, cap: float, width: float, must_place: bool) -> list[Para]:
+    """Paragraphs from the stream that fit in `cap` points; one may be split between lines.
 
     A paragraph of four or more lines may split, leaving at least two lines on each side;
-    shorter ones move whole. An empty column (`must_place`) takes at least one line.
+    shorter ones move whole. An empty column (`must_place`) takes at least one line. Lines are
+    counted only a little beyond the room left, so a long paragraph costs what one column holds.
     """
     taken: list[Para] = []
-    rest = list(paras)
     used = 0.0
-    while rest:
-        para = rest[0]
+    while not s.done:
+        para, start = s.paras[s.i], s.line
         first = not taken
-        height = paragraph_height(para, width, first)
-        if used + height <= cap + FIT_TOLERANCE_PT:
-            taken.append(para)
-            used += height
-            rest.pop(0)
-            continue
-        n = len(paragraph_lines(para, width))
         gap = 0.0 if first else para.space_before
         room = int((cap - used - gap + FIT_TOLERANCE_PT) // para.line_pt)
+        # room + 3 lines settle every rule below: with more, the paragraph neither fits nor
+        # leaves fewer than two lines behind.
+        lines = s.lines(width, limit=max(room, 0) + 3)
+        n = len(lines)
+        if used + (n * para.line_pt + gap) <= cap + FIT_TOLERANCE_PT:
+            taken.append(part(para, start, None))
+            used += n * para.line_pt + gap
+            s.i, s.line = s.i + 1, None
+            continue
         keep = min(room, n - 2) if n >= 4 else 0
         if keep < 2 and first and must_place:
             keep = min(room, n - 1)
             if keep < 1:
-                raise RenderError(f"a line of {para.line_pt:g} pt does not fit a column "
-                                  f"{cap:.0f} pt high; the deck's layout is too small")
+                raise NoRoom(para, cap)
         if keep >= 1 and (keep >= 2 or (first and must_place)):
-            head, tail = split_paragraph(para, width, keep)
-            taken.append(head)
-            rest[0] = tail
+            taken.append(part(para, start, lines[keep]))
+            s.line = lines[keep]
         break
-    return taken, rest
+    return taken
 
 
-def flow(paras: Sequence[Para], columns: Sequence[Box]) -> list[list[list[Para]]]:
+def flow(paras: Sequence[Para], columns: Sequence[Box], limit: int | None = None
+         ) -> list[list[list[Para]]]:
     """Slides of columns of paragraphs. Full slides fill each column in turn; the last slide
-    is balanced so its columns end at about the same height."""
+    is balanced so its columns end at about the same height. More than `limit` slides raise
+    TooManySlides as soon as they are known, without laying out the rest."""
+    s = Stream(paras)
     slides: list[list[list[Para]]] = []
-    rest = list(paras)
-    while rest:
-        start = rest
+    while not s.done:
+        start = s.mark()
         cols: list[list[Para]] = []
         for box in columns:
-            col, rest = take(rest, box.h, box.w, must_place=True)
-            cols.append(col)
-            if not rest:
+            cols.append(take(s, box.h, box.w, must_place=True))
+            if s.done:
                 break
-        if rest:
-            slides.append(cols)
-        else:
-            slides.append(balance(start, columns) if len(columns) > 1 else cols)
+        if s.done and len(columns) > 1:
+            cols = balance(s, start, columns)
+        slides.append(cols)
+        if limit is not None and len(slides) > limit:
+            raise TooManySlides
     return slides
 
 
-def balance(paras: Sequence[Para], columns: Sequence[Box]) -> list[list[Para]]:
-    """The lowest common column height that holds everything: columns end level, and where
-    they cannot, the earlier ones are the longer."""
+def balance(s: Stream, start: tuple[int, Line | None], columns: Sequence[Box]
+            ) -> list[list[Para]]:
+    """The lowest common column height that holds the rest of the stream from `start` (one
+    slide's worth): columns end level, and where they cannot, the earlier ones are the longer."""
     width = columns[0].w
-    total = text_height(paras, width)
-    pitch = min(p.line_pt for p in paras)
+    s.restore(start)
+    heights, pitches = [], []
+    while not s.done:
+        para = s.paras[s.i]
+        heights.append(len(s.lines(width)) * para.line_pt
+                       + (0.0 if not heights else para.space_before))
+        pitches.append(para.line_pt)
+        s.i, s.line = s.i + 1, None
+    total = sum(heights)
+    pitch = min(pitches)
     cap = max(pitch, total / len(columns))
     while cap <= max(box.h for box in columns) + pitch:
-        rest, cols = list(paras), []
+        s.restore(start)
+        cols = []
         for box in columns:
-            col, rest = take(rest, min(cap, box.h), box.w, must_place=True)
-            cols.append(col)
-            if not rest:
+            cols.append(take(s, min(cap, box.h), box.w, must_place=True))
+            if s.done:
                 break
-        if not rest:
+        if s.done:
             return cols + [[] for _ in range(len(columns) - len(cols))]
         cap += pitch / 4
     raise AssertionError("balance: content of one slide did not fit its own columns")
@@ -225,6 +302,8 @@ class Card:
     head: tuple[Para, ...] = ()  # repeated at the top of a continuation card
     label: Para | None = None  # e.g. the lever's number, set beside the text
     item: int = 0  # which actor or lever: its pieces share it, and the notes follow it
+    # The continuation's head when `head` would fill more than half the card (a very long name).
+    short_head: tuple[Para, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,40 +323,61 @@ def card_height(card: Card, width: float, cs: CardStyle) -> float:
     return max(text, label) + cs.inset[1] + cs.inset[3]
 
 
-def split_card(card: Card, width: float, cs: CardStyle, max_h: float) -> list[Card]:
-    if card_height(card, width, cs) <= max_h + FIT_TOLERANCE_PT:
-        return [card]
+def card_fits(card: Card, width: float, cs: CardStyle, max_h: float) -> bool:
+    # A text taller than the whole region is known without measuring all of it; anything
+    # shorter is measured exactly, as the grid measures it.
+    if not fits_height(card.paras, card_text_width(width, cs), max_h + FIT_TOLERANCE_PT):
+        return False
+    return card_height(card, width, cs) <= max_h + FIT_TOLERANCE_PT
+
+
+def split_card(card: Card, width: float, cs: CardStyle, max_h: float) -> Iterator[Card]:
+    if card_fits(card, width, cs, max_h):
+        yield card
+        return
     inner_w = card_text_width(width, cs)
-    pieces: list[Card] = []
-    rest = list(card.paras)
-    head: tuple[Para, ...] = ()
-    while rest:
-        head_h = text_height(head, inner_w) if head else 0.0
-        gap = (rest[0].space_before or round(head[-1].line_pt * 0.3, 2)) if head else 0.0
-        cap = max_h - cs.inset[1] - cs.inset[3] - head_h - gap
-        if head:  # the continuation's first paragraph keeps its gap below the head
-            taken, rest = take([replace(rest[0], space_before=0.0), *rest[1:]], cap, inner_w,
-                               must_place=True)
+    inner_h = max_h - cs.inset[1] - cs.inset[3]
+    head = card.head
+    if head and text_height(head, inner_w) > inner_h / 2:
+        head = card.short_head
+        if head and text_height(head, inner_w) > inner_h / 2:
+            head = ()
+    s = Stream(card.paras)
+    shown: tuple[Para, ...] = ()
+    while not s.done:
+        head_h = text_height(shown, inner_w) if shown else 0.0
+        rest_gap = s.paras[s.i].space_before if s.line is None else 0.0
+        gap = (rest_gap or round(shown[-1].line_pt * 0.3, 2)) if shown else 0.0
+        try:
+            taken = take(s, inner_h - head_h - gap, inner_w, must_place=True)
+        except NoRoom as exc:
+            raise NoRoom(exc.para, exc.cap, card.item) from None
+        if shown:  # the continuation's first paragraph keeps its gap below the head
             taken[0] = replace(taken[0], space_before=gap)
-        else:
-            taken, rest = take(rest, cap, inner_w, must_place=True)
-        pieces.append(Card(head + tuple(taken), card.head, card.label, card.item))
-        head = card.head
-    return pieces
+        yield Card(shown + tuple(taken), card.head, card.label, card.item, card.short_head)
+        shown = head
 
 
-def grid(cards: Sequence[Card], ncols: int, region: Box, cs: CardStyle
-         ) -> list[list[tuple[float, list[Card]]]]:
+def grid(cards: Iterable[Card], ncols: int, region: Box, cs: CardStyle,
+         limit: int | None = None) -> list[list[tuple[float, list[Card]]]]:
     """Slides of rows (row height, cards) in reading order; rows are whole, the tallest card
     sets the height. A card taller than the region continues because it did not fit, so its
-    "(continued)" piece opens the next slide, never sitting beside its own first piece."""
+    "(continued)" piece opens the next slide, never sitting beside its own first piece. More
+    than `limit` slides raise TooManySlides as soon as they are known."""
     width = (region.w - CARD_GAP * (ncols - 1)) / ncols
     slides: list[list[tuple[float, list[Card]]]] = []
     rows: list[tuple[float, list[Card]]] = []
     used = 0.0
 
-    def place(row: list[Card]) -> None:
+    def close_slide() -> None:
         nonlocal rows, used
+        slides.append(rows)
+        rows, used = [], 0.0
+        if limit is not None and len(slides) > limit:
+            raise TooManySlides
+
+    def place(row: list[Card]) -> None:
+        nonlocal used
         if not row:
             return
         h = max(card_height(c, width, cs) for c in row)
@@ -285,8 +385,8 @@ def grid(cards: Sequence[Card], ncols: int, region: Box, cs: CardStyle
             raise AssertionError("a card piece is taller than the region")
         need = h + (CARD_GAP if rows else 0.0)
         if rows and used + need > region.h + FIT_TOLERANCE_PT:
-            slides.append(rows)
-            rows, used, need = [], 0.0, h
+            close_slide()
+            need = h
         rows.append((h, row))
         used += need
 
@@ -297,12 +397,11 @@ def grid(cards: Sequence[Card], ncols: int, region: Box, cs: CardStyle
                 place(row)
                 row = []
             if k and rows:
-                slides.append(rows)
-                rows, used = [], 0.0
+                close_slide()
             row.append(piece)
     place(row)
     if rows:
-        slides.append(rows)
+        close_slide()
     return slides
 
 
@@ -322,7 +421,7 @@ def grid_columns(n: int) -> int:
 
 class Planner:
     def __init__(self, doc: LoadedBrief, lp: LoadedProfile, geometry: Geometry):
-        self.doc, self.b, self.profile = doc, doc.brief, lp.profile
+        self.doc, self.b, self.lp, self.profile = doc, doc.brief, lp, lp.profile
         self.geo = geometry
         self.st = Style.of(lp.profile, doc.brief.language)
         self.slides: list[SlidePlan] = []
@@ -330,29 +429,37 @@ class Planner:
 
     # -- shared pieces ---------------------------------------------------------------------
 
-    def fit_frame(self, what: str, sizes_pt: list[float], build: Callable[[float], Frame]
-                  ) -> tuple[Frame, float]:
-        """The frame at the largest size whose text fits; RenderError if none does."""
+    def in_brief(self, path: KeyPath) -> At:
+        return lambda message: self.doc.where.diagnostic(path, message)
+
+    def in_profile(self, path: KeyPath) -> At:
+        return lambda message: self.lp.diagnostic(path, message)
+
+    def fit_frame(self, what: str, sizes_pt: list[float], build: Callable[[float], Frame],
+                  at: At) -> tuple[Frame, float]:
+        """The frame at the largest size whose text fits; if none does, an error `at` the
+        field whose text it is."""
         frame = None
         for size in sizes_pt:
             frame = build(size)
             if frame.fits:
                 return frame, size
         assert frame is not None
-        raise RenderError(
-            f"{self.doc.path}: the {what} does not fit its box even at {sizes_pt[-1]:g} pt "
-            f"(it needs {frame.text_height:.0f} pt, the box has {frame.inner_h:.0f} pt); "
-            f"shorten it, or give deck.pptx a larger placeholder")
+        raise FieldRenderError([at(
+            f"the {what} does not fit its box even at {sizes_pt[-1]:g} pt (it needs "
+            f"{frame.text_height:.0f} pt, the box has {frame.inner_h:.0f} pt); shorten it, or "
+            f"give deck.pptx a larger placeholder")])
 
-    def title_frame(self, layout: LayoutBoxes, title: str) -> Frame:
+    def title_frame(self, layout: LayoutBoxes, title: str, field: KeyPath) -> Frame:
+        """A slide's title; `field` is the brief's key the title comes from."""
         box = layout.get("title") or Box(self.geo.width * 0.05, self.geo.height * 0.05,
                                          self.geo.width * 0.9, self.geo.height * 0.12)
         ph = "title" if layout.get("title") else None
-        return self.fit_frame(f"slide title '{title}'", sizes(30, 20, 1), lambda s: Frame(
+        return self.fit_frame(f"slide title {_quoted(title)}", sizes(30, 20, 1), lambda s: Frame(
             "title", box.x, box.y, box.w, box.h,
             (self.st.para(title, s, 1.1, bold=True,
                           color=None if ph else self.st.primary),),
-            anchor="b", placeholder=ph))[0]
+            anchor="b", placeholder=ph), self.in_brief(field))[0]
 
     def footers(self, layout: LayoutBoxes, number: int) -> list[Frame]:
         sx, sy = self.geo.width / SLIDE_W, self.geo.height / SLIDE_H
@@ -431,7 +538,7 @@ class Planner:
         title, _ = self.fit_frame("title", sizes(40, 24, 1), lambda s: Frame(
             "title", title_box.x, title_box.y, title_box.w, title_box.h,
             (st.para(b.title, s, 1.08, bold=True, color=None if ph else st.primary),),
-            anchor="b", placeholder=ph))
+            anchor="b", placeholder=ph), self.in_brief(("title",)))
 
         sub_box = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
                                                 self.geo.height * 0.88 - title_box.bottom - 12)
@@ -452,7 +559,13 @@ class Planner:
             return Frame("subtitle", sub_box.x, sub_box.y, sub_box.w, sub_box.h, tuple(paras),
                          placeholder=sub_ph)
 
-        sub, _ = self.fit_frame("subtitle", sizes(22, 14), subtitle)
+        # The subtitle frame holds the subtitle, the authors and the profile's name: an
+        # overflow is blamed on the longest of them.
+        texts = [(len(b.subtitle or ""), self.in_brief(("subtitle",))),
+                 (len(by), self.in_brief(("authors",))),
+                 (len(self.profile.name), self.in_profile(("name",)))]
+        at = max(texts, key=lambda t: t[0])[1]
+        sub, _ = self.fit_frame("subtitle", sizes(22, 14), subtitle, at)
         notes = [self.note(b.title, bold=True)]
         if b.subtitle:
             notes.append(self.note(b.subtitle))
@@ -476,11 +589,12 @@ class Planner:
             inner = inner[:1]
         color = self.st.primary if kind == "panel" else self.st.text
 
-        def pages(size: float) -> list[list[list[Para]]]:
+        def pages(size: float, limit: int) -> list[list[list[Para]]]:
             paras = self.st.blocks(text, size, color=color)
-            return flow([replace(p, origin=i) for i, p in enumerate(paras)], inner)
+            return flow([replace(p, origin=i) for i, p in enumerate(paras)], inner, limit)
 
-        size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
+        with self.placing(heading, layout, lambda item: (key,)):
+            size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
         # text_notes gives one note per paragraph or list item, as blocks gives one Para.
         item_notes = [[para] for para in self.text_notes(text)]
 
@@ -492,7 +606,7 @@ class Planner:
         told: set[int] = set()
         for n, cols in enumerate(slides, 1):
             title = _numbered(heading, n, len(slides))
-            frames = [self.title_frame(layout, title)]
+            frames = [self.title_frame(layout, title, (key,))]
             shapes: list[Rect] = []
             for i, col in enumerate(cols):
                 if not col:
@@ -513,31 +627,89 @@ class Planner:
                               frames, shapes, notes=notes, body_pt=size)
             self.add(slide, layout)
 
-    def choose(self, sizes_pt: list[float], pages: Callable[[float], list],
+    def choose(self, sizes_pt: list[float], pages: Callable[[float, int], list],
                breaks: Callable[[list], int] = lambda slides: 0) -> tuple[float, list]:
         """The largest size needing no more slides, and no more `breaks` (cards cut into a
-        "(continued)" piece), than the floor size does."""
-        floor = pages(sizes_pt[-1])
-        for size in sizes_pt[:-1]:
-            attempt = pages(size)
-            if len(attempt) <= len(floor) and breaks(attempt) <= breaks(floor):
-                return size, attempt
-        return sizes_pt[-1], floor
+        "(continued)" piece), than the floor size does.
 
-    def cards_section(self, key: str, heading: str, make: Callable[[float], list[Card]],
+        The floor may take MAX_SECTION_SLIDES; a larger size gives up as soon as it needs more
+        slides than the floor. A section of a few slides tries every size from the largest
+        down: the slide count is not quite monotone in the size (a paragraph splits only with
+        two lines on each side). A longer one, where each attempt lays out many slides,
+        bisects as if it were: the size found needs no more than the floor, and is the largest
+        such size but for rare ties.
+        """
+        floor = pages(sizes_pt[-1], MAX_SECTION_SLIDES)
+
+        def attempt(size: float) -> list | None:
+            try:
+                slides = pages(size, len(floor))
+            except TooManySlides:
+                return None
+            return slides if breaks(slides) <= breaks(floor) else None
+
+        if len(floor) <= SCAN_UP_TO:
+            for size in sizes_pt[:-1]:
+                if (slides := attempt(size)) is not None:
+                    return size, slides
+            return sizes_pt[-1], floor
+        good, bad, best = len(sizes_pt) - 1, -1, floor  # indices into sizes_pt
+        while good - bad > 1:
+            mid = (good + bad) // 2
+            if (slides := attempt(sizes_pt[mid])) is not None:
+                good, best = mid, slides
+            else:
+                bad = mid
+        return sizes_pt[good], best
+
+    @contextmanager
+    def placing(self, heading: str, layout: LayoutBoxes,
+                field: Callable[[int | None], KeyPath]) -> Iterator[None]:
+        """The flow's and the grid's refusals as errors at the brief's field: `field` gives the
+        key of an item (a card's actor or lever), or of the whole section for None."""
+        try:
+            yield
+        except TooManySlides:
+            path, words = self.longest(field(None))
+            raise FieldRenderError([self.doc.where.diagnostic(path, (
+                f"the section “{heading}” needs more than {MAX_SECTION_SLIDES} slides even at "
+                f"{BODY_MIN_PT:g} pt, more than a briefing deck can hold; shorten it (this "
+                f"field has {words:,} words)"))]) from None
+        except NoRoom as exc:
+            path, _ = self.longest(field(exc.item))
+            where = self.geo.reference or "the built-in deck"
+            raise FieldRenderError([self.doc.where.diagnostic(path, (
+                f"a line of {exc.para.line_pt:g} pt does not fit the {max(exc.cap, 0):.0f} pt "
+                f"that the {heading} slides leave for it in layout '{layout.name}' of {where}; "
+                f"give deck.pptx taller placeholders"))]) from None
+
+    def longest(self, prefix: KeyPath) -> tuple[KeyPath, int]:
+        """The field to blame for text under `prefix`, and its number of words: the longest
+        text field if it holds at least half of the text, else `prefix` itself (many short
+        items are too many together, not each)."""
+        found = [(path, len(text.split())) for path, text in self.b.text_fields()
+                 if path[:len(prefix)] == prefix]
+        total = sum(words for _, words in found)
+        path, words = max(found, key=lambda pw: pw[1], default=(prefix, 0))
+        return (path, words) if 2 * words >= total else (prefix, total)
+
+    def cards_section(self, key: str, heading: str, make: Callable[[float], Iterable[Card]],
                       cs: CardStyle, item_notes: list[list[Para]], resumed: Callable[[int], str],
-                      hi: float) -> None:
+                      hi: float, item_key: Callable[[int | None], KeyPath],
+                      title_key: KeyPath) -> None:
         layout = self.geo.find("cards")
         region = self.geo.content_region()
         fit_across = max(1, int((region.w + CARD_GAP) // (MIN_CARD_W + CARD_GAP)))
         ncols = min(grid_columns(len(item_notes)), fit_across)
         width = (region.w - CARD_GAP * (ncols - 1)) / ncols
-        size, slides = self.choose(sizes(hi, BODY_MIN_PT),
-                                   lambda s: grid(make(s), ncols, region, cs), continuations)
+        with self.placing(heading, layout, item_key):
+            size, slides = self.choose(sizes(hi, BODY_MIN_PT),
+                                       lambda s, limit: grid(make(s), ncols, region, cs, limit),
+                                       continuations)
         told: set[int] = set()
         for n, rows in enumerate(slides, 1):
             title = _numbered(heading, n, len(slides))
-            frames = [self.title_frame(layout, title)]
+            frames = [self.title_frame(layout, title, title_key)]
             shapes: list[Rect] = []
             y = region.y
             for h, row in rows:
@@ -579,9 +751,9 @@ class Planner:
                                     space_before=round(size * 0.2, 2)))
         if body:
             body[0] = replace(body[0], space_before=round(size * 0.55, 2))
-        cont = st.para(f"{actor.name} (continued)", round(size * 1.12, 1), 1.18, bold=True,
-                       color=st.primary)
-        return Card(tuple(head + body), (cont,), item=item)
+        cont, short = (st.para(text, round(size * 1.12, 1), 1.18, bold=True, color=st.primary)
+                       for text in (f"{actor.name} (continued)", "(continued)"))
+        return Card(tuple(head + body), (cont,), item=item, short_head=(short,))
 
     def actors(self) -> None:
         b = self.b
@@ -598,21 +770,19 @@ class Planner:
             item_notes.append(notes)
         self.cards_section(
             "actors", "Actors",
-            lambda s: [self.actor_card(a, s, i) for i, a in enumerate(b.actors)], cs,
+            lambda s: (self.actor_card(a, s, i) for i, a in enumerate(b.actors)), cs,
             item_notes, lambda i: f"{b.actors[i].name} (continued from the previous slide)",
-            BODY_MAX_PT)
+            BODY_MAX_PT, lambda i: ("actors",) if i is None else ("actors", i), ("actors",))
 
     def leverage(self) -> None:
         b, st = self.b, self.st
         cs = CardStyle((18.0, 16.0, 18.0, 16.0), label_w=40.0)
 
-        def cards(size: float) -> list[Card]:
-            out = []
+        def cards(size: float) -> Iterator[Card]:
             for n, point in enumerate(b.leverage.points, 1):
                 paras = st.blocks(point, size, color=st.text, gap=0.4)
                 label = st.para(str(n), round(size * 1.6, 1), 1.0, bold=True, color=st.accent)
-                out.append(Card(tuple(paras), (), label, n - 1))
-            return out
+                yield Card(tuple(paras), (), label, n - 1)
 
         item_notes: list[list[Para]] = []
         for n, point in enumerate(b.leverage.points, 1):
@@ -621,7 +791,9 @@ class Planner:
             item_notes.append(paras)
         self.cards_section("leverage", b.leverage.heading, cards, cs, item_notes,
                            lambda i: f"Point {i + 1} (continued from the previous slide)",
-                           LEVER_MAX_PT)
+                           LEVER_MAX_PT,
+                           lambda i: ("leverage", "points") + (() if i is None else (i,)),
+                           ("leverage", "holder"))
 
     def closing(self) -> None:
         p, st = self.profile, self.st
@@ -629,7 +801,7 @@ class Planner:
         frames = [self.fit_frame("closing title", sizes(36, 20, 1), lambda s: Frame(
             "title", *_xywh(layout.get("title") or self.geo.content_region()),
             (st.para(p.name, s, 1.1, bold=True),), anchor="b",
-            placeholder="title" if layout.get("title") else None))[0]]
+            placeholder="title" if layout.get("title") else None), self.in_profile(("name",)))[0]]
         body_box = layout.get("body") or self.geo.content_region()
         before, words, after = p.donor_note.split()
         # The built-in closing slide is dark: its links take the accent colour. A reference
@@ -648,7 +820,11 @@ class Planner:
             return Frame("body", *_xywh(body_box), tuple(paras),
                          placeholder="body" if layout.get("body") else None)
 
-        frame, _ = self.fit_frame("disclaimer and donor note", sizes(18, 11), body)
+        texts = [(len(p.disclaimer), ("disclaimer",)), (len(p.donor_note.text),
+                                                         ("donor_note", "text")),
+                 (len(p.url or ""), ("url",))]
+        at = self.in_profile(max(texts, key=lambda t: t[0])[1])
+        frame, _ = self.fit_frame("disclaimer and donor note", sizes(18, 11), body, at)
         frames.append(frame)
         notes = [self.note(p.disclaimer), self.note(p.donor_note.text + f" ({p.donor_note.url})")]
         notes += self.sources_notes()
@@ -669,6 +845,11 @@ class Planner:
 
 def _xywh(box: Box) -> tuple[float, float, float, float]:
     return box.x, box.y, box.w, box.h
+
+
+def _quoted(text: str, most: int = 60) -> str:
+    """A text for a message: quoted, and cut short if it is long."""
+    return f"'{text}'" if len(text) <= most else f"'{text[:most].rstrip()}…'"
 
 
 def _numbered(heading: str, n: int, total: int) -> str:

@@ -6,12 +6,17 @@ never at hyphens or dashes: a renderer with more break opportunities and tighter
 need fewer lines than we count, so a box that fits here fits in PowerPoint and LibreOffice. Line
 heights are exact (the deck sets `spcPts` line spacing), so a frame's text height is simply
 lines x line pitch plus the space between paragraphs.
+
+Cost is linear in the text: a paragraph's words are measured once (`Words`, only as far as
+anyone has looked), lines are found greedily from any point with an optional limit, and a long
+paragraph is cut into parts by position (`part`) instead of re-measuring what is left of it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -98,93 +103,201 @@ def run_width(run: Run, text: str | None = None) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Line breaking
+# Words
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Piece:
-    """A slice of one run: part of a word, or the spaces after a word."""
+    """A slice of one run: part of a word, or the spaces after a word; its advance in font
+    units (sizes scale it: the same words are measured once for every size tried)."""
 
     run: int
     start: int
     end: int
-    width: float
+    units: int
     space: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """An unbreakable word (its pieces may span runs) and the spaces after it, in font units."""
+
+    pieces: tuple[Piece, ...]
+    space_run: int
+    space_units: int
+
+
+def _pieces(runs: Sequence[Run]) -> Iterator[Piece]:
+    for i, run in enumerate(runs):
+        units = face(run.font, run.bold, run.italic).units
+        text, pos = run.text, 0
+        for m in _SPACES.finditer(text):
+            if m.start() > pos:
+                yield Piece(i, pos, m.start(), units(text[pos:m.start()]), False)
+            yield Piece(i, m.start(), m.end(), units(" " * (m.end() - m.start())), True)
+            pos = m.end()
+        if pos < len(text):
+            yield Piece(i, pos, len(text), units(text[pos:]), False)
+
+
+def _shapes(runs: Sequence[Run]) -> Iterator[Shape]:
+    """Pieces grouped into words, one piece of look-ahead: a space before closing punctuation
+    glues "word !" together and counts as part of the word."""
+    pieces = _pieces(runs)
+    current: list[Piece] = []
+    p = next(pieces, None)
+    while p is not None:
+        nxt = next(pieces, None)
+        if p.space:
+            if nxt is not None and current and runs[nxt.run].text[nxt.start] in _NO_BREAK_BEFORE:
+                current.append(Piece(p.run, p.start, p.end, p.units, False))
+            else:
+                if current:
+                    yield Shape(tuple(current), p.run, p.units)
+                current = []
+        else:
+            current.append(p)
+        p = nxt
+    if current:
+        yield Shape(tuple(current), 0, 0)
+
+
+class Shapes:
+    """The word shapes of one text, found only as far as anyone has looked: a frame that
+    overflows after a few lines never measures the rest of a long text."""
+
+    def __init__(self, runs: Sequence[Run]):
+        self._found: list[Shape] = []
+        self._more: Iterator[Shape] | None = _shapes(runs)
+
+    def get(self, i: int) -> Shape | None:
+        found = self._found
+        while len(found) <= i and self._more is not None:
+            shape = next(self._more, None)
+            if shape is None:
+                self._more = None
+            else:
+                found.append(shape)
+        return found[i] if i < len(found) else None
+
+
+_SHAPES: OrderedDict[tuple[tuple[str, str, bool, bool], ...], Shapes] = OrderedDict()
+_SHAPES_KEPT = 512
+
+
+def _shapes_of(runs: Sequence[Run]) -> Shapes:
+    """Shapes are the same at every size: kept by the runs' text and faces, not their sizes,
+    for the most recently measured texts."""
+    key = tuple((r.text, r.font, r.bold, r.italic) for r in runs)
+    found = _SHAPES.get(key)
+    if found is None:
+        found = _SHAPES[key] = Shapes(runs)
+        if len(_SHAPES) > _SHAPES_KEPT:
+            _SHAPES.popitem(last=False)
+    else:
+        _SHAPES.move_to_end(key)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word set at its runs' sizes: its width and that of the spaces after it, in points."""
+
+    shape: Shape
+    width: float
+    space_after: float
+
+
+class Words:
+    """The words of a sequence of runs at their sizes, measured once each."""
+
+    def __init__(self, runs: Sequence[Run]):
+        self.runs = runs
+        self.shapes = _shapes_of(runs)
+        self.scale = [(r.size, face(r.font, r.bold, r.italic).upm) for r in runs]
+        self._found: list[Word] = []
+
+    def get(self, i: int) -> Word | None:
+        found = self._found
+        if i < len(found):
+            return found[i]
+        scale, shapes = self.scale, self.shapes
+        while len(found) <= i:
+            shape = shapes.get(len(found))
+            if shape is None:
+                return None
+            # The same arithmetic, in the same order, as text_width and a sum of the pieces:
+            # equal widths to the last bit, whichever way a word was measured.
+            width = 0
+            for p in shape.pieces:
+                size, upm = scale[p.run]
+                width += p.units * size / upm * WIDTH_SAFETY
+            size, upm = scale[shape.space_run]
+            found.append(Word(shape, width, shape.space_units * size / upm * WIDTH_SAFETY))
+        return found[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# Line breaking
 
 
 @dataclass(frozen=True)
 class Line:
     start: tuple[int, int]  # (run index, offset) where the line's first word starts
     width: float
+    word: int = 0  # index of that word: a line can be where breaking resumes
 
 
-def _pieces(runs: Sequence[Run]) -> list[Piece]:
-    out: list[Piece] = []
-    for i, run in enumerate(runs):
-        pos = 0
-        for m in _SPACES.finditer(run.text):
-            if m.start() > pos:
-                out.append(Piece(i, pos, m.start(), run_width(run, run.text[pos:m.start()]),
-                                 False))
-            out.append(Piece(i, m.start(), m.end(), run_width(run, " " * (m.end() - m.start())),
-                             True))
-            pos = m.end()
-        if pos < len(run.text):
-            out.append(Piece(i, pos, len(run.text), run_width(run, run.text[pos:]), False))
-    return out
-
-
-def _words(runs: Sequence[Run]) -> list[tuple[list[Piece], float]]:
-    """Group pieces into unbreakable words, each (pieces, trailing space width)."""
-    pieces = _pieces(runs)
-    words: list[tuple[list[Piece], float]] = []
-    current: list[Piece] = []
-    i = 0
-    while i < len(pieces):
-        p = pieces[i]
-        if p.space:
-            nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-            glue = nxt is not None and current and \
-                runs[nxt.run].text[nxt.start] in _NO_BREAK_BEFORE
-            if glue:  # keep "word !" together; the space counts as part of the word
-                current.append(Piece(p.run, p.start, p.end, p.width, False))
-            else:
-                words.append((current, p.width))
-                current = []
-        else:
-            current.append(p)
-        i += 1
-    if current:
-        words.append((current, 0.0))
-    return [(w, s) for w, s in words if w]
-
-
-def break_lines(runs: Sequence[Run], width: float) -> list[Line]:
-    """Greedy lines for a paragraph set in `width` points; an empty paragraph is one line."""
+def break_lines(text: Sequence[Run] | Words, width: float, start: Line | None = None,
+                limit: int | None = None) -> list[Line]:
+    """Greedy lines set in `width` points, from the beginning or from the line `start` on;
+    an empty paragraph is one line. With a `limit`, stop after that many complete lines (the
+    caller only needs to know that there are more)."""
+    words = text if isinstance(text, Words) else Words(text)
+    runs = words.runs
     lines: list[Line] = []
     cur_start: tuple[int, int] | None = None
     cur_w = 0.0
+    cur_word = 0
     pending = 0.0
-    for pieces, space_after in _words(runs):
-        word_w = sum(p.width for p in pieces)
+    i = start.word if start else 0
+    while (word := words.get(i)) is not None:
+        pieces, word_w = word.shape.pieces, word.width
+        first = pieces[0]
+        if start is not None and i == start.word and start.start != (first.run, first.start):
+            pieces = _remainder(pieces, start.start)
+            first = pieces[0]
+            word_w = sum(run_width(runs[p.run], runs[p.run].text[p.start:p.end])
+                         for p in pieces)
         if cur_start is not None and cur_w + pending + word_w <= width:
             cur_w += pending + word_w
         else:
             if cur_start is not None:
-                lines.append(Line(cur_start, cur_w))
+                lines.append(Line(cur_start, cur_w, cur_word))
+                if limit is not None and len(lines) >= limit:
+                    return lines
             if word_w <= width:
-                cur_start, cur_w = (pieces[0].run, pieces[0].start), word_w
+                cur_start, cur_w, cur_word = (first.run, first.start), word_w, i
             else:  # a word wider than the line: renderers break it between characters
-                chunks = _split_long_word(runs, pieces, width)
+                chunks = _split_long_word(runs, pieces, width, i)
                 lines.extend(chunks[:-1])
-                cur_start, cur_w = chunks[-1].start, chunks[-1].width
-        pending = space_after
+                cur_start, cur_w, cur_word = chunks[-1].start, chunks[-1].width, i
+        pending = word.space_after
+        i += 1
     if cur_start is not None:
-        lines.append(Line(cur_start, cur_w))
+        lines.append(Line(cur_start, cur_w, cur_word))
     return lines or [Line((0, 0), 0.0)]
 
 
-def _split_long_word(runs: Sequence[Run], pieces: list[Piece], width: float) -> list[Line]:
+def _remainder(pieces: Sequence[Piece], at: tuple[int, int]) -> list[Piece]:
+    """What is left of a word broken between characters, from `at` (run, offset) on."""
+    run_i, offset = at
+    return [Piece(p.run, max(p.start, offset) if p.run == run_i else p.start, p.end, 0, False)
+            for p in pieces if (p.run, p.end) > (run_i, offset)]
+
+
+def _split_long_word(runs: Sequence[Run], pieces: Sequence[Piece], width: float,
+                     word: int) -> list[Line]:
     lines: list[Line] = []
     start: tuple[int, int] | None = None
     w = 0.0
@@ -193,18 +306,23 @@ def _split_long_word(runs: Sequence[Run], pieces: list[Piece], width: float) -> 
         for k in range(p.start, p.end):
             cw = run_width(run, run.text[k])
             if start is not None and w + cw > width:
-                lines.append(Line(start, w))
+                lines.append(Line(start, w, word))
                 start, w = None, 0.0
             if start is None:
                 start = (p.run, k)
             w += cw
     assert start is not None
-    lines.append(Line(start, w))
+    lines.append(Line(start, w, word))
     return lines
 
 
+def line_width(para: Para, width: float) -> float:
+    """The width a paragraph's lines are set in: a frame's inner width less its indent."""
+    return max(1.0, width - para.indent)
+
+
 def paragraph_lines(para: Para, width: float) -> list[Line]:
-    return break_lines(para.runs, max(1.0, width - para.indent))
+    return break_lines(para.runs, line_width(para, width))
 
 
 def paragraph_height(para: Para, width: float, first: bool = False) -> float:
@@ -217,31 +335,47 @@ def text_height(paras: Sequence[Para], width: float) -> float:
     return sum(paragraph_height(p, width, first=(i == 0)) for i, p in enumerate(paras))
 
 
-def split_paragraph(para: Para, width: float, keep_lines: int) -> tuple[Para, Para]:
-    """Cut a paragraph after `keep_lines` measured lines; the rest loses its bullet.
+def fits_height(paras: Sequence[Para], width: float, height: float) -> bool:
+    """Whether the paragraphs stack to at most `height` points: the same sum as `text_height`,
+    but measuring no further than the box, so an overflowing long text costs no more than a
+    full box."""
+    used = 0.0
+    for i, para in enumerate(paras):
+        room = max(0, int(height // para.line_pt)) + 1  # more lines than this overflow
+        lines = break_lines(para.runs, line_width(para, width), limit=room)
+        used += len(lines) * para.line_pt + (0.0 if i == 0 else para.space_before)
+        if used > height:
+            return False
+    return True
 
-    Used for column and slide breaks inside a long paragraph; nothing is dropped: the two
-    halves' text, joined with a space, is the original text.
+
+def part(para: Para, start: Line | None, end: Line | None) -> Para:
+    """The paragraph from line `start` (None: its beginning) up to line `end` (None: its end).
+
+    Used for column and slide breaks inside a long paragraph; nothing is dropped: the parts'
+    text, joined with spaces, is the original text. Only the first part keeps the bullet and
+    the space before.
     """
-    lines = paragraph_lines(para, width)
-    if not 0 < keep_lines < len(lines):
-        raise ValueError(f"cannot keep {keep_lines} of {len(lines)} lines")
-    run_i, offset = lines[keep_lines].start
-    head = list(para.runs[:run_i])
-    tail = list(para.runs[run_i + 1:])
-    cut = para.runs[run_i]
-    if offset:
-        head.append(_with_text(cut, cut.text[:offset].rstrip()))
-    tail.insert(0, _with_text(cut, cut.text[offset:]))
-    while head and not head[-1].text.strip():
-        head.pop()
-    if head:
-        head[-1] = _with_text(head[-1], head[-1].text.rstrip())
-    first = Para(tuple(r for r in head if r.text), para.line_pt, para.space_before, para.indent,
-                 para.bullet, para.bullet_color, para.align, para.rtl, para.origin)
-    rest = Para(tuple(r for r in tail if r.text), para.line_pt, 0.0, para.indent, None, None,
+    if start is None and end is None:
+        return para
+    runs = para.runs
+    a_run, a_off = start.start if start else (0, 0)
+    b_run, b_off = end.start if end else (len(runs) - 1, len(runs[-1].text))
+    out: list[Run] = []
+    for i in range(a_run, b_run + 1):
+        text = runs[i].text
+        text = text[a_off if i == a_run else 0:b_off if i == b_run else len(text)]
+        out.append(_with_text(runs[i], text))
+    if end is not None:
+        while out and not out[-1].text.strip():
+            out.pop()
+        if out:
+            out[-1] = _with_text(out[-1], out[-1].text.rstrip())
+    whole = start is None
+    return Para(tuple(r for r in out if r.text), para.line_pt,
+                para.space_before if whole else 0.0, para.indent,
+                para.bullet if whole else None, para.bullet_color if whole else None,
                 para.align, para.rtl, para.origin)
-    return first, rest
 
 
 def _with_text(run: Run, text: str) -> Run:
