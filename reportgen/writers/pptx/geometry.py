@@ -7,6 +7,7 @@ profile's `deck.pptx` when it has one, otherwise from the built-in layouts descr
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
 from dataclasses import dataclass, field
@@ -179,16 +180,14 @@ def read_geometry(path: Path) -> Geometry:
     """Slide size and placeholder boxes of every layout in a .pptx, masters in order."""
     from lxml import etree
 
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise RenderError(f"{path}: not a readable .pptx reference deck ({exc})") from None
-    with zf:
-        # A reference is untrusted: no entities (XXE, billion laughs), no network.
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    from reportgen.writers.reference import XML_PARSER, clean_reference
+
+    # The cleaned package: the reference's limits, structure (numeric sizes and idx, resolved
+    # relationships) and safe XML are checked there once for the planner and the writer.
+    with zipfile.ZipFile(io.BytesIO(clean_reference(Path(path), "deck"))) as zf:
 
         def xml(name: str):
-            return etree.fromstring(zf.read(name), parser)
+            return etree.fromstring(zf.read(name), XML_PARSER)
 
         def rels(part: str) -> dict[str, str]:
             folder, base = posixpath.split(part)
