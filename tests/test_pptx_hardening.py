@@ -241,3 +241,31 @@ def test_a_reference_deck_too_small_for_the_text_is_named_at_the_field_it_refuse
         f"{SAMPLE}:{line_of(SAMPLE, 'summary:')}:10: summary: a line of 17.92 pt does not fit "
         "the 0 pt that the Bottom line slides leave for it in layout 'Title and Content' of "
         f"{templates / 'mei' / 'deck.pptx'}; give deck.pptx taller placeholders\n")
+
+
+def test_thousands_of_source_links_are_related_without_rescanning_the_part(
+        write_brief, monkeypatch):
+    """python-pptx's relate_to re-indexes every relationship of a part on each call; the deck
+    repeats the sources in its notes, so 4,000 sources took 66 s. Each link is now related
+    once per part, with no look-up through python-pptx."""
+    from pptx.opc.package import _Relationships
+
+    from reportgen.pipeline import prepare, render
+
+    scans = 0
+    original = _Relationships._get_matching
+
+    def counting(self, *args, **kwargs):
+        nonlocal scans
+        scans += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_Relationships, "_get_matching", counting)
+    urls = [f"https://example.org/s/{i}" for i in range(300)]
+    brief = write_brief(sources=[{"title": f"Source {i}", "url": u} for i, u in enumerate(urls)])
+    data = render(prepare(brief), "pptx")
+    assert scans < 50  # the template's own parts, not one per link
+    deck = Presentation(io.BytesIO(data))
+    linked = {rel.target_ref for slide in deck.slides
+              for rel in slide.notes_slide.part.rels.values() if rel.is_external}
+    assert linked >= set(urls)

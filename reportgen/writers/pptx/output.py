@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import uuid
+import weakref
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -200,14 +201,33 @@ def _rpr(part, run: Run, lang: str, tag: str = "a:rPr") -> str:
         inner += f'<a:solidFill><a:srgbClr val="{run.color.lstrip("#")}"/></a:solidFill>'
     inner += f'<a:latin typeface={quoteattr(run.font)}/><a:cs typeface={quoteattr(run.font)}/>'
     if run.href and part is not None:
-        from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-
-        rid = part.relate_to(run.href, RT.HYPERLINK, is_external=True)
+        rid = _hyperlink_rid(part, run.href)
         ext = HLINK_COLOUR_EXT if run.color else ""
         inner += f'<a:hlinkClick r:id="{rid}">{ext}</a:hlinkClick>'
     if run.rtl:
         inner += '<a:rtl val="1"/>'
     return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+_LINK_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _hyperlink_rid(part, url: str) -> str:
+    """The relationship id of a hyperlink from `part` to `url`, made once per (part, url).
+
+    python-pptx's `relate_to` re-indexes every relationship of the part on each call, so a
+    slide or notes page with thousands of links took quadratic time (4,000 sources: 66 s).
+    """
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    ids = _LINK_IDS.get(part)
+    if ids is None:
+        ids = _LINK_IDS[part] = {rel.target_ref: rid for rid, rel in part.rels.items()
+                                 if rel.is_external and rel.reltype == RT.HYPERLINK}
+    if url not in ids:
+        # The add without python-pptx's look-up for an existing one: `ids` is that look-up.
+        ids[url] = part.rels._add_relationship(RT.HYPERLINK, url, is_external=True)
+    return ids[url]
 
 
 def _para(part, para: Para, lang: str, first: bool) -> str:
