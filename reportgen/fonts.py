@@ -3,23 +3,29 @@
 The families come from `fontpkg-*` packages installed with reportgen (Source Sans 3 for Latin
 text, Noto Sans Arabic for Arabic script): small, well kept, OFL-licensed, and the same files on
 every machine. They ship as variable fonts; ReportLab and the text measurer need static ones,
-so fontTools' instancer cuts Regular/Bold/Italic/BoldItalic once into a per-user cache.
+so fontTools' instancer cuts Regular/Bold/Italic/BoldItalic once into a per-user cache, and
+each cut is used only while it still hashes to the sha256 recorded when it was made.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import stat
+import sys
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from reportgen.errors import RenderError, WriteError
-from reportgen.fsio import write_atomic
+from reportgen.fsio import read_bounded, write_atomic
 
 CUT_REVISION = "r2"  # bump when the way instances are cut changes, so old caches are re-cut
+MAX_CUT_BYTES = 16 << 20  # the cuts of the families we ship are under 400 KB
 STYLES = {"regular": (400, "normal"), "bold": (700, "normal"),
           "italic": (400, "italic"), "bolditalic": (700, "italic")}
 
@@ -84,9 +90,27 @@ def _static_instance(src: Path, slug: str, weight: int, family_name: str, style:
         return src
     stem = "".join(c if c.isalnum() or c == "-" else "_" for c in src.stem)
     name = f"{slug}-{version}-{stem}-w{weight}-{CUT_REVISION}.ttf"
-    for folder in (cache_dir(), _fallback_cache()):
-        if (folder / name).is_file():
-            return folder / name
+    data = None
+    tried = []
+    for folder in _cache_folders():
+        target = folder / name
+        if read_recorded(target) is not None:
+            return target
+        if data is None:
+            data = _cut(src, weight, family_name, style)
+        try:
+            write_recorded(target, data)  # parallel builds may cut the same instance
+        except OSError as exc:
+            # A full disk or a read-only mount must not stop the build: try the next folder.
+            tried.append(f"{folder} ({exc.strerror or exc})")
+            continue
+        return target
+    raise WriteError(f"reportgen: cannot cache fonts in {', '.join(tried) or 'any folder'}; "
+                     "set REPORTGEN_CACHE to a writable folder")
+
+
+def _cut(src: Path, weight: int, family_name: str, style: str) -> bytes:
+    from fontTools.ttLib import TTFont
     from fontTools.varLib.instancer import instantiateVariableFont
 
     # Keep the source's head.modified: a cut made today must be byte-identical to one made
@@ -98,23 +122,110 @@ def _static_instance(src: Path, slug: str, weight: int, family_name: str, style:
     _name_instance(static, family_name, style)
     buf = io.BytesIO()
     static.save(buf)
+    return buf.getvalue()
+
+
+# Each cached file has a record beside it, `<file>.sha256` in `sha256sum` format, written
+# right after the file from the bytes just made. A file is used only if it hashes to its
+# record, so a truncated or altered one is simply made again. A record is never made for a
+# file we did not make (an old cache without records is re-cut once, ~20 s): a file that merely
+# parses as a font proves nothing about who wrote it. Who may write the folder is settled by
+# _cache_folders. Other caches of font data (the DOCX subsets) can use the same two functions.
+def _record_of(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def read_recorded(path: Path, limit: int = MAX_CUT_BYTES) -> bytes | None:
+    """The bytes of the cached file `path` if they still match their record, else None."""
     try:
-        target = cache_dir() / name
-        write_atomic(target, buf.getvalue())  # parallel builds may cut the same instance
+        recorded = read_bounded(_record_of(path), 256).split()[0].decode("ascii")
+        data = read_bounded(path, limit)
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == recorded else None
+
+
+def write_recorded(path: Path, data: bytes) -> None:
+    """Cache `data` at `path` with its record; OSError if the folder refuses it."""
+    write_atomic(path, data)
+    write_atomic(_record_of(path), f"{hashlib.sha256(data).hexdigest()}  {path.name}\n".encode())
+
+
+def _cache_folders() -> Iterator[Path]:
+    """Where cuts are kept, best first; the caller stops at the first that works.
+
+    The user's cache whenever it can be written. Only if it cannot (a read-only home, a
+    locked-down cron user) the shared temporary folder's per-user fallback, and only if it is
+    private to us; else a fresh private folder for this process alone."""
+    user = cache_dir()
+    if _writable_folder(user):
+        yield user
+    fallback = _fallback_cache()
+    refusal = _private_folder_refusal(fallback)
+    if refusal is None:
+        yield fallback
+    else:
+        _warn_once(f"reportgen: warning: not caching fonts in {fallback}: {refusal}; fonts "
+                   "are cut for this run only (set REPORTGEN_CACHE to a folder of your own)\n")
+    try:
+        yield _process_folder()
     except OSError:
-        # A read-only home (a locked-down cron user, a container) must not stop the build.
-        target = _fallback_cache() / name
-        try:
-            write_atomic(target, buf.getvalue())
-        except OSError as exc:
-            raise WriteError(f"reportgen: cannot cache fonts in {cache_dir()} or "
-                             f"{_fallback_cache()}: {exc.strerror or exc}; set "
-                             "REPORTGEN_CACHE to a writable folder") from None
-    return target
+        return
+
+
+def _writable_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
 
 
 def _fallback_cache() -> Path:
     return Path(tempfile.gettempdir()) / f"reportgen-{os.getuid()}" / "fonts"
+
+
+def _private_folder_refusal(folder: Path) -> str | None:
+    """Why `folder` may not hold our cuts, or None once it and its parent are real folders
+    that belong to us and that no one else can write (each made 0700 if missing).
+
+    Anyone can create `/tmp/reportgen-<uid>` before we do and plant cuts (with records) in it.
+    Once both levels pass, the sticky bit of /tmp stops others renaming them under us."""
+    for level in (folder.parent, folder):
+        try:
+            level.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            return f"cannot create {level}: {exc.strerror or exc}"
+        try:
+            st = os.lstat(level)
+        except OSError as exc:
+            return f"cannot inspect {level}: {exc.strerror or exc}"
+        if stat.S_ISLNK(st.st_mode):
+            return f"{level} is a symbolic link"
+        if not stat.S_ISDIR(st.st_mode):
+            return f"{level} is not a folder"
+        if st.st_uid != os.geteuid():
+            return f"{level} belongs to another user (uid {st.st_uid})"
+        if st.st_mode & 0o022:
+            return f"{level} can be written by other users (mode {st.st_mode & 0o777:o})"
+    return None
+
+
+@cache
+def _warn_once(message: str) -> None:
+    sys.stderr.write(message)
+
+
+@cache
+def _process_folder() -> Path:
+    import atexit
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="reportgen-fonts-"))  # 0700, a name no one knew
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _name_instance(font, family_name: str, style: str) -> None:
