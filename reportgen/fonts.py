@@ -262,19 +262,29 @@ def script_segments(text: str) -> list[tuple[str, bool]]:
             kinds.append(False)
         else:
             kinds.append(None)  # neutral: decided by its neighbours
+    # A neutral is Arabic when the nearest strong characters on both sides are: one pass each
+    # way records the nearest strong kind (linear; the look-around per character was
+    # quadratic on long Arabic paragraphs).
+    after: list[bool] = [False] * len(kinds)
+    nearest = False
+    for i in range(len(kinds) - 1, -1, -1):
+        after[i] = nearest
+        if kinds[i] is not None:
+            nearest = bool(kinds[i])
     resolved: list[bool] = []
+    before = False
     for i, kind in enumerate(kinds):
         if kind is None:
-            before = next((k for k in reversed(kinds[:i]) if k is not None), False)
-            after = next((k for k in kinds[i + 1:] if k is not None), False)
-            kind = bool(before and after)
-        resolved.append(kind)
-    segments: list[tuple[str, bool]] = []
-    for ch, kind in zip(text, resolved, strict=True):
-        if segments and segments[-1][1] == kind:
-            segments[-1] = (segments[-1][0] + ch, kind)
+            resolved.append(before and after[i])
         else:
-            segments.append((ch, kind))
+            resolved.append(kind)
+            before = kind
+    segments: list[tuple[str, bool]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or resolved[i] != resolved[start]:
+            segments.append((text[start:i], resolved[start]))
+            start = i
     return segments
 
 

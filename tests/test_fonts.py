@@ -214,3 +214,36 @@ def test_a_truncated_cut_in_the_cache_is_cut_again_and_the_pdf_is_unchanged(tmp_
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / f"{SAMPLE.stem}.pdf").read_bytes() == expected
     assert len(damaged.read_bytes()) > 50_000
+
+
+def test_script_segments_resolve_neutrals_by_both_neighbours_in_linear_time():
+    """Neutrals between two Arabic letters stay Arabic (one right-to-left run); the look-around
+    is two passes, not a scan per character (a long Arabic paragraph took minutes)."""
+    import random
+    import time
+
+    script_segments = fonts.script_segments
+
+    def reference(text):  # the definition, character by character
+        kinds = [True if fonts.is_arabic(c) else False if c.isalnum() else None
+                 for c in text]
+        out = []
+        for i, k in enumerate(kinds):
+            if k is None:
+                before = next((x for x in reversed(kinds[:i]) if x is not None), False)
+                after = next((x for x in kinds[i + 1:] if x is not None), False)
+                k = bool(before and after)
+            if out and out[-1][1] == k:
+                out[-1] = (out[-1][0] + text[i], k)
+            else:
+                out.append((text[i], k))
+        return out
+
+    rng = random.Random(9)
+    for _ in range(300):
+        text = "".join(rng.choice("حيدر ab 1,.()") for _ in range(rng.randint(1, 30)))
+        if fonts.has_arabic(text):
+            assert script_segments(text) == reference(text), text
+    started = time.process_time()
+    assert len(script_segments(("كلمة، " * 200_000).strip())) == 1
+    assert time.process_time() - started < 5  # quadratic: hours
