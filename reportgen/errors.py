@@ -59,7 +59,21 @@ class InputError(ReportgenError):
 
 
 class RenderError(ReportgenError):
-    """The input is valid but the document cannot be produced as asked (e.g. it overflows)."""
+    """The input is valid but the document cannot be produced as asked (e.g. it overflows).
+
+    Where a field of the brief or profile is the cause, `diagnostics` say which, at its
+    position, so the CLI prints `file:line:col: key: …` and `validate` takes them as they are;
+    `findings` (a writer's `Findings`) say what the layout measured, for code to read.
+    """
+
+    def __init__(self, message: str = "", *, diagnostics: list[Diagnostic] | None = None,
+                 findings: object = None):
+        self.diagnostics = list(diagnostics or [])
+        self.findings = findings
+        super().__init__(message or "\n".join(d.format() for d in self.diagnostics))
+
+    def lines(self) -> list[str]:
+        return [d.format() for d in self.diagnostics] if self.diagnostics else [str(self)]
 
 
 class UsageError(ReportgenError):

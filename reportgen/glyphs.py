@@ -29,10 +29,23 @@ def check_glyphs(doc: LoadedBrief, lp: LoadedProfile) -> None:
     for path, text in doc.brief.text_fields():
         if message := missing_glyph(body, arabic, text):
             found.append(doc.where.diagnostic(path, message))
-    profile = lp.profile
-    for path, text in ((("name",), profile.name), (("disclaimer",), profile.disclaimer),
-                       (("donor_note", "text"), profile.donor_note.text)):
+    for path, text in profile_texts(lp.profile):
         if message := missing_glyph(body, arabic, text):
             found.append(lp.diagnostic(path, message))
     if found:
         raise InputError(found)
+
+
+def profile_texts(profile) -> list[tuple[tuple[str, ...], str]]:
+    """(key path, text) of everything a profile prints: name, disclaimer and donor note (one
+    string or one per language) and its label overrides."""
+    out: list[tuple[tuple[str, ...], str]] = [(("name",), profile.name)]
+    for path, value in ((("disclaimer",), profile.disclaimer),
+                        (("donor_note", "text"), profile.donor_note.text)):
+        if isinstance(value, str):
+            out.append((path, value))
+        else:
+            out += [((*path, lang), text) for lang, text in value.items()]
+    out += [(("labels", lang, key), text) for lang, words in profile.labels.items()
+            for key, text in words.items()]
+    return out

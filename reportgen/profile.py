@@ -158,7 +158,6 @@ class Profile(_Strict):
         return PAGE_SIZES_PT[self.page.size]
 
 
-REFERENCE_FILES = ("memo.docx", "deck.pptx")
 
 
 @dataclass(frozen=True)
@@ -182,6 +181,8 @@ class LoadedProfile:
     def files(self) -> list[Path]:
         """The files that shape the output (profile.yaml and the reference documents), for
         incremental builds to fingerprint; editor swap files and the like do not count."""
+        from reportgen.writers import REFERENCE_FILES
+
         names = ("profile.yaml", *REFERENCE_FILES)
         return [self.folder / n for n in names if (self.folder / n).is_file()]
 

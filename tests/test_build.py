@@ -7,8 +7,8 @@ is about the other formats.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
-import importlib
 import json
 import os
 import shutil
@@ -29,8 +29,9 @@ from typer.testing import CliRunner
 
 from reportgen.build import INDEX_NAME, LOCK_NAME, MANIFEST_NAME, REPORT_SCHEMA, Shard, discover
 from reportgen.cli import app
+from reportgen.document.findings import Findings, Rendered
 from reportgen.errors import RenderError
-from reportgen.writers import WRITERS
+from reportgen.writers import REGISTRY as WRITERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,16 +192,21 @@ def fake_docx(monkeypatch):
     """A stand-in docx writer that fails for the brief called 'wordless'."""
     module = types.ModuleType("fake_docx_writer")
 
-    def render(doc, lp) -> bytes:
-        if doc.path.stem == "wordless":
-            raise RenderError(f"{doc.path}: the memo does not fit (test writer)")
-        if doc.path.stem == "buggy":
+    def check(document) -> Findings:
+        if document.source.stem == "wordless":
+            raise RenderError(f"{document.source}: the memo does not fit (test writer)")
+        if document.source.stem == "buggy":
             return 1 // 0
-        return f"DOCX for {doc.brief.title}".encode()
+        return Findings("docx")
 
-    module.render = render
+    def render(document) -> Rendered:
+        findings = check(document)
+        return Rendered(f"DOCX for {document.meta.title}".encode(), findings)
+
+    module.render, module.check = render, check
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setitem(WRITERS, "docx", module.__name__)
+    monkeypatch.setitem(WRITERS, "docx", dataclasses.replace(WRITERS["docx"],
+                                                             module=module.__name__))
 
 
 def test_a_failing_format_does_not_stop_the_other_formats_or_briefs(briefs, tmp_path,
@@ -508,18 +514,6 @@ def test_build_help_shows_an_example_and_the_exit_codes():
 # --- every format ------------------------------------------------------------------------
 
 
-def _writer_missing() -> str | None:
-    for fmt in ("docx", "pptx"):
-        try:
-            module = importlib.import_module(WRITERS[fmt])
-        except ImportError:
-            return f"{WRITERS[fmt]} is not importable yet"
-        if not callable(getattr(module, "render", None)):
-            return f"{WRITERS[fmt]} has no render() yet"
-    return None
-
-
-@pytest.mark.skipif(_writer_missing() is not None, reason=str(_writer_missing()))
 def test_all_three_formats_build_and_the_index_links_them(briefs, tmp_path):
     from docx import Document
     from pptx import Presentation

@@ -453,7 +453,7 @@ def test_every_brief_and_profile_renders_or_fails_with_a_positioned_error_in_eve
         for fmt in FORMATS:
             with time_bound(fmt):
                 try:
-                    data = render(job, fmt)
+                    data = render(job, fmt).data
                 except ReportgenError as exc:
                     check_error(exc, files)
                     event(f"{fmt}: {type(exc).__name__}")
@@ -491,7 +491,7 @@ def test_a_non_ascii_url_reaches_the_pdf_as_an_ascii_uri(tmp_path):
     brief["profile"] = "mei"
     path = tmp_path / "iri.yaml"
     path.write_bytes(to_yaml(brief, []))
-    reader = PdfReader(io.BytesIO(render(prepare(path), "pdf")))
+    reader = PdfReader(io.BytesIO(render(prepare(path), "pdf").data))
     uris = [annot.get_object()["/A"]["/URI"] for page in reader.pages
             for annot in page.get("/Annots") or [] if "/A" in annot.get_object()]
     assert uris and all(uri.original_bytes.isascii() for uri in uris), uris

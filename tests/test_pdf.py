@@ -273,7 +273,7 @@ def test_a4_profile_gives_an_a4_page(sample_brief, tmp_path):
 def test_pdf_bytes_render_without_the_cli(sample_brief):
     from reportgen.pipeline import prepare, render
 
-    data = render(prepare(sample_brief), "pdf")
+    data = render(prepare(sample_brief), "pdf").data
     assert data.startswith(b"%PDF-") and len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
 
 

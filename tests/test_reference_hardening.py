@@ -117,7 +117,7 @@ def refused(tmp_path: Path, fmt: str, data: bytes, why: str) -> str:
 
 
 def rendered(tmp_path: Path, fmt: str, data: bytes) -> bytes:
-    return render(prepare(BRIEF, templates_with(tmp_path, fmt, data)), fmt)
+    return render(prepare(BRIEF, templates_with(tmp_path, fmt, data)), fmt).data
 
 
 def brief_links() -> set[str]:

@@ -54,7 +54,7 @@ def build_once(brief: Path, formats: Sequence[str], out_dir: Path,
     failed: list[str] = []
     for fmt in formats:
         try:
-            written.append(str(write_output(job, fmt, out_dir)))
+            written.append(str(write_output(job, fmt, out_dir)[0]))
         except ReportgenError as exc:
             failed += [f"  {fmt}: {line}" for line in exc.lines()]
         except ImportError as exc:

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.batch.worker import BUILT, SKIPPED, STALE, BriefResult, PreviousOutput
-from reportgen.batch.worker import write_if_changed as _write_if_changed
 from reportgen.fsio import looks_like_temp, read_bounded
 from reportgen.pipeline import output_name
 from reportgen.writers import FORMATS
@@ -145,7 +144,9 @@ class Manifest:
 
     def save(self) -> bool:
         """Write the manifest if its content changed; True if it was written."""
-        return _write_if_changed(self.path, self.to_bytes())
+        from reportgen.pipeline import place
+
+        return place(self.path, self.to_bytes(), only_if_changed=True)
 
 
 def valid_output_stem(name: str) -> bool:

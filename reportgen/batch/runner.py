@@ -18,7 +18,7 @@ from reportgen.batch.lock import BuildLock
 from reportgen.batch.manifest import MANIFEST_NAME, Manifest, valid_output_stem
 from reportgen.batch.pool import run_tasks
 from reportgen.batch.report import BuildReport, BuildUI, printable
-from reportgen.batch.worker import BriefResult, BriefTask, failed_result, write_if_changed
+from reportgen.batch.worker import BriefResult, BriefTask, failed_result
 from reportgen.errors import UsageError, WriteError
 from reportgen.writers import FORMATS
 
@@ -192,13 +192,10 @@ def _refuse_folders(out_dir: Path, names: tuple[str, ...]) -> None:
 
 def _save(manifest: Manifest, out_dir: Path) -> None:
     """Write the manifest and index.html (if they changed); WriteError if OUT refuses."""
-    target = manifest.path
-    try:
-        manifest.save()
-        target = out_dir / INDEX_NAME
-        write_if_changed(target, render_index(manifest.briefs, out_dir))
-    except OSError as exc:
-        raise WriteError.from_os_error(exc, target) from None
+    from reportgen.pipeline import place
+
+    manifest.save()
+    place(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir), only_if_changed=True)
 
 
 def _sweep(out_dir: Path) -> list[Path]:

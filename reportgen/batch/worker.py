@@ -21,14 +21,10 @@ from reportgen.errors import (
     Diagnostic,
     InputError,
     ReportgenError,
-    WriteError,
     crash_log,
 )
 
 FINGERPRINT_SCHEME = "reportgen-build-fingerprint/1"
-# Libraries whose version changes the bytes of a format's output.
-FORMAT_LIBRARIES = {"pdf": ("reportlab",), "docx": ("python-docx",), "pptx": ("python-pptx",)}
-COMMON_LIBRARIES = ("fonttools",)
 
 # Per-format outcome of one run:
 BUILT = "built"      # rendered and written (or found byte-identical and left alone)
@@ -111,7 +107,7 @@ def build_brief(task: BriefTask) -> BriefResult:
 
 
 def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> FormatResult:
-    from reportgen.pipeline import render
+    from reportgen.pipeline import write_output
 
     started = time.perf_counter()
     fingerprint = format_fingerprint(base, fmt)
@@ -121,13 +117,10 @@ def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> Fo
         return FormatResult(fmt, SKIPPED, str(target), time.perf_counter() - started, None,
                             fingerprint, previous.sha256)
     try:
-        data = render(job, fmt)
-        try:
-            write_if_changed(target, data)
-        except OSError as exc:
-            raise WriteError.from_os_error(exc, target) from None
+        _, rendered = write_output(job, fmt, target.parent, only_if_changed=True)
+        data = rendered.data
     except Exception as exc:  # noqa: BLE001
-        return _failed(fmt, target, task, describe_error(exc, fmt),
+        return _failed(fmt, target, task, describe_error(exc),
                        time.perf_counter() - started)
     return FormatResult(fmt, BUILT, str(target), time.perf_counter() - started, None,
                         fingerprint, hashlib.sha256(data).hexdigest())
@@ -169,7 +162,9 @@ def fingerprint_inputs(brief_bytes: bytes, profile_folder: Path, profile_files: 
 
 
 def format_fingerprint(base: str, fmt: str) -> str:
-    libs = ",".join(f"{name}={_version(name)}" for name in FORMAT_LIBRARIES.get(fmt, ()))
+    from reportgen.writers import get_writer
+
+    libs = ",".join(f"{name}={_version(name)}" for name in get_writer(fmt).libraries)
     return hashlib.sha256(f"{base}\0{fmt}\0{libs}".encode()).hexdigest()
 
 
@@ -177,6 +172,8 @@ def format_fingerprint(base: str, fmt: str) -> str:
 def library_versions() -> str:
     """Versions of the libraries every format depends on, fonts packages included."""
     from importlib.metadata import distributions
+
+    from reportgen.writers import COMMON_LIBRARIES
 
     names = set(COMMON_LIBRARIES)
     names.update(d.metadata["Name"] for d in distributions()
@@ -227,26 +224,10 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write atomically unless the file already holds exactly these bytes (mtime stays)."""
-    from reportgen.fsio import write_atomic
-
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    write_atomic(path, data)
-    return True
-
-
-def describe_error(exc: BaseException, fmt: str | None = None) -> str:
+def describe_error(exc: BaseException) -> str:
     """One readable message: user errors as reportgen prints them, bugs with where they hit."""
     if isinstance(exc, ReportgenError):
         return "\n".join(exc.lines())
-    if isinstance(exc, ModuleNotFoundError) and fmt and exc.name and exc.name.startswith(
-            "reportgen.writers"):
-        return f"no {fmt} writer is installed ({exc.name} cannot be imported)"
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     log = crash_log(exc)

@@ -22,7 +22,7 @@ from reportgen.brief.markup import Inline, ListBlock, Span, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
 from reportgen.brief.model import Actor
 from reportgen.clock import document_time
-from reportgen.errors import Diagnostic
+from reportgen.errors import Diagnostic, RenderError
 from reportgen.fonts import is_arabic, script_segments
 from reportgen.glyphs import check_glyphs
 from reportgen.profile import LoadedProfile, Profile
@@ -50,7 +50,6 @@ from reportgen.writers.pptx.measure import (
 from reportgen.writers.pptx.model import (
     FIT_TOLERANCE_PT,
     DeckPlan,
-    FieldRenderError,
     Frame,
     Rect,
     SlidePlan,
@@ -445,7 +444,7 @@ class Planner:
             if frame.fits:
                 return frame, size
         assert frame is not None
-        raise FieldRenderError([at(
+        raise RenderError(diagnostics=[at(
             f"the {what} does not fit its box even at {sizes_pt[-1]:g} pt (it needs "
             f"{frame.text_height:.0f} pt, the box has {frame.inner_h:.0f} pt); shorten it, or "
             f"give deck.pptx a larger placeholder")])
@@ -671,14 +670,14 @@ class Planner:
             yield
         except TooManySlides:
             path, words = self.longest(field(None))
-            raise FieldRenderError([self.doc.where.diagnostic(path, (
+            raise RenderError(diagnostics=[self.doc.where.diagnostic(path, (
                 f"the section “{heading}” needs more than {MAX_SECTION_SLIDES} slides even at "
                 f"{BODY_MIN_PT:g} pt, more than a briefing deck can hold; shorten it (this "
                 f"field has {words:,} words)"))]) from None
         except NoRoom as exc:
             path, _ = self.longest(field(exc.item))
             where = self.geo.reference or "the built-in deck"
-            raise FieldRenderError([self.doc.where.diagnostic(path, (
+            raise RenderError(diagnostics=[self.doc.where.diagnostic(path, (
                 f"a line of {exc.para.line_pt:g} pt does not fit the {max(exc.cap, 0):.0f} pt "
                 f"that the {heading} slides leave for it in layout '{layout.name}' of {where}; "
                 f"give deck.pptx taller placeholders"))]) from None

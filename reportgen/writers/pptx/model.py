@@ -10,23 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.errors import Diagnostic, RenderError
 from reportgen.writers.pptx.geometry import Geometry
 from reportgen.writers.pptx.measure import Para, fits_height, text_height
 
 FIT_TOLERANCE_PT = 0.01
-
-
-class FieldRenderError(RenderError):
-    """A deck that cannot be made, said at the field of the brief (or profile) that causes it,
-    so the CLI prints `file:line:col: key: ...` and `validate` takes the findings as they are."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = diagnostics
-        super().__init__("\n".join(d.format() for d in diagnostics))
-
-    def lines(self) -> list[str]:
-        return [d.format() for d in self.diagnostics]
 
 
 @dataclass(frozen=True)
