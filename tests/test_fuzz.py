@@ -480,10 +480,6 @@ def test_a_core_tag_on_a_value_it_cannot_hold_is_an_input_error(tmp_path, specia
         assert [(d.key, d.col) for d in problems] == [("subtitle", 11)], caught.value.lines()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "open (issue 9, found by the fuzz): a non-ASCII url: field reaches the PDF as a UTF-16 "
-    "string, where PDF 32000 §12.6.4.7 wants a 7-bit ASCII URI; a Markdown link is "
-    "percent-encoded, a url: field is not"))
 def test_a_non_ascii_url_reaches_the_pdf_as_an_ascii_uri(tmp_path):
     from pypdf import PdfReader
 
