@@ -6,14 +6,14 @@ commands that need them, so `reportgen --help` stays instant.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from reportgen.errors import EXIT_INTERNAL, ReportgenError, WriteError, crash_log
+from reportgen.cli_common import BriefArg, OutOpt, TemplatesOpt, run_guarded
+from reportgen.errors import WriteError
+from reportgen.writers import REGISTRY
 
 app = typer.Typer(
     name="reportgen",
@@ -24,45 +24,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-BriefArg = Annotated[Path, typer.Argument(help="The brief, a YAML file.", metavar="BRIEF",
-                                          exists=True, dir_okay=False, readable=True)]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)]
-TemplatesOpt = Annotated[Path | None, typer.Option(
-    "--templates", help="Folder of organisation profiles, searched before ./templates and the "
-    "built-in ones.", exists=True, file_okay=False)]
-
-
 USER_FONT_DIR = Path.home() / ".local" / "share" / "fonts"
-
-
-def err(line: str) -> None:
-    sys.stderr.write(line + "\n")
-
-
-def run_guarded(action: Callable[[], int | None]) -> None:
-    """Run a command body: user errors print cleanly, bugs print one line and a log path."""
-    try:
-        code = action() or 0
-    except ReportgenError as exc:
-        for line in exc.lines():
-            err(line)
-        raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except BrokenPipeError:
-        # The reader of our stdout went away (`reportgen pdf x | head -0`): the work is done;
-        # silence the flush at exit instead of reporting a bug.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(0) from None
-    except Exception as exc:  # noqa: BLE001 - the one place bugs are caught
-        log = crash_log(exc)
-        where = f"full traceback in {log}" if log else "no log could be written"
-        err(f"reportgen: internal error ({type(exc).__name__}: {exc}); {where}. "
-            "Please report it.")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    raise typer.Exit(code)
 
 
 def _render_command(fmt: str, what: str, example: str) -> None:
@@ -75,15 +37,15 @@ def _render_command(fmt: str, what: str, example: str) -> None:
 
         run_guarded(body)
 
-    command.__doc__ = (f"Write {what} to OUT/BRIEF-NAME.{fmt}.\n\n"
+    command.__doc__ = (f"Write {what} to OUT/BRIEF-NAME{REGISTRY[fmt].suffix}.\n\n"
                        f"Nothing is written if the brief is invalid; the last good file stays."
                        f"\n\nExample: `{example}`")
     app.command(fmt)(command)
 
 
-_render_command("pdf", "the one-page PDF brief", "reportgen pdf briefs/pmf-tillerson.yaml")
-_render_command("docx", "the Word memo", "reportgen docx briefs/pmf-tillerson.yaml --out out/")
-_render_command("pptx", "the 16:9 briefing deck", "reportgen pptx briefs/pmf-tillerson.yaml")
+for _writer in REGISTRY.values():
+    _render_command(_writer.name, _writer.description,
+                    f"reportgen {_writer.name} briefs/pmf-tillerson.yaml --out out/")
 
 
 @app.command("fonts")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from reportgen.cli import TemplatesOpt
+from reportgen.cli_common import TemplatesOpt, run_guarded
 
 
 class ReportFormat(str, Enum):
@@ -45,8 +45,6 @@ def validate(
 
     Example: `reportgen validate briefs/ --strict --format github`
     """
-    from reportgen.cli import run_guarded
-
     def body() -> int:
         import sys
 
@@ -90,8 +88,6 @@ def new(
 
     Example: `reportgen new iraq-pmf-2017 --title "Iraq's militias push back"`
     """
-    from reportgen.cli import run_guarded
-
     def body() -> None:
         import datetime as dt
 
@@ -122,8 +118,6 @@ def schema(
 
     Example: `reportgen schema --out brief.schema.json`
     """
-    from reportgen.cli import run_guarded
-
     def body() -> None:
         import sys
 
@@ -165,8 +159,6 @@ def watch(
 
     Example: `reportgen watch briefs/pmf-tillerson.yaml --formats pdf`
     """
-    from reportgen.cli import run_guarded
-
     def body() -> None:
         from reportgen.authoring.watch import watch as watch_loop
         from reportgen.writers import parse_formats

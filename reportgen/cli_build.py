@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from reportgen.cli import TemplatesOpt, run_guarded
+from reportgen.cli_common import TemplatesOpt, run_guarded
 
 HELP = """Build every brief in every format, in parallel, skipping what is up to date.
 

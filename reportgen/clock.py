@@ -12,6 +12,15 @@ from datetime import date, datetime, timezone
 from reportgen.errors import UsageError
 
 
+def source_date_epoch() -> str | None:
+    """`SOURCE_DATE_EPOCH` as set (checked: UsageError if it is not a whole number of seconds
+    from 1970 to 9999), or None; what a build hands its workers."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+    if raw is not None:
+        document_time(date(2000, 1, 1))
+    return raw
+
+
 def document_time(brief_date: date) -> datetime:
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:

@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from reportgen.batch.discover import Shard, collision_message, discover, output_collisions
@@ -50,7 +49,7 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
 
     Raises UsageError for bad options and LockedError if another build holds the folder.
     """
-    from reportgen.clock import document_time
+    from reportgen.clock import source_date_epoch
 
     started = time.perf_counter()
     ui = ui or BuildUI()
@@ -62,8 +61,7 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
     for fmt in options.formats:
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    document_time(date(2000, 1, 1))  # a bad SOURCE_DATE_EPOCH is a usage error, found once
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+    epoch = source_date_epoch()  # a bad one is a usage error, found once
     out_dir = Path(options.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir}: is a file, not a folder")
