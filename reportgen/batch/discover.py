@@ -38,6 +38,14 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 
+def discover_some(paths: list[Path]) -> list[Path]:
+    """`discover`, where finding no brief at all is a usage error (for build and validate)."""
+    found = discover(paths)
+    if not found:
+        raise UsageError(f"no briefs (*.yaml, *.yml) found in {', '.join(map(str, paths))}")
+    return found
+
+
 def _not_a_folder(path: Path) -> bool:
     try:
         return not stat.S_ISDIR(path.stat().st_mode)

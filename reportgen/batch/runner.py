@@ -11,7 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.batch.discover import Shard, collision_message, discover, output_collisions
+from reportgen.batch.discover import (
+    Shard,
+    collision_message,
+    discover_some,
+    output_collisions,
+)
 from reportgen.batch.index import INDEX_NAME, render_index
 from reportgen.batch.lock import BuildLock
 from reportgen.batch.manifest import MANIFEST_NAME, Manifest, valid_output_stem
@@ -66,9 +71,7 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir}: is a file, not a folder")
 
-    every_brief = discover(options.paths)
-    if not every_brief:
-        raise UsageError(f"no briefs (*.yaml, *.yml) in {', '.join(map(str, options.paths))}")
+    every_brief = discover_some(list(options.paths))
     collisions = output_collisions(every_brief)
     selected = options.shard.select(every_brief) if options.shard else every_brief
 
