@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -258,3 +259,11 @@ def test_disclaimer_missing_for_the_brief_language_is_an_error_at_language(tmp_p
     assert (diag.path, diag.key) == (str(brief), "language")
     assert "gives its disclaimer and donor_note per language but not in 'ar'" in diag.message
     assert str(templates / "mei" / "profile.yaml") in diag.message
+
+
+def test_schema_names_the_supported_languages():
+    from reportgen.authoring.schema import schema_text
+
+    description = json.loads(schema_text())["properties"]["language"]["description"]
+    listed = description.split("(")[1].split(")")[0]
+    assert listed == ", ".join(sorted(supported_languages(), key=["en", "fr", "ar"].index))

@@ -210,8 +210,11 @@ class Brief(_Strict):
                         "description": _TEXT_HELP}),
     ] = Field(description="What comes next: text, or a list of items (each one paragraph).")
     sources: list[Source] = Field(default_factory=list, description="Sources drawn on.")
-    language: str = Field("en", description="Document language as a BCP 47 tag, e.g. en, en-US.",
-                          json_schema_extra={"pattern": LANGUAGE_TAG})
+    language: str = Field(
+        "en", description="Document language as a BCP 47 tag, e.g. en, en-GB, fr-CA. The "
+        "documents' labels and dates are in English, French or Arabic (en, fr, ar); another "
+        "language gets English labels and dates in its own locale.",
+        json_schema_extra={"pattern": LANGUAGE_TAG})
 
     @field_validator("language")
     @classmethod
