@@ -16,10 +16,6 @@ class LoadedBrief:
     path: Path
     where: Loaded  # positions of every key, for warnings that point into the file
 
-    @property
-    def stem(self) -> str:
-        return self.path.stem
-
 
 def load_brief(path: Path) -> LoadedBrief:
     """Load and validate a brief, or raise InputError listing every problem in it."""

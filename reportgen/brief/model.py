@@ -223,10 +223,6 @@ class Brief(_Strict):
             raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
         return value
 
-    @property
-    def author_line(self) -> str:
-        return ", ".join(self.authors)
-
     def text_fields(self) -> list[tuple[tuple[str | int, ...], str]]:
         """(key path, printed text) of every field that ends up in a document."""
         out: list[tuple[tuple[str | int, ...], str]] = [
