@@ -336,13 +336,14 @@ def test_validate_points_at_the_profile_key_when_the_profile_does_not_exist(writ
 
 def test_validate_warns_when_text_will_shrink_below_the_profile_size(tmp_path, sample_brief):
     from reportgen.pipeline import prepare
-    from reportgen.writers.pdf import fit
+    from reportgen.writers import get_writer
 
     folder = _profile_folder(tmp_path, type={"body_pt": 13, "min_body_pt": 8},
                              url="http://www.mei.edu")
     job = prepare(sample_brief, tmp_path / "templates")
-    expected = fit(job.doc, job.profile).body_pt
-    assert expected < 13
+    found = get_writer("pdf").check(job.document)
+    expected = found.body_pt
+    assert found.shrunk and found.start_pt == 13 and expected < 13
 
     result = invoke("validate", "--templates", tmp_path / "templates", "--format", "json",
                     sample_brief)
@@ -358,18 +359,20 @@ def test_validate_warns_when_text_will_shrink_below_the_profile_size(tmp_path, s
         in messages
 
 
-def _fake_deck_module(slides: list[tuple[str, str]]) -> types.ModuleType:
+def _fake_deck_module(findings) -> types.ModuleType:
     module = types.ModuleType("reportgen.writers.pptx")
-    module.plan = lambda doc, lp: types.SimpleNamespace(
-        slides=[types.SimpleNamespace(title=t, section=key) for t, key in slides])
+    module.check = lambda document: findings
     return module
 
 
 def test_validate_says_how_many_continuation_slides_the_deck_needs(monkeypatch, clean_brief):
-    slides = [("Title", "title"), ("Bottom line", "summary"), ("Actors (1 of 3)", "actors"),
-              ("Actors (2 of 3)", "actors"), ("Actors (3 of 3)", "actors"),
-              ("Iran’s leverage", "leverage"), ("Outlook", "outlook")]
-    monkeypatch.setitem(sys.modules, "reportgen.writers.pptx", _fake_deck_module(slides))
+    from reportgen.document.findings import Findings, SectionFindings
+
+    # Findings only: a leverage holder called "X (2 of 3)" could not fool a count of titles.
+    found = Findings("pptx", slides=7, sections=(
+        SectionFindings("summary", 28, 1), SectionFindings("actors", 18, 3),
+        SectionFindings("leverage", 22, 1), SectionFindings("outlook", 24, 1)))
+    monkeypatch.setitem(sys.modules, "reportgen.writers.pptx", _fake_deck_module(found))
     result = invoke("validate", "--format", "json", clean_brief)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -383,33 +386,47 @@ def test_validate_says_how_many_continuation_slides_the_deck_needs(monkeypatch, 
     assert (note["line"], note["col"]) == (actors_line, 1)
 
 
-def test_validate_skips_the_deck_plan_when_no_deck_writer_is_installed(monkeypatch,
-                                                                      clean_brief):
-    monkeypatch.setitem(sys.modules, "reportgen.writers.pptx", None)  # import raises
-    result = invoke("validate", "--format", "json", clean_brief)
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["files"][0]["deck_slides"] is None
-
-
 def test_validate_counts_continuation_slides_of_the_real_deck_plan(write_brief, sample_data):
-    try:
-        from reportgen.writers.pptx import plan
-    except ImportError:
-        pytest.skip("reportgen.writers.pptx.plan is not available yet (deck writer missing)")
+    from reportgen.pipeline import prepare
+    from reportgen.writers.pptx import plan
+
     actors = [dict(sample_data["actors"][i % 6], name=f"Actor {i}") for i in range(18)]
     path = write_brief("many-actors", actors=actors)
-    doc = load_brief(path)
-    from reportgen.profile import find_profile
-
-    titles = [s.title for s in plan(doc, find_profile("mei")).slides]
-    continued = [t for t in titles if re.search(r"\((\d+) of \d+\)\s*$", t)
-                 and not re.search(r"\(1 of \d+\)\s*$", t)]
-    assert continued, f"18 actors should overflow one slide: {titles}"
+    deck = plan(prepare(path).document)
+    # The plan's slides name their section: every slide of a section past its first.
+    per_section: dict[str, int] = {}
+    for slide in deck.slides:
+        per_section[slide.section] = per_section.get(slide.section, 0) + 1
+    continued = sum(n - 1 for key, n in per_section.items() if key not in ("title", "closing"))
+    assert per_section["actors"] >= 2, f"18 actors should overflow one slide: {per_section}"
+    assert deck.findings.section("actors").slides == per_section["actors"]
     result = invoke("validate", "--format", "json", path)
     report = json.loads(result.stdout)
-    assert report["files"][0]["continuation_slides"] == len(continued)
-    assert any(d["message"].startswith(f"the deck will need {len(continued)} continuation")
-               for d in report["diagnostics"])
+    assert report["files"][0]["deck_slides"] == len(deck.slides)
+    assert report["files"][0]["continuation_slides"] == continued
+    (note,) = [d for d in report["diagnostics"] if d["level"] == "info"]
+    assert note["key"] == "actors"
+
+
+def test_validate_warns_at_language_when_there_are_no_labels_for_it(write_brief):
+    path = write_brief("german", language="de")
+    result = invoke("validate", "--format", "json", path)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (warning,) = [d for d in report["diagnostics"] if d["key"] == "language"]
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("language:"))
+    assert (warning["level"], warning["line"]) == ("warning", line)
+    assert warning["message"] == (
+        "there are no labels for the language 'de': headings and other labels will be printed "
+        "in English (the languages with labels are en, ar, fr)")
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "fr-CA", "ar"])
+def test_validate_takes_a_language_with_labels_without_a_warning(write_brief, language):
+    result = invoke("validate", "--format", "json", write_brief("lang", language=language))
+    report = json.loads(result.stdout)
+    assert not [d for d in report["diagnostics"] if d["key"] == "language"], report
 
 
 @pytest.mark.parametrize(("text", "count"), [

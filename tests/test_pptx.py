@@ -66,12 +66,12 @@ def twelve_actors() -> list[dict]:
 
 def render(path: Path, templates: Path | None = None) -> bytes:
     job = prepare(path, templates)
-    return deck.render(job.doc, job.profile)
+    return deck.render(job.document).data
 
 
 def plan_of(path: Path, templates: Path | None = None):
     job = prepare(path, templates)
-    return deck.plan(job.doc, job.profile)
+    return deck.plan(job.document)
 
 
 def open_deck(data: bytes):
@@ -93,8 +93,15 @@ def brief():
     return prepare(SAMPLE).doc.brief
 
 
+def untypeset(text: str) -> str:
+    """The deck's text with the document plan's typography undone (no-break hyphens and spaces),
+    to compare with the words of the brief as the analyst typed them."""
+    return text.replace("\u2011", "-").replace("\u00a0", " ")
+
+
 def slide_text(slide) -> str:
-    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    return untypeset("\n".join(shape.text_frame.text for shape in slide.shapes
+                                if shape.has_text_frame))
 
 
 def title_of(slide) -> str:
@@ -205,7 +212,7 @@ def test_every_slide_has_a_footer_with_short_name_date_and_number(sample_deck):
 
 
 def notes_of(slide) -> str:
-    return " ".join(slide.notes_slide.notes_text_frame.text.split())
+    return " ".join(untypeset(slide.notes_slide.notes_text_frame.text).split())
 
 
 def section_notes(prs) -> dict[str, str]:
@@ -272,7 +279,7 @@ def test_source_date_epoch_sets_the_deck_time(monkeypatch):
 def test_planning_does_not_need_python_pptx():
     code = ("import sys; from reportgen.pipeline import prepare; "
             "from reportgen.writers.pptx import plan; "
-            f"job = prepare({str(SAMPLE)!r}); p = plan(job.doc, job.profile); "
+            f"job = prepare({str(SAMPLE)!r}); p = plan(job.document); "
             "assert p.slides[0].title; assert 'pptx' not in sys.modules, 'pptx imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -317,9 +324,9 @@ def test_core_xml_claims_no_printing_and_holds_no_empty_properties(sample_bytes)
 def test_plan_of_the_sample_fits_every_frame_at_readable_sizes():
     plan = plan_of(SAMPLE)
     assert all(f.fits for s in plan.slides for f in s.frames)
-    for slide in plan.slides:
-        if slide.kind in ("flow", "cards", "bottom_line"):
-            assert slide.body_pt >= BODY_MIN_PT
+    sections = {s.section for s in plan.slides if s.kind in ("flow", "cards", "bottom_line")}
+    for key in sections:
+        assert plan.findings.section(key).type_pt >= BODY_MIN_PT
 
 
 def test_long_situation_shrinks_before_it_continues(write_brief):
@@ -328,7 +335,7 @@ def test_long_situation_shrinks_before_it_continues(write_brief):
     plan = plan_of(write_brief("shrink", situation=text))
     situation = [s for s in plan.slides if s.section == "situation"]
     assert [s.title for s in situation] == ["Situation"]
-    assert BODY_MIN_PT <= situation[0].body_pt < FLOW_MAX_PT
+    assert BODY_MIN_PT <= plan.findings.section("situation").type_pt < FLOW_MAX_PT
 
 
 def test_situation_beyond_the_floor_continues_without_losing_a_word(write_brief):
@@ -341,8 +348,11 @@ def test_situation_beyond_the_floor_continues_without_losing_a_word(write_brief)
     assert n >= 2
     assert [s.title for s in situation] == [f"Situation ({i} of {n})" for i in range(1, n + 1)]
     # One size for the whole section: shrunk first, but only as far as saves a slide.
-    sizes = {s.body_pt for s in situation}
-    assert len(sizes) == 1 and BODY_MIN_PT <= sizes.pop() < FLOW_MAX_PT
+    found = plan.findings.section("situation")
+    assert found.slides == n and BODY_MIN_PT <= found.type_pt < FLOW_MAX_PT
+    sizes = {r.size for s in situation for f in s.frames if f.role in ("body", "body2")
+             for p in f.paras for r in p.runs}
+    assert sizes == {found.type_pt}
     shown = " ".join(f.text for s in situation for f in s.frames if f.role in ("body", "body2"))
     assert shown.split() == " ".join(paragraphs).split()
     assert all(f.fits for s in situation for f in s.frames)
@@ -355,7 +365,8 @@ def test_twelve_actors_continue_on_numbered_slides_in_the_plan(write_brief):
     assert n >= 3
     assert [s.title for s in actors] == [f"Actors ({i} of {n})" for i in range(1, n + 1)]
     assert all(f.fits for s in actors for f in s.frames)
-    assert all(s.body_pt >= BODY_MIN_PT for s in actors)
+    assert plan.findings.section("actors").type_pt >= BODY_MIN_PT
+    assert plan.findings.section("actors").slides == n
     cards = " ".join(f.text for s in actors for f in s.frames if f.role == "card")
     for actor in twelve_actors():
         assert actor["quote"] in " ".join(cards.split())
@@ -367,7 +378,7 @@ def test_one_enormous_quote_continues_in_a_second_card(write_brief):
     cards = [f for s in plan.slides if s.section == "actors" for f in s.frames
              if f.role == "card"]
     assert len(cards) >= 2
-    assert cards[1].paras[0].text == "Commander 1 al-Example (continued)"
+    assert cards[1].paras[0].text == "Commander 1 al\u2011Example (continued)"
     assert all(f.fits for f in cards)
 
 
@@ -471,7 +482,7 @@ def test_a_continued_card_opens_the_next_slide_instead_of_sitting_beside_itself(
     for slide in prs.slides:
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text:
-                head, _, rest = shape.text_frame.text.partition("\n")
+                head, _, rest = untypeset(shape.text_frame.text).partition("\n")
                 by_actor.setdefault(head.removesuffix(" (continued)"), []).append(rest)
     for actor in mixed_actors():
         card = " ".join(" ".join(by_actor[actor["name"]]).split())
@@ -507,8 +518,9 @@ def test_a_paragraph_running_onto_the_next_slide_is_in_the_notes_once_with_a_poi
     assert len(slides) >= 2
     notes = [[p.text for p in s.notes] for s in slides]
     assert sum(n.count(huge) for n in notes) == 1 and huge in notes[0]
-    assert notes[1][1] == ("Continued from the previous slide: “Opening paragraph. "
-                           "Iran-aligned commanders answered Washington with demands …”")
+    # The label `continued_from`, around the paragraph's first words in the language's quotes.
+    assert notes[1][1] == ("“Opening paragraph. Iran-aligned commanders answered Washington "
+                           "with demands …” (continued from the previous slide)")
     assert sum(n.count("A closing remark.") for n in notes) == 1
 
 
@@ -526,7 +538,7 @@ def test_arabic_runs_get_the_arabic_font_and_run_right_to_left(twelve_deck):
 
 def test_actor_names_link_to_their_page(twelve_deck):
     prs = open_deck(twelve_deck[1])
-    links = {r.text: r.hyperlink.address for s in prs.slides for shape in s.shapes
+    links = {untypeset(r.text): r.hyperlink.address for s in prs.slides for shape in s.shapes
              if shape.has_text_frame for p in shape.text_frame.paragraphs for r in p.runs
              if r.hyperlink.address}
     assert links["Commander 1 al-Example"] == "https://example.org/actors/1"

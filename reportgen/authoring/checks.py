@@ -1,9 +1,10 @@
 """`reportgen validate`: every error and warning about briefs, found without writing output.
 
 A brief is loaded and validated (the loader's errors, with positions), its profile is found and
-loaded, then the layout planning that can fail is run: the PDF fit (does the one-pager fit at
-the profile's floor size, and how far must the text shrink?) and the deck plan (how many
-continuation slides?). Editorial warnings point at the key or value that caused them.
+loaded, the document is planned once, then each writer's layout check is run and its findings
+read: the PDF's (does the one-pager fit at the profile's floor size, and how far must the text
+shrink?) and the deck's (how many continuation slides?). A writer's refusal comes with its
+positioned diagnostics. Editorial warnings point at the key or value that caused them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from reportgen.batch.discover import discover as find_briefs
 from reportgen.brief import LoadedBrief, load_brief
 from reportgen.brief.loader import MAX_FILE_BYTES, KeyPath, format_key_path, load_yaml_mapping
 from reportgen.brief.markup import Inline, Text
+from reportgen.document import Document, build_document
+from reportgen.document.labels import label_language, supported_languages
 from reportgen.errors import Diagnostic, InputError, RenderError, UsageError
 from reportgen.fsio import read_bounded
 from reportgen.glyphs import check_glyphs
@@ -212,8 +215,14 @@ class Checker:
         except InputError as exc:
             report.diagnostics += exc.diagnostics
             return _sorted(report)
-        check_pdf(doc, lp, report)
-        check_deck(doc, lp, report)
+        try:
+            document = build_document(doc, lp)
+        except InputError as exc:  # e.g. a per-language disclaimer without the brief's language
+            report.diagnostics += exc.diagnostics
+            return _sorted(report)
+        report.diagnostics += language_warnings(document)
+        check_pdf(doc, document, report)
+        check_deck(document, report)
         return _sorted(report)
 
     def profile_warnings(self, lp: LoadedProfile) -> list[Diagnostic]:
@@ -237,96 +246,67 @@ def _sorted(report: FileReport) -> FileReport:
 
 
 # ---------------------------------------------------------------------------------------------
-# Layout planning
+# Layout planning: the writers' findings
 
 
-def check_pdf(doc: LoadedBrief, lp: LoadedProfile, report: FileReport) -> None:
-    from reportgen.writers.pdf import fit
+def language_warnings(document: Document) -> list[Diagnostic]:
+    """A language with no label file is printed with English labels: say so at `language`."""
+    tag = document.meta.language
+    if label_language(tag) is not None:
+        return []
+    return [document.where.diagnostic(("language",), (
+        f"there are no labels for the language '{tag}': headings and other labels will be "
+        f"printed in English (the languages with labels are {', '.join(supported_languages())})"),
+        level="warning")]
+
+
+def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
+    from reportgen.writers import get_writer
 
     try:
-        attempt = fit(doc, lp)
+        found = get_writer("pdf").check(document)
     except RenderError as exc:
-        report.diagnostics += writer_findings(doc, exc)
+        report.diagnostics += refusal(document, exc)
         return
-    report.pdf_body_pt = attempt.body_pt
-    size = lp.profile.type.body_pt
-    if attempt.body_pt < size - 1e-9:
+    report.pdf_body_pt = found.body_pt
+    if found.shrunk:
         key, chars = longest_section(doc)
-        report.diagnostics.append(doc.where.diagnostic(
+        report.diagnostics.append(document.where.diagnostic(
             (key,),
-            f"text will be shrunk to {attempt.body_pt:g} pt (profile size {size:g} pt) to fit "
-            f"the one-pager; the longest section is {key} ({chars:,} characters)",
+            f"text will be shrunk to {found.body_pt:g} pt (profile size {found.start_pt:g} pt) "
+            f"to fit the one-pager; the longest section is {key} ({chars:,} characters)",
             of_key=True, level="warning"))
 
 
-def check_deck(doc: LoadedBrief, lp: LoadedProfile, report: FileReport) -> None:
+def check_deck(document: Document, report: FileReport) -> None:
+    from reportgen.writers import get_writer
+
     try:
-        from reportgen.writers.pptx import plan
-    except ImportError:
-        return  # this installation has no deck writer, so there is no deck to plan
-    try:
-        deck = plan(doc, lp)
+        found = get_writer("pptx").check(document)
     except RenderError as exc:
-        report.diagnostics += writer_findings(doc, exc)
+        report.diagnostics += refusal(document, exc)
         return
-    report.deck_slides = len(deck.slides)
-    # Each slide of the plan names the brief's section it shows: count those, never titles
-    # (a leverage holder may well be called "X (2 of 3)").
-    headings = dict(doc.brief.sections())
-    runs: dict[str, int] = {}  # section key -> slides it runs to, in deck order
-    for slide in deck.slides:
-        if slide.section in headings:
-            runs[slide.section] = runs.get(slide.section, 0) + 1
-    runs = {key: n for key, n in runs.items() if n > 1}
-    extra = sum(n - 1 for n in runs.values())
-    report.continuation_slides = extra
+    report.deck_slides = found.slides
+    report.continuation_slides = extra = found.continuation_slides
     if not extra:
         return
-    detail = "; ".join(f"{headings[key]} runs to {n} slides" for key, n in runs.items())
-    report.diagnostics.append(doc.where.diagnostic(
-        (next(iter(runs)),),
+    runs = [s for s in found.sections if s.slides > 1]
+    detail = "; ".join(f"{_heading(document, s.key)} runs to {s.slides} slides" for s in runs)
+    report.diagnostics.append(document.where.diagnostic(
+        (runs[0].key,),
         f"the deck will need {_plural(extra, 'continuation slide')} ({detail})",
         of_key=True, level="info"))
 
 
-def writer_findings(doc: LoadedBrief, exc: RenderError) -> list[Diagnostic]:
-    """A writer's refusal as findings: an error that carries positioned diagnostics (the deck
-    planner's) is taken as it is; a plain message is placed by the key path it starts with."""
-    placed = getattr(exc, "diagnostics", None)
-    return list(placed) if placed else render_error_diagnostics(doc, str(exc))
+def _heading(document: Document, key: str) -> str:
+    section = document.section(key)  # type: ignore[arg-type]
+    return section.heading if section is not None else key
 
 
-_KEYED_LINE = re.compile(r"^([A-Za-z_]\w*(?:\.\w+|\[\d+\])*): (.+)$", re.S)
-_LONGEST = re.compile(r"Longest sections: (\w+)")
-
-
-def render_error_diagnostics(doc: LoadedBrief, message: str) -> list[Diagnostic]:
-    """Place a writer's RenderError in the brief: lines that start with a key path point at it."""
-    out = []
-    prefix = f"{doc.path}: "
-    for line in message.splitlines():
-        line = line[len(prefix):] if line.startswith(prefix) else line
-        keyed = _KEYED_LINE.match(line)
-        path = parse_key_path(keyed.group(1)) if keyed else None
-        if path and _known(doc, path):
-            out.append(doc.where.diagnostic(path, keyed.group(2)))
-            continue
-        longest = _LONGEST.search(line)
-        section: KeyPath = (longest.group(1),) if longest else ()
-        out.append(doc.where.diagnostic(section if _known(doc, section) else (), line,
-                                        of_key=True))
-    return out
-
-
-def parse_key_path(text: str) -> KeyPath:
-    parts: list[str | int] = []
-    for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", text):
-        parts.append(name if name else int(index))
-    return tuple(parts)
-
-
-def _known(doc: LoadedBrief, path: KeyPath) -> bool:
-    return bool(path) and (path in doc.where.value_pos or path[:1] in doc.where.value_pos)
+def refusal(document: Document, exc: RenderError) -> list[Diagnostic]:
+    """A writer's refusal: its positioned diagnostics as they are (a bare message, which no
+    writer should raise, is placed at the top of the brief rather than lost)."""
+    return list(exc.diagnostics) or [document.where.diagnostic((), str(exc))]
 
 
 def longest_section(doc: LoadedBrief) -> tuple[str, int]:

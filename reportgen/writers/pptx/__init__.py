@@ -1,25 +1,37 @@
 """PPTX briefing deck: plan the slides with measured text (layout), then draw them (output).
 
-`plan(doc, lp)` is cheap and needs no python-pptx: it is what tests and other tools inspect.
-`render(doc, lp)` draws the plan and returns the .pptx bytes (the pipeline writes them).
+`plan(document)` is cheap and needs no python-pptx: it is what tests and `validate` inspect
+(`check` gives its findings). `render(document)` draws the plan and returns the .pptx bytes
+with the findings (the pipeline writes them).
 """
 
 from __future__ import annotations
 
-from reportgen.brief import LoadedBrief
-from reportgen.profile import LoadedProfile
+from typing import TYPE_CHECKING
+
 from reportgen.writers.pptx.layout import plan_deck
 from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan
 
+if TYPE_CHECKING:
+    from reportgen.document import Document
+    from reportgen.document.findings import Findings, Rendered
 
-def plan(doc: LoadedBrief, lp: LoadedProfile) -> DeckPlan:
-    return plan_deck(doc, lp)
+
+def plan(document: Document) -> DeckPlan:
+    return plan_deck(document)
 
 
-def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
+def check(document: Document) -> Findings:
+    """The deck's layout findings without drawing it; RenderError where it cannot be made."""
+    return plan(document).findings
+
+
+def render(document: Document) -> Rendered:
+    from reportgen.document.findings import Rendered
     from reportgen.writers.pptx.output import write_deck
 
-    return write_deck(plan(doc, lp), lp)
+    deck = plan(document)
+    return Rendered(write_deck(deck, document.look), deck.findings)
 
 
-__all__ = ["DeckPlan", "Frame", "Rect", "SlidePlan", "plan", "render"]
+__all__ = ["DeckPlan", "Frame", "Rect", "SlidePlan", "check", "plan", "render"]

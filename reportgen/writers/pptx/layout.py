@@ -1,4 +1,4 @@
-"""Brief -> DeckPlan: which slides, and every text frame measured and fitted.
+"""Document -> DeckPlan: which slides, and every text frame measured and fitted.
 
 Fitting rules, the same for every section: try the section's largest body size and step down
 (0.5 pt) to the floor (BODY_MIN_PT, 14 pt); count the slides the section needs at the floor and
@@ -16,16 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from reportgen.brief import LoadedBrief
 from reportgen.brief.loader import KeyPath
-from reportgen.brief.markup import Inline, ListBlock, Span, Text
+from reportgen.brief.markup import Inline, ListBlock, Span, Text, plain
 from reportgen.brief.markup import Paragraph as TextParagraph
-from reportgen.brief.model import Actor
-from reportgen.clock import document_time
+from reportgen.document.findings import Findings, SectionFindings
+from reportgen.document.model import ActorEntry, Document, Section
 from reportgen.errors import Diagnostic, RenderError
 from reportgen.fonts import is_arabic, script_segments
-from reportgen.glyphs import check_glyphs
-from reportgen.profile import LoadedProfile, Profile
+from reportgen.profile import Profile
 from reportgen.writers.pptx.geometry import (
     FOOTERS,
     SLIDE_H,
@@ -54,7 +52,6 @@ from reportgen.writers.pptx.model import (
     Rect,
     SlidePlan,
 )
-from reportgen.writers.wording import author_of, join_names, long_date
 
 BODY_MAX_PT = 20.0  # cards of actors start here
 FLOW_MAX_PT = 24.0  # running text (situation, outlook) starts larger
@@ -419,20 +416,26 @@ def grid_columns(n: int) -> int:
 
 
 class Planner:
-    def __init__(self, doc: LoadedBrief, lp: LoadedProfile, geometry: Geometry):
-        self.doc, self.b, self.lp, self.profile = doc, doc.brief, lp, lp.profile
+    def __init__(self, document: Document, geometry: Geometry):
+        self.doc, self.meta, self.labels = document, document.meta, document.labels
+        self.lp, self.profile = document.profile, document.look
         self.geo = geometry
-        self.st = Style.of(lp.profile, doc.brief.language)
+        self.st = Style.of(document.look, document.meta.language)
         self.slides: list[SlidePlan] = []
-        self.date_text = long_date(self.b.date)
+        self.found: dict[str, SectionFindings] = {}
 
     # -- shared pieces ---------------------------------------------------------------------
 
     def in_brief(self, path: KeyPath) -> At:
-        return lambda message: self.doc.where.diagnostic(path, message)
+        return lambda message: self.doc.diagnostic(path, message)
 
     def in_profile(self, path: KeyPath) -> At:
         return lambda message: self.lp.diagnostic(path, message)
+
+    def numbered(self, heading: str, n: int, total: int) -> str:
+        """A section's slide title: "Actors", or "Actors (2 of 3)" in the brief's language."""
+        return heading if total == 1 else self.labels.fill("part_of", heading=heading, n=n,
+                                                           total=total)
 
     def fit_frame(self, what: str, sizes_pt: list[float], build: Callable[[float], Frame],
                   at: At) -> tuple[Frame, float]:
@@ -462,7 +465,8 @@ class Planner:
 
     def footers(self, layout: LayoutBoxes, number: int) -> list[Frame]:
         sx, sy = self.geo.width / SLIDE_W, self.geo.height / SLIDE_H
-        texts = {"ftr": (self.profile.short_name, "l", True), "dt": (self.date_text, "ctr", False),
+        texts = {"ftr": (self.meta.short_name, "l", True),
+                 "dt": (self.meta.date_text, "ctr", False),
                  "sldNum": (str(number), "r", False)}
         frames = []
         for key, (text, align, bold) in texts.items():
@@ -471,9 +475,9 @@ class Planner:
                 f = FOOTERS[key]
                 box = Box(f.x * sx, f.y * sy, f.w * sx, f.h * sy)
             ph = key if layout.get(key) else None
-            para = Para(self.st.runs(text, FOOTER_PT, bold=bold,
-                                     color=None if ph else self.st.muted),
-                        round(FOOTER_PT * 1.2, 2), align=align)
+            runs = self.st.runs(text, FOOTER_PT, bold=bold, color=None if ph else self.st.muted)
+            # An Arabic date ("24 أكتوبر 2017") reads in the right order only in an RTL paragraph.
+            para = Para(runs, round(FOOTER_PT * 1.2, 2), align=align, rtl=_starts_rtl(runs))
             frames.append(Frame(key, box.x, box.y, box.w, box.h, (para,), anchor="ctr",
                                 placeholder=ph))
         return frames
@@ -483,13 +487,12 @@ class Planner:
         self.slides.append(slide)
 
     def sources_notes(self) -> list[Para]:
-        if not self.b.sources:
+        section = self.doc.section("sources")
+        if section is None or not section.sources:
             return []
-        out = [self.note("Sources", bold=True)]
-        for n, src in enumerate(self.b.sources, 1):
-            bits = [src.title] + [x for x in (src.publisher,
-                                              long_date(src.date) if src.date else None) if x]
-            runs = self.st.runs(f"{n}. " + ", ".join(bits) + ".", 12)
+        out = [self.note(section.heading, bold=True)]
+        for n, src in enumerate(section.sources, 1):
+            runs = self.st.runs(f"{n}. " + ", ".join([src.title, *src.details]) + ".", 12)
             if src.url:
                 runs += self.st.runs(" ", 12) + self.st.runs(src.url, 12, href=src.url)
             out.append(Para(runs, 14.4))
@@ -526,33 +529,38 @@ class Planner:
             out += self.sources_notes()
         return out
 
+    def record(self, key: str, size: float, slides: int, continued: int = 0) -> None:
+        self.found[key] = SectionFindings(key, type_pt=size, slides=slides, continued=continued)
+
     # -- slides ----------------------------------------------------------------------------
 
     def title_slide(self) -> None:
-        b, st = self.b, self.st
+        meta, st = self.meta, self.st
         layout = self.geo.find("title")
         title_box = layout.get("title") or Box(self.geo.width * 0.1, self.geo.height * 0.2,
                                                self.geo.width * 0.8, self.geo.height * 0.35)
         ph = "title" if layout.get("title") else None
         title, _ = self.fit_frame("title", sizes(40, 24, 1), lambda s: Frame(
             "title", title_box.x, title_box.y, title_box.w, title_box.h,
-            (st.para(b.title, s, 1.08, bold=True, color=None if ph else st.primary),),
+            (st.para(meta.title, s, 1.08, bold=True, color=None if ph else st.primary),),
             anchor="b", placeholder=ph), self.in_brief(("title",)))
 
         sub_box = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
                                                 self.geo.height * 0.88 - title_box.bottom - 12)
         sub_ph = "subtitle" if layout.get("subtitle") else None
-        by = join_names(b.authors) if b.authors else ""
-        meta = [self.date_text, self.profile.name]
-        if by and by != self.profile.name:
-            meta.insert(0, by)
+        # The authors as a list of names ("A and B"): the slide sets them beside the date and
+        # the organisation, where "By" would read as a sentence.
+        by = meta.author if meta.authors else ""
+        line = [meta.date_text, meta.organisation]
+        if by and by != meta.organisation:
+            line.insert(0, by)
 
         def subtitle(s: float) -> Frame:
             small = max(12.0, round(s * 0.8, 1))
             paras = []
-            if b.subtitle:
-                paras.append(st.para(b.subtitle, s, 1.22))
-            paras.append(st.para(" · ".join(meta), small, 1.3, bold=True,
+            if meta.subtitle:
+                paras.append(st.para(meta.subtitle, s, 1.22))
+            paras.append(st.para(" · ".join(line), small, 1.3, bold=True,
                                  color=st.accent if sub_ph is None or not self.geo.reference
                                  else None, space_before=round(s * 1.1, 2)))
             return Frame("subtitle", sub_box.x, sub_box.y, sub_box.w, sub_box.h, tuple(paras),
@@ -560,22 +568,25 @@ class Planner:
 
         # The subtitle frame holds the subtitle, the authors and the profile's name: an
         # overflow is blamed on the longest of them.
-        texts = [(len(b.subtitle or ""), self.in_brief(("subtitle",))),
+        texts = [(len(meta.subtitle or ""), self.in_brief(("subtitle",))),
                  (len(by), self.in_brief(("authors",))),
-                 (len(self.profile.name), self.in_profile(("name",)))]
+                 (len(meta.organisation), self.in_profile(("name",)))]
         at = max(texts, key=lambda t: t[0])[1]
         sub, _ = self.fit_frame("subtitle", sizes(22, 14), subtitle, at)
-        notes = [self.note(b.title, bold=True)]
-        if b.subtitle:
-            notes.append(self.note(b.subtitle))
-        notes.append(self.note(" · ".join(meta)))
-        notes.append(self.note("Bottom line", bold=True))
-        notes += self.text_notes(b.summary)
-        self.add(SlidePlan("title", "title", b.title, layout.name, [title, sub], notes=notes),
+        notes = [self.note(meta.title, bold=True)]
+        if meta.subtitle:
+            notes.append(self.note(meta.subtitle))
+        notes.append(self.note(" · ".join(line)))
+        summary = self.doc.section("summary")
+        if summary is not None and summary.text is not None:
+            notes.append(self.note(summary.heading, bold=True))
+            notes += self.text_notes(summary.text)
+        self.add(SlidePlan("title", "title", meta.title, layout.name, [title, sub], notes=notes),
                  layout)
 
-    def flow_section(self, key: str, heading: str, text: Text, role: str,
-                     hi: float, kind: str = "flow") -> None:
+    def flow_section(self, section: Section, role: str, hi: float, kind: str = "flow") -> None:
+        key, heading, text = section.key, section.heading, section.text
+        assert text is not None
         layout = self.geo.find(role)
         boxes = [layout.get(k) for k in ("body", "body2") if layout.get(k)]
         if not boxes:
@@ -594,17 +605,20 @@ class Planner:
 
         with self.placing(heading, layout, lambda item: (key,)):
             size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
+        self.record(key, size, len(slides))
         # text_notes gives one note per paragraph or list item, as blocks gives one Para.
         item_notes = [[para] for para in self.text_notes(text)]
+        labels = self.labels
 
         def resumed(i: int) -> str:
             words = item_notes[i][0].text.split()
             start = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
-            return f"Continued from the previous slide: “{start}”"
+            return labels.fill("continued_from",
+                               name=labels["quote_open"] + start + labels["quote_close"])
 
         told: set[int] = set()
         for n, cols in enumerate(slides, 1):
-            title = _numbered(heading, n, len(slides))
+            title = self.numbered(heading, n, len(slides))
             frames = [self.title_frame(layout, title, (key,))]
             shapes: list[Rect] = []
             for i, col in enumerate(cols):
@@ -623,7 +637,7 @@ class Planner:
             shown = [p.origin for col in cols for p in col if p.origin is not None]
             notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
             slide = SlidePlan(kind if kind == "flow" else "bottom_line", key, title, layout.name,
-                              frames, shapes, notes=notes, body_pt=size)
+                              frames, shapes, notes=notes)
             self.add(slide, layout)
 
     def choose(self, sizes_pt: list[float], pages: Callable[[float, int], list],
@@ -670,14 +684,14 @@ class Planner:
             yield
         except TooManySlides:
             path, words = self.longest(field(None))
-            raise RenderError(diagnostics=[self.doc.where.diagnostic(path, (
+            raise RenderError(diagnostics=[self.doc.diagnostic(path, (
                 f"the section “{heading}” needs more than {MAX_SECTION_SLIDES} slides even at "
                 f"{BODY_MIN_PT:g} pt, more than a briefing deck can hold; shorten it (this "
                 f"field has {words:,} words)"))]) from None
         except NoRoom as exc:
             path, _ = self.longest(field(exc.item))
             where = self.geo.reference or "the built-in deck"
-            raise RenderError(diagnostics=[self.doc.where.diagnostic(path, (
+            raise RenderError(diagnostics=[self.doc.diagnostic(path, (
                 f"a line of {exc.para.line_pt:g} pt does not fit the {max(exc.cap, 0):.0f} pt "
                 f"that the {heading} slides leave for it in layout '{layout.name}' of {where}; "
                 f"give deck.pptx taller placeholders"))]) from None
@@ -686,16 +700,17 @@ class Planner:
         """The field to blame for text under `prefix`, and its number of words: the longest
         text field if it holds at least half of the text, else `prefix` itself (many short
         items are too many together, not each)."""
-        found = [(path, len(text.split())) for path, text in self.b.text_fields()
+        found = [(path, len(text.split())) for path, text in text_fields(self.doc)
                  if path[:len(prefix)] == prefix]
         total = sum(words for _, words in found)
         path, words = max(found, key=lambda pw: pw[1], default=(prefix, 0))
         return (path, words) if 2 * words >= total else (prefix, total)
 
-    def cards_section(self, key: str, heading: str, make: Callable[[float], Iterable[Card]],
+    def cards_section(self, section: Section, make: Callable[[float], Iterable[Card]],
                       cs: CardStyle, item_notes: list[list[Para]], resumed: Callable[[int], str],
                       hi: float, item_key: Callable[[int | None], KeyPath],
                       title_key: KeyPath) -> None:
+        key, heading = section.key, section.heading
         layout = self.geo.find("cards")
         region = self.geo.content_region()
         fit_across = max(1, int((region.w + CARD_GAP) // (MIN_CARD_W + CARD_GAP)))
@@ -705,9 +720,10 @@ class Planner:
             size, slides = self.choose(sizes(hi, BODY_MIN_PT),
                                        lambda s, limit: grid(make(s), ncols, region, cs, limit),
                                        continuations)
+        self.record(key, size, len(slides), continuations(slides))
         told: set[int] = set()
         for n, rows in enumerate(slides, 1):
-            title = _numbered(heading, n, len(slides))
+            title = self.numbered(heading, n, len(slides))
             frames = [self.title_frame(layout, title, title_key)]
             shapes: list[Rect] = []
             y = region.y
@@ -726,10 +742,10 @@ class Planner:
                 y += h + CARD_GAP
             shown = [card.item for _, row in rows for card in row]
             notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
-            self.add(SlidePlan("cards", key, title, layout.name, frames, shapes,
-                               notes=notes, body_pt=size), layout)
+            self.add(SlidePlan("cards", key, title, layout.name, frames, shapes, notes=notes),
+                     layout)
 
-    def actor_card(self, actor: Actor, size: float, item: int) -> Card:
+    def actor_card(self, actor: ActorEntry, size: float, item: int) -> Card:
         st = self.st
         small = max(12.0, round(size * 0.85, 1))
         name = st.para(actor.name, round(size * 1.12, 1), 1.18, bold=True, color=st.primary,
@@ -742,102 +758,111 @@ class Planner:
         if actor.stance:
             body += st.blocks(actor.stance, size, color=st.text, gap=0.5)
         if actor.quote:
-            quote = (Span("“"), *actor.quote, Span("”"))
+            quote = (Span(actor.quote_open), *actor.quote, Span(actor.quote_close))
             body.append(st.para(quote, size, LINE, italic=True, color=st.primary,
                                 space_before=round(size * 0.6, 2)))
-            if actor.quote_source:
-                body.append(st.para(f"— {actor.quote_source}", small, 1.25, color=st.muted,
+            if actor.attribution:
+                body.append(st.para(actor.attribution, small, 1.25, color=st.muted,
                                     space_before=round(size * 0.2, 2)))
         if body:
             body[0] = replace(body[0], space_before=round(size * 0.55, 2))
+        # "(continued)" alone heads a piece whose name is too long to repeat.
         cont, short = (st.para(text, round(size * 1.12, 1), 1.18, bold=True, color=st.primary)
-                       for text in (f"{actor.name} (continued)", "(continued)"))
+                       for text in (self.labels.fill("continued", name=actor.name),
+                                    self.labels.fill("continued", name="").strip()))
         return Card(tuple(head + body), (cont,), item=item, short_head=(short,))
 
-    def actors(self) -> None:
-        b = self.b
+    def actors(self, section: Section) -> None:
         cs = CardStyle((16.0, 18.0, 16.0, 14.0), bar=4.0)
+        actors = section.actors
         item_notes: list[list[Para]] = []
-        for a in b.actors:
+        for a in actors:
             notes = [self.note(a.name + (f" — {a.role_line}" if a.role_line else ""),
                                bold=True, href=a.url)]
             if a.stance:
                 notes += self.text_notes(a.stance)
             if a.quote:
                 src = f" ({a.quote_source})" if a.quote_source else ""
-                notes.append(self.note((Span("“"), *a.quote, Span(f"”{src}"))))
+                notes.append(self.note((Span(a.quote_open), *a.quote,
+                                        Span(f"{a.quote_close}{src}"))))
             item_notes.append(notes)
         self.cards_section(
-            "actors", "Actors",
-            lambda s: (self.actor_card(a, s, i) for i, a in enumerate(b.actors)), cs,
-            item_notes, lambda i: f"{b.actors[i].name} (continued from the previous slide)",
-            BODY_MAX_PT, lambda i: ("actors",) if i is None else ("actors", i), ("actors",))
+            section, lambda s: (self.actor_card(a, s, i) for i, a in enumerate(actors)), cs,
+            item_notes, lambda i: self.labels.fill("continued_from", name=actors[i].name),
+            BODY_MAX_PT, lambda i: ("actors",) if i is None else ("actors", actors[i].index),
+            ("actors",))
 
-    def leverage(self) -> None:
-        b, st = self.b, self.st
+    def leverage(self, section: Section) -> None:
+        st = self.st
         cs = CardStyle((18.0, 16.0, 18.0, 16.0), label_w=40.0)
+        points = [item for block in section.blocks if isinstance(block, ListBlock)
+                  for item in block.items]
 
         def cards(size: float) -> Iterator[Card]:
-            for n, point in enumerate(b.leverage.points, 1):
-                paras = st.blocks(point, size, color=st.text, gap=0.4)
+            for n, point in enumerate(points, 1):
+                para = st.para(point, size, color=st.text, space_before=round(size * 0.4, 2))
                 label = st.para(str(n), round(size * 1.6, 1), 1.0, bold=True, color=st.accent)
-                yield Card(tuple(paras), (), label, n - 1)
+                yield Card((para,), (), label, n - 1)
 
         item_notes: list[list[Para]] = []
-        for n, point in enumerate(b.leverage.points, 1):
-            paras = self.text_notes(point)
-            paras[0] = replace(paras[0], runs=self.st.runs(f"{n}. ", 12) + paras[0].runs)
-            item_notes.append(paras)
-        self.cards_section("leverage", b.leverage.heading, cards, cs, item_notes,
-                           lambda i: f"Point {i + 1} (continued from the previous slide)",
+        for n, point in enumerate(points, 1):
+            note = self.note(point)
+            item_notes.append([replace(note, runs=self.st.runs(f"{n}. ", 12) + note.runs)])
+        self.cards_section(section, cards, cs, item_notes,
+                           lambda i: self.labels.fill(
+                               "continued_from", name=self.labels.fill("point", n=i + 1)),
                            LEVER_MAX_PT,
                            lambda i: ("leverage", "points") + (() if i is None else (i,)),
                            ("leverage", "holder"))
 
     def closing(self) -> None:
-        p, st = self.profile, self.st
+        closing, st, url = self.doc.closing, self.st, self.profile.url
         layout = self.geo.find("closing")
         frames = [self.fit_frame("closing title", sizes(36, 20, 1), lambda s: Frame(
             "title", *_xywh(layout.get("title") or self.geo.content_region()),
-            (st.para(p.name, s, 1.1, bold=True),), anchor="b",
+            (st.para(self.meta.organisation, s, 1.1, bold=True),), anchor="b",
             placeholder="title" if layout.get("title") else None), self.in_profile(("name",)))[0]]
         body_box = layout.get("body") or self.geo.content_region()
-        before, words, after = p.donor_note.split()
         # The built-in closing slide is dark: its links take the accent colour. A reference
         # deck's links keep its theme's hyperlink colour.
         link = None if self.geo.reference else st.accent
 
         def body(s: float) -> Frame:
-            paras = [st.para(p.disclaimer, s, 1.32)]
-            donor = st.runs(before, s) + st.runs(words, s, href=p.donor_note.url,
-                                                 color=link) + st.runs(after, s)
+            paras = [st.para(closing.disclaimer, s, 1.32)]
+            donor = (st.runs(closing.donor_before, s)
+                     + st.runs(closing.donor_link_text, s, href=closing.donor_url, color=link)
+                     + st.runs(closing.donor_after, s))
             paras.append(Para(donor, round(s * 1.32, 2), space_before=round(s * 0.9, 2)))
-            if p.url:
-                paras.append(st.para(p.url.removeprefix("https://").removeprefix("http://")
-                                     .rstrip("/"), s, 1.32, bold=True, href=p.url, color=link,
+            if url:
+                paras.append(st.para(url.removeprefix("https://").removeprefix("http://")
+                                     .rstrip("/"), s, 1.32, bold=True, href=url, color=link,
                                      space_before=round(s * 0.9, 2)))
             return Frame("body", *_xywh(body_box), tuple(paras),
                          placeholder="body" if layout.get("body") else None)
 
-        texts = [(len(p.disclaimer), ("disclaimer",)), (len(p.donor_note.text),
-                                                         ("donor_note", "text")),
-                 (len(p.url or ""), ("url",))]
+        texts = [(len(closing.disclaimer), ("disclaimer",)),
+                 (len(closing.donor_note), ("donor_note", "text")), (len(url or ""), ("url",))]
         at = self.in_profile(max(texts, key=lambda t: t[0])[1])
         frame, _ = self.fit_frame("disclaimer and donor note", sizes(18, 11), body, at)
         frames.append(frame)
-        notes = [self.note(p.disclaimer), self.note(p.donor_note.text + f" ({p.donor_note.url})")]
+        notes = [self.note(closing.disclaimer),
+                 self.note(closing.donor_note + f" ({closing.donor_url})")]
         notes += self.sources_notes()
-        self.add(SlidePlan("closing", "closing", p.name, layout.name, frames, notes=notes),
-                 layout)
+        self.add(SlidePlan("closing", "closing", self.meta.organisation, layout.name, frames,
+                           notes=notes), layout)
 
     def build(self) -> list[SlidePlan]:
-        b = self.b
         self.title_slide()
-        self.flow_section("summary", "Bottom line", b.summary, "content", 28.0, kind="panel")
-        self.flow_section("situation", "Situation", b.situation, "two", FLOW_MAX_PT)
-        self.actors()
-        self.leverage()
-        self.flow_section("outlook", "Outlook", b.outlook, "two", FLOW_MAX_PT)
+        for section in self.doc.sections:
+            if section.key == "summary":
+                self.flow_section(section, "content", 28.0, kind="panel")
+            elif section.key in ("situation", "outlook"):
+                self.flow_section(section, "two", FLOW_MAX_PT)
+            elif section.key == "actors":
+                self.actors(section)
+            elif section.key == "leverage":
+                self.leverage(section)
+            # sources: in the notes of each section's last slide and of the closing slide
         self.closing()
         return self.slides
 
@@ -851,24 +876,37 @@ def _quoted(text: str, most: int = 60) -> str:
     return f"'{text}'" if len(text) <= most else f"'{text[:most].rstrip()}…'"
 
 
-def _numbered(heading: str, n: int, total: int) -> str:
-    return heading if total == 1 else f"{heading} ({n} of {total})"
+def text_fields(document: Document) -> Iterator[tuple[KeyPath, str]]:
+    """(key path in the brief, printed text) of each field a deck section sets, to name the
+    field an overflow comes from."""
+    for section in document.sections:
+        if section.text is not None:
+            yield (section.key,), section.text.plain
+        for actor in section.actors:
+            at = ("actors", actor.index)
+            yield (*at, "name"), actor.name
+            yield (*at, "role"), actor.role_line
+            if actor.stance:
+                yield (*at, "stance"), actor.stance.plain
+            if actor.quote:
+                yield (*at, "quote"), plain(actor.quote)
+            if actor.quote_source:
+                yield (*at, "quote_source"), actor.quote_source
+        if section.key == "leverage":
+            items = [item for block in section.blocks if isinstance(block, ListBlock)
+                     for item in block.items]
+            yield from ((("leverage", "points", i), plain(item)) for i, item in enumerate(items))
 
 
-def deck_geometry(lp: LoadedProfile) -> Geometry:
-    ref = lp.reference("deck.pptx")
+def deck_geometry(document: Document) -> Geometry:
+    ref = document.profile.reference("deck.pptx")
     return read_geometry(ref) if ref else builtin_geometry()
 
 
-def plan_deck(doc: LoadedBrief, lp: LoadedProfile) -> DeckPlan:
-    b, profile = doc.brief, lp.profile
-    check_glyphs(doc, lp)
-    geometry = deck_geometry(lp)
-    slides = Planner(doc, lp, geometry).build()
-    when = document_time(b.date).isoformat()
-    author = author_of(b.authors, profile.name)
-    core = {"title": b.title, "author": author, "subject": b.subtitle or b.summary.plain,
-            "keywords": "; ".join([profile.short_name, "briefing", b.leverage.holder]),
-            "category": "Briefing", "comments": b.summary.plain, "last_modified_by": author,
-            "created": when, "modified": when, "company": profile.name}
-    return DeckPlan(slides, geometry, core, b.language)
+def plan_deck(document: Document) -> DeckPlan:
+    """The deck's slides, every frame measured and fitted, and the findings of the fitting."""
+    geometry = deck_geometry(document)
+    planner = Planner(document, geometry)
+    slides = planner.build()
+    findings = Findings("pptx", slides=len(slides), sections=tuple(planner.found.values()))
+    return DeckPlan(slides, geometry, document.meta, findings)

@@ -1,6 +1,6 @@
 """The deck plan: slides of measured text frames and plain shapes, in points.
 
-`layout.plan_deck` makes it from a brief; `output.write_deck` turns it into python-pptx calls.
+`layout.plan_deck` makes it from the Document; `output.write_deck` turns it into python-pptx calls.
 Everything a test needs to check the fitting (frame boxes, insets, paragraphs with sizes and
 line pitch, the measured text height) is here, without opening PowerPoint.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.document.findings import Findings
+from reportgen.document.model import Meta
 from reportgen.writers.pptx.geometry import Geometry
 from reportgen.writers.pptx.measure import Para, fits_height, text_height
 
@@ -31,7 +33,6 @@ class Frame:
     anchor: str = "t"  # t | ctr | b
     placeholder: str | None = None
     fill: str | None = None
-    line: str | None = None
     move: bool = False  # placeholder whose box differs from the layout's: write the position
 
     @property
@@ -64,7 +65,6 @@ class Rect:
     w: float
     h: float
     fill: str
-    line: str | None = None
 
 
 @dataclass
@@ -76,20 +76,19 @@ class SlidePlan:
     frames: list[Frame] = field(default_factory=list)
     shapes: list[Rect] = field(default_factory=list)  # drawn beneath the frames
     notes: list[Para] = field(default_factory=list)
-    body_pt: float | None = None  # the body size the fitting chose, for reports and tests
 
 
 @dataclass
 class DeckPlan:
     slides: list[SlidePlan]
     geometry: Geometry
-    core: dict[str, str]
-    language: str
+    meta: Meta  # the file's properties
+    findings: Findings  # by section: the body size chosen, slides, "(continued)" pieces
 
     @property
     def reference(self) -> Path | None:
         return self.geometry.reference
 
     @property
-    def titles(self) -> list[str]:
-        return [s.title for s in self.slides]
+    def language(self) -> str:
+        return self.meta.language

@@ -12,11 +12,10 @@ import copy
 import io
 import uuid
 import weakref
-from datetime import datetime
+from datetime import timezone
 from xml.sax.saxutils import escape, quoteattr
 
-from reportgen.clock import document_time
-from reportgen.profile import LoadedProfile
+from reportgen.profile import Profile
 from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
@@ -31,10 +30,9 @@ HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703
 ANCHORS = {"t": "t", "ctr": "ctr", "b": "b"}
 
 
-def write_deck(plan: DeckPlan, lp: LoadedProfile) -> bytes:
+def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
     from pptx import Presentation
 
-    profile = lp.profile
     if plan.reference:  # masters and layouts only: its slides, macros and links are gone
         prs = Presentation(io.BytesIO(clean_reference(plan.reference, "deck")))
     else:
@@ -54,11 +52,10 @@ def write_deck(plan: DeckPlan, lp: LoadedProfile) -> bytes:
 
     _core_properties(prs, plan)
     _drop_template_leftovers(prs, builtin=plan.reference is None)
-    _app_properties(prs, plan, profile.name)
+    _app_properties(prs, plan, plan.meta.organisation)
     buf = io.BytesIO()
     prs.save(buf)
-    stamp = document_time(datetime.fromisoformat(plan.core["created"]).date())
-    return stable_zip(buf.getvalue(), stamp)
+    return stable_zip(buf.getvalue(), plan.meta.created)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,11 +134,7 @@ def _add_rect(slide, rect: Rect, name: str) -> None:
         shape._element.remove(style)
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(rect.fill)
-    if rect.line:
-        shape.line.color.rgb = _rgb(rect.line)
-        shape.line.width = emu(0.75)
-    else:
-        shape.line.fill.background()
+    shape.line.fill.background()
 
 
 def _rgb(colour: str):
@@ -271,15 +264,14 @@ def _write_notes(slide, sp: SlidePlan, lang: str, font: str) -> None:
 
 
 def _core_properties(prs, plan: DeckPlan) -> None:
-    cp = prs.core_properties
-    core = plan.core
-    cp.title, cp.author, cp.subject = (clip(core["title"]), clip(core["author"]),
-                                       clip(core["subject"]))
-    cp.keywords, cp.category = clip(core["keywords"]), core["category"]
-    cp.comments, cp.last_modified_by = clip(core["comments"]), clip(core["last_modified_by"])
-    cp.language, cp.revision = plan.language, 1
-    when = datetime.fromisoformat(core["created"]).replace(tzinfo=None)
-    cp.created = cp.modified = when
+    """The file's properties, from the document's: the same title, author, subject and keywords
+    as the PDF and the memo."""
+    cp, meta = prs.core_properties, plan.meta
+    cp.title, cp.author, cp.subject = clip(meta.title), clip(meta.author), clip(meta.subject)
+    cp.keywords, cp.comments = clip("; ".join(meta.keywords)), clip(meta.subject)
+    cp.last_modified_by = clip(meta.author)
+    cp.language, cp.revision = meta.language, 1
+    cp.created = cp.modified = meta.created.astimezone(timezone.utc).replace(tzinfo=None)
     drop_unowned(cp._element)
 
 
