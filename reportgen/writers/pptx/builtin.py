@@ -12,6 +12,7 @@ import io
 from xml.sax.saxutils import escape
 
 from reportgen.profile import Profile
+from reportgen.writers.colour import RULE_GREY, bare, brand_colour_scheme, mix
 from reportgen.writers.pptx.geometry import (
     CLOSING_BODY,
     CLOSING_TITLE,
@@ -39,15 +40,6 @@ NSDECL = f'xmlns:a="{A}" xmlns:r="{R}" xmlns:p="{P}"'
 KEEP = {"slideLayout1.xml": "Title Slide", "slideLayout2.xml": "Title and Content",
         "slideLayout3.xml": "Section Header", "slideLayout4.xml": "Two Content",
         "slideLayout6.xml": "Title Only", "slideLayout7.xml": "Blank"}
-RULE_GREY = "D5DBE1"
-
-
-def mix(hex_colour: str, other: str, amount: float) -> str:
-    """`hex_colour` moved `amount` of the way towards `other` (both "#RRGGBB" or "RRGGBB")."""
-    a = [int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
-    b = [int(other.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(x + (y - x) * amount):02X}" for x, y in zip(a, b, strict=True))
-
 
 class Palette:
     def __init__(self, profile: Profile):
@@ -55,9 +47,9 @@ class Palette:
         self.primary, self.accent = c.primary.lstrip("#"), c.accent.lstrip("#")
         self.text, self.muted, self.tint = (c.text.lstrip("#"), c.muted.lstrip("#"),
                                             c.tint.lstrip("#"))
-        self.on_dark = mix(c.tint, c.primary, 0.12)  # body text on the primary background
-        self.on_dark_muted = mix(c.tint, c.primary, 0.42)  # footers on the primary background
-        self.band = mix(c.primary, "#000000", 0.22)
+        self.on_dark = bare(mix(c.tint, c.primary, 0.12))  # body text on the primary ground
+        self.on_dark_muted = bare(mix(c.tint, c.primary, 0.42))  # footers on the primary ground
+        self.band = bare(mix(c.primary, "#000000", 0.22))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,7 +164,7 @@ def master_xml(pal: Palette, layout_ids: list[tuple[int, str]], font: str, name:
         _rect(7, "Top band", Box(0, 0, SLIDE_W, 6), pal.primary),
         _rect(8, "Title rule", Box(MARGIN, RULE_Y, 56, 3), pal.accent),
         _rect(9, "Footer rule", Box(MARGIN, FOOT_RULE_Y, SLIDE_W - 2 * MARGIN, 0.75),
-              RULE_GREY),
+              bare(RULE_GREY)),
         _ph(2, "Title Placeholder 1", '<p:ph type="title"/>', TITLE,
             "Click to edit Master title style", anchor="b"),
         _ph(3, "Text Placeholder 2", '<p:ph type="body" idx="1"/>', CONTENT,
@@ -269,17 +261,7 @@ def theme_xml(original: bytes, profile: Profile, pal: Palette) -> bytes:
     root.set("name", f"{profile.short_name} briefing")
     scheme = root.find("a:themeElements/a:clrScheme", ns)
     scheme.set("name", profile.short_name)
-    colours = {"dk1": pal.text, "lt1": "FFFFFF", "dk2": pal.primary, "lt2": pal.tint,
-               "accent1": pal.primary, "accent2": pal.accent, "accent3": pal.muted,
-               "accent4": mix(pal.primary, "#FFFFFF", 0.35), "accent5": mix(pal.accent, "#FFFFFF",
-                                                                            0.35),
-               "accent6": mix(pal.muted, "#FFFFFF", 0.45), "hlink": pal.primary,
-               "folHlink": pal.muted}
-    for tag, value in colours.items():
-        slot = scheme.find(f"a:{tag}", ns)
-        for child in list(slot):
-            slot.remove(child)
-        etree.SubElement(slot, f"{{{A}}}srgbClr", val=value)
+    brand_colour_scheme(scheme, profile.colors)
     fonts = root.find("a:themeElements/a:fontScheme", ns)
     fonts.set("name", profile.fonts.body)
     for which in ("a:majorFont", "a:minorFont"):

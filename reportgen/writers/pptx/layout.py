@@ -769,7 +769,7 @@ class Planner:
         # "(continued)" alone heads a piece whose name is too long to repeat.
         cont, short = (st.para(text, round(size * 1.12, 1), 1.18, bold=True, color=st.primary)
                        for text in (self.labels.fill("continued", name=actor.name),
-                                    self.labels.fill("continued", name="").strip()))
+                                    self.labels["continued_alone"]))
         return Card(tuple(head + body), (cont,), item=item, short_head=(short,))
 
     def actors(self, section: Section) -> None:
