@@ -168,7 +168,8 @@ def test_diacritics_and_typographic_punctuation_are_set_in_the_embedded_font(wri
     name = "Ḥādī al-ʿĀmirī, Łukasz Nöth – “quoted” — it’s"
     brief = write_brief("diacritics", subtitle=name)
     assert build_pdf(brief, tmp_path).exit_code == 0
-    assert name in flat_text(tmp_path / "diacritics.pdf")
+    # the document plan joins the article to the name with a no-break hyphen (U+2011)
+    assert name.replace("al-", "al\u2011") in flat_text(tmp_path / "diacritics.pdf")
 
 
 def test_a_glyph_the_font_lacks_is_an_error_at_the_field_and_nothing_is_written(write_brief,
@@ -195,7 +196,7 @@ def test_arabic_names_are_shaped_and_set_in_the_arabic_font(write_brief, sample_
     # base letters, and the Latin part of the name stays in the body font
     assert len([c for c in arabic if not c["text"].isspace()]) == 11
     assert all("\ufe70" <= c["text"] <= "\ufeff" for c in arabic if not c["text"].isspace())
-    assert "Haider al-Abadi (" in flat_text(tmp_path / "arabic.pdf")
+    assert "Haider al\u2011Abadi (" in flat_text(tmp_path / "arabic.pdf")
 
 
 def test_body_text_never_goes_below_the_floor_and_secondary_lines_not_below_7pt(
@@ -283,7 +284,7 @@ def test_invisible_bidi_marks_pasted_with_a_name_are_not_missing_glyphs(write_br
     brief = write_brief("marks", actors=actors)
     assert build_pdf(brief, tmp_path).exit_code == 0
     text = flat_text(tmp_path / "marks.pdf")
-    assert "(al-Abadi)" in text
+    assert "(al\u2011Abadi)" in text
     assert not any(ch in text for ch in "\u200d\u200e\u200f")
 
 
@@ -298,3 +299,62 @@ def test_the_masthead_label_comes_from_the_profile(sample_brief, tmp_path):
     result = build_pdf(sample_brief, tmp_path / "out", "--templates", str(tmp_path / "templates"))
     assert result.exit_code == 0, result.output
     assert "ISSUE BRIEF · 24 OCTOBER 2017" in flat_text(tmp_path / "out" / "pmf-tillerson.pdf")
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings: what `validate` and `build` read, instead of the writer's messages
+
+
+def _document(brief: Path):
+    from reportgen.pipeline import prepare
+
+    return prepare(brief).document
+
+
+def test_check_reports_the_body_size_per_section_and_one_page(sample_brief):
+    from reportgen.writers import pdf
+
+    found = pdf.check(_document(sample_brief))
+    assert (found.format, found.body_pt, found.start_pt, found.pages) == ("pdf", 10, 10, 1)
+    assert not found.shrunk
+    assert [s.key for s in found.sections] == ["summary", "situation", "actors", "leverage",
+                                               "outlook", "sources", "closing"]
+    assert found.section("situation").type_pt == 10
+    assert found.section("summary").type_pt == 10.8  # the bottom line is set a little larger
+
+
+def test_rendered_findings_are_those_of_check_and_say_when_text_was_shrunk(write_brief,
+                                                                          sample_data):
+    from reportgen.writers import pdf
+
+    situation = "\n\n".join([sample_data["situation"]] * 2)
+    document = _document(write_brief("longer", situation=situation))
+    rendered = pdf.render(document)
+    assert rendered.findings == pdf.check(document)
+    assert rendered.findings.shrunk and 8 <= rendered.findings.body_pt < 10
+    assert body_size_of(rendered.data) == rendered.findings.section("situation").type_pt
+
+
+def body_size_of(data: bytes) -> float:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        sizes = [round(c["size"], 2) for c in pdf.pages[0].chars
+                 if c["text"].isalpha() and "Regular" in c["fontname"]]
+    return max(set(sizes), key=sizes.count)
+
+
+def test_overflow_is_a_positioned_error_at_the_longest_section_with_its_measures(
+        write_brief, sample_data):
+    from reportgen.errors import RenderError
+    from reportgen.writers import pdf
+
+    brief = write_brief("long", situation="\n\n".join([sample_data["situation"]] * 6))
+    with pytest.raises(RenderError) as caught:
+        pdf.check(_document(brief))
+    (diagnostic,) = caught.value.diagnostics
+    line = next(i for i, text in enumerate(brief.read_text("utf-8").splitlines(), 1)
+                if text.startswith("situation:"))
+    assert (diagnostic.path, diagnostic.line, diagnostic.key) == (str(brief), line, "situation")
+    over = caught.value.findings.overflow
+    assert over.exact and 0 < over.pt < 1400 and over.lines >= 1
+    assert over.longest[0][0] == "situation"
+    assert f"it overflows by {over.pt:.0f} pt (about {over.lines} lines)" in diagnostic.message

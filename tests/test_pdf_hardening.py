@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from reportgen.brief import LoadedBrief, load_brief
 from reportgen.brief.markup import Paragraph, Span, Text
 from reportgen.cli import app
+from reportgen.document import build_document
 from reportgen.errors import RenderError
 from reportgen.profile import LoadedProfile, find_profile
 from reportgen.writers import pdf
@@ -30,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 INJECTION = 'https://ex.com/" href="javascript:app.alert(1)'
+
+
+def pdf_of(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
+    return pdf.render(build_document(doc, lp)).data
 
 
 def uris(data: bytes) -> list[str]:
@@ -85,7 +90,7 @@ def with_urls(doc: LoadedBrief, lp: LoadedProfile, actor: str, sources: list[str
 def test_a_quote_in_any_link_cannot_add_a_javascript_action(sample):
     doc, lp = with_urls(*sample, actor=INJECTION, sources=[INJECTION + "&s"],
                         span=INJECTION + "&m", donor=INJECTION + "&d")
-    found = uris(pdf.render(doc, lp))
+    found = uris(pdf_of(doc, lp))
     assert not [u for u in found if u.lower().startswith("javascript")], found
     assert set(found) == {INJECTION, INJECTION + "&s", INJECTION + "&m", INJECTION + "&d"}
 
@@ -97,7 +102,7 @@ def test_every_uri_is_exactly_the_address_given_whatever_it_escapes(sample):
     actor, span, donor = ("https://ex.com/who?a=1&b=2", "mailto:press@ex.com?subject=a%20b&body=c",
                           "https://ex.com/donors?x=%22'")
     doc, lp = with_urls(*sample, actor=actor, sources=tricky, span=span, donor=donor)
-    assert set(uris(pdf.render(doc, lp))) == {*tricky, actor, span, donor}
+    assert set(uris(pdf_of(doc, lp))) == {*tricky, actor, span, donor}
 
 
 def test_the_link_markup_keeps_the_address_inside_one_attribute():
@@ -116,7 +121,7 @@ def test_the_writer_links_nothing_but_http_https_and_mailto(url):
 
 
 def test_every_uri_in_the_sample_is_a_url_of_the_brief_or_the_profile(sample):
-    found = uris(pdf.render(*sample))
+    found = uris(pdf_of(*sample))
     assert set(found) <= model_urls(*sample)
     assert {"https://www.mei.edu", DONOR_URL} <= set(found)
 
@@ -180,6 +185,11 @@ def _words(n: int, seed: int, sample_data: dict) -> str:
     return " ".join(rng.choice(words) for _ in range(n))
 
 
+def _line_of(path: Path, start: str) -> int:
+    return next(i for i, text in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if text.startswith(start))
+
+
 def _run_pdf(brief: Path, out: Path) -> subprocess.CompletedProcess:
     # a subprocess, so that a regression shows as a timeout here rather than a stuck suite
     return subprocess.run([sys.executable, "-m", "reportgen", "pdf", str(brief), "--out",
@@ -198,19 +208,24 @@ def test_a_brief_far_too_long_is_refused_quickly_naming_its_longest_sections(
         brief = write_brief("huge", situation=_words(20_000, 2, sample_data))
     result = _run_pdf(brief, tmp_path / "out")
     assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith(f"{brief}: the one-pager does not fit on one page even at "
-                                    "8 pt body text: it overflows by at least ")
+    # placed at the key of the longest section, the first one the message names
     longest = result.stderr.split("Longest sections: ", 1)[1]
+    key = longest.split(" ", 1)[0]
+    assert key == ("actors" if case == "850 KB brief" else "situation")
+    assert result.stderr.startswith(f"{brief}:{_line_of(brief, key + ':')}:1: {key}: the "
+                                    "one-pager does not fit on one page even at 8 pt body text: "
+                                    "it overflows by at least ")
     assert "situation at least " in longest and "Shorten them; nothing was written." in longest
     assert not (tmp_path / "out" / "huge.pdf").exists()
 
 
 def test_the_lower_bound_never_exceeds_the_height_reportlab_lays_out(sample, sample_data):
     doc, lp = sample
+    document = build_document(doc, lp)
     body, arabic = pdf.profile_families(lp)
     st = pdf.make_styles(8.0, pdf._register(body), pdf._register(arabic), lp.profile)
-    exact, at_least = pdf.measure(doc, lp, st, pdf._height), pdf.measure(doc, lp, st,
-                                                                          pdf._height_at_least)
+    exact = pdf.measure(document, st, pdf._height)
+    at_least = pdf.measure(document, st, pdf._height_at_least)
     assert at_least.room >= exact.room
     for key, height in exact.heights.items():
         assert 0.5 * height < at_least.heights[key] <= height, key
@@ -224,18 +239,19 @@ def test_an_actor_taller_than_a_column_is_named_at_its_key(write_brief, sample_d
                         outlook="Short.", sources=None)
     result = runner.invoke(app, ["pdf", str(brief), "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output.startswith(f"{brief}: actors[1]: at 8 pt body text this actor's entry "
-                                    "is ")
+    line = brief.read_text("utf-8").splitlines().index("- name: Rex Tillerson") + 1
+    assert result.output.startswith(f"{brief}:{line}:3: actors[1]: at 8 pt body text this "
+                                    "actor's entry is ")
     assert "an entry cannot break between columns, so shorten its stance or quote" in \
         result.output
     validated = runner.invoke(app, ["validate", str(brief)])
-    line = brief.read_text("utf-8").splitlines().index("- name: Rex Tillerson") + 1
     assert f"{brief}:{line}:3: error: actors[1]: at 8 pt body text" in validated.output
 
 
 def test_a_disclaimer_that_fills_the_page_is_named_in_the_profile(sample, sample_data):
     doc, lp = sample
     profile = lp.profile.model_copy(update={"disclaimer": _words(8_000, 4, sample_data)})
+    document = build_document(doc, dataclasses.replace(lp, profile=profile))
     with pytest.raises(RenderError, match=r"profile.yaml:\d+:\d+: disclaimer: at 8 pt the "
                                           "disclaimer and the donor note fill the whole page"):
-        pdf.fit(doc, dataclasses.replace(lp, profile=profile))
+        pdf.check(document)

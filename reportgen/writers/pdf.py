@@ -1,11 +1,12 @@
-"""PDF one-pager (ReportLab platypus).
+"""PDF one-pager (ReportLab platypus), set from the document plan.
 
 The page is always exactly one: the story is set at the largest body size, in quarter points
 from the profile's size down to its floor, that fits; if even the floor does not, rendering
-fails with how much it overflows and which sections (or which field) to shorten. A brief far
-too long is refused from a lower bound on its height, before any of it is laid out. Links are
-passed to ReportLab as escaped attribute values, never pasted into its markup as they come.
-Fonts are the profile's TrueType family, embedded.
+fails with how much it overflows and which sections (or which field) to shorten, as positioned
+diagnostics and as findings. A brief far too long is refused from a lower bound on its height,
+before any of it is laid out. Links are passed to ReportLab as escaped attribute values, never
+pasted into its markup as they come. Fonts are the profile's TrueType family, embedded.
+Every word comes from the `Document`: headings, dates, byline and quote marks are made there.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import io
 import math
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -41,15 +43,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reportgen.brief import LoadedBrief
-from reportgen.brief.markup import Inline, ListBlock, Text
+from reportgen.brief.markup import Inline, ListBlock
 from reportgen.brief.markup import Paragraph as TextParagraph
-from reportgen.clock import document_time
+from reportgen.document.findings import Findings, Overflow, Rendered, SectionFindings
 from reportgen.errors import RenderError
 from reportgen.fonts import FontFamily, script_segments
-from reportgen.glyphs import check_glyphs, profile_families
-from reportgen.profile import LoadedProfile, Profile
-from reportgen.writers.wording import author_of, join_names, long_date
+from reportgen.glyphs import profile_families
+from reportgen.profile import Profile
+
+if TYPE_CHECKING:
+    from reportgen.brief import LoadedBrief
+    from reportgen.document import ActorEntry, Document, Section, SourceEntry
+    from reportgen.profile import LoadedProfile
 
 STEP_PT = 0.25
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
@@ -141,16 +146,24 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -
 
 
 def without_format_marks(text: str) -> str:
-    """Drop bidi marks and zero-width joiners (Unicode category Cf), often pasted with Arabic
-    names: they are invisible, and the PDF orders and shapes Arabic itself."""
+    """Drop the format characters (Unicode category Cf) the document plan keeps: ZWJ and ZWNJ
+    inside Arabic words. The PDF shapes Arabic itself (arabic_reshaper), so they would only be
+    drawn as empty glyphs."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def for_reportlab(text: str) -> str:
+    """ReportLab breaks lines at U+202F NARROW NO-BREAK SPACE (and drops it): French quotes
+    « like this » would lose the space and could leave « at a line's end. U+00A0 is the no-break
+    space ReportLab honours, so it stands in for it (a word space wide, not a fine space)."""
+    return without_format_marks(text).replace("\u202f", "\u00a0")
 
 
 def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
     put in visual order and set in the profile's Arabic family (bold where the text is)."""
     out = []
-    for piece, arabic in script_segments(without_format_marks(text)):
+    for piece, arabic in script_segments(for_reportlab(text)):
         if arabic:
             import arabic_reshaper
             from bidi import get_display
@@ -197,10 +210,11 @@ def markup(spans: Inline, link_colour: str, st: Styles) -> str:
     return "".join(out)
 
 
-def text_flowables(text: Text, style: ParagraphStyle, colour: str,
-                   st: Styles) -> list[Flowable]:
+def text_flowables(blocks: Iterable[TextParagraph | ListBlock], style: ParagraphStyle,
+                   colour: str, st: Styles) -> list[Flowable]:
+    """Paragraphs and lists of the document's running text (a section's or a stance's)."""
     out: list[Flowable] = []
-    for block in text.blocks:
+    for block in blocks:
         if isinstance(block, TextParagraph):
             out.append(Paragraph(markup(block.spans, colour, st), style))
         else:
@@ -235,7 +249,7 @@ class Heading(Paragraph):
     """A section heading; the document template adds it to the PDF outline."""
 
     def __init__(self, text: str, st: Styles, key: str):
-        super().__init__(rl(text, st), st.heading)
+        super().__init__(rl(text, st, bold=True), st.heading)
         self.outline_title, self.outline_key = text, key
 
 
@@ -258,63 +272,66 @@ class OutlineMark(Flowable):
 # The story
 
 
-def build_story(doc: LoadedBrief, st: Styles, profile: Profile, width: float,
+def build_story(document: Document, st: Styles, width: float,
                 column: float) -> list[tuple[str, list[Flowable]]]:
-    """The one-pager's content as (section key, flowables), in reading order.
+    """The one-pager's content as (key, flowables), in the document's reading order.
 
     The masthead and the bottom-line box span the page (`width`); every other section is set
     in two columns (`column` wide each), which keeps lines to a readable 70-90 characters.
     """
-    b = doc.brief
-    colour = profile.colors.primary
+    meta, look = document.meta, document.look
     sections: list[tuple[str, list[Flowable]]] = []
 
-    masthead: list[Flowable] = [Paragraph(rl(no_widow(b.title), st), st.title)]
-    if b.subtitle:
-        masthead.append(Paragraph(rl(no_widow(b.subtitle), st), st.subtitle))
-    if b.authors:
-        masthead.append(Paragraph("By " + rl(join_names(b.authors), st), st.byline))
+    masthead: list[Flowable] = [Paragraph(rl(no_widow(meta.title), st), st.title)]
+    if meta.subtitle:
+        masthead.append(Paragraph(rl(no_widow(meta.subtitle), st), st.subtitle))
+    if meta.byline:
+        masthead.append(Paragraph(rl(meta.byline, st), st.byline))
     else:
         masthead.append(Spacer(1, st.byline.spaceAfter))
     sections.append(("masthead", masthead))
+    for sec in document.sections:
+        sections.append((sec.key, section_flowables(sec, st, look, width, column)))
+    return sections
 
-    box_content = [Paragraph("BOTTOM LINE", st.label),
-                   *text_flowables(b.summary, st.lead, colour, st)]
+
+def section_flowables(sec: Section, st: Styles, look: Profile, width: float,
+                      column: float) -> list[Flowable]:
+    colour = look.colors.primary
+    if sec.key == "summary":
+        return bottom_line(sec, st, look, width)
+    heading = Heading(sec.heading, st, sec.key)
+    if sec.key == "actors":
+        return section(heading, actor_rows(sec.actors, st, look, column))
+    if sec.key == "sources":
+        return section(heading, [Paragraph(source_line(src, st, colour), st.small)
+                                 for src in sec.sources])
+    return section(heading, text_flowables(sec.blocks, st.body, colour, st))
+
+
+def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[Flowable]:
+    """The summary in a tinted box across the page, labelled with its heading in capitals."""
+    box_content = [Paragraph(rl(sec.heading.upper(), st, bold=True), st.label),
+                   *text_flowables(sec.blocks, st.lead, look.colors.primary, st)]
     box = Table([[box_content]], colWidths=[width])
     pad = st.body.fontSize * 0.8
     box.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), st.body.fontName),
-        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(profile.colors.tint)),
-        ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor(profile.colors.accent)),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(look.colors.tint)),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor(look.colors.accent)),
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * .5),
     ]))
-    sections.append(("summary", [OutlineMark("Bottom line", "summary"), box,
-                                 Spacer(1, st.body.fontSize * 0.4)]))
+    return [OutlineMark(sec.heading, sec.key), box, Spacer(1, st.body.fontSize * 0.4)]
 
-    sections.append(("situation", section(Heading("Situation", st, "situation"),
-                                          text_flowables(b.situation, st.body, colour, st))))
-    sections.append(("actors", section(Heading("Actors", st, "actors"),
-                                       actor_rows(doc, st, profile, column))))
-    # one list, so every point sits at the same spacing
-    points = ListBlock(tuple(spans for point in b.leverage.points for spans in point.inlines()))
-    sections.append(("leverage", section(Heading(b.leverage.heading, st, "leverage"),
-                                         bullets(points, st.body, colour, st))))
-    sections.append(("outlook", section(Heading("Outlook", st, "outlook"),
-                                        text_flowables(b.outlook, st.body, colour, st))))
-    if b.sources:
-        items = []
-        for src in b.sources:
-            bits = [f"<i>{rl(src.title, st)}</i>"]
-            bits += [rl(x, st) for x in (src.publisher, long_date(src.date) if src.date else None)
-                     if x]
-            line = ", ".join(bits) + "."
-            if src.url:
-                line += " " + link(src.url, escape(src.url), colour)
-            items.append(line)
-        sections.append(("sources", section(Heading("Sources", st, "sources"),
-                                            [Paragraph(item, st.small) for item in items])))
-    return sections
+
+def source_line(src: SourceEntry, st: Styles, colour: str) -> str:
+    """Title in italics, then publisher and date, then the address, linked and printed."""
+    bits = [f"<i>{rl(src.title, st)}</i>", *(rl(x, st) for x in src.details)]
+    line = ", ".join(bits) + "."
+    if src.url:
+        line += " " + link(src.url, escape(src.url), colour)
+    return line
 
 
 def no_widow(text: str) -> str:
@@ -323,27 +340,29 @@ def no_widow(text: str) -> str:
     return f"{head}\u00a0{last}" if sep and head and len(last) < 20 else text
 
 
-def actor_rows(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> list[Table]:
+def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
+               width: float) -> list[Table]:
     """The actors table, one row per actor (each its own flowable so the table can break
     between columns at any row): who they are (name, role and affiliation), their stance,
     and their own words set as a quotation with its source."""
-    colour = profile.colors.primary
+    c = look.colors
     rows = []
-    for i, actor in enumerate(doc.brief.actors):
+    for i, actor in enumerate(actors):
         name = rl(actor.name, st, bold=True)
         if actor.url:
-            name = link(actor.url, name, profile.colors.text, underline=False)
+            name = link(actor.url, name, c.text, underline=False)
         who = f"<b>{name}</b>"
         if actor.role_line:
-            who += (f' <font color="{profile.colors.muted}" size="{st.cell_muted.fontSize}">'
+            who += (f' <font color="{c.muted}" size="{st.cell_muted.fontSize}">'
                     f"· {rl(actor.role_line, st)}</font>")
         cell: list[Flowable] = [Paragraph(who, st.cell_name)]
         if actor.stance:
-            cell += text_flowables(actor.stance, st.cell, colour, st)
+            cell += text_flowables(actor.stance.blocks, st.cell, c.primary, st)
         if actor.quote:
-            source = (f' <font color="{profile.colors.muted}" name="{st.cell.fontName}">'
-                      f"— {rl(actor.quote_source, st)}</font>" if actor.quote_source else "")
-            cell.append(Paragraph(f"“{markup(actor.quote, colour, st)}”{source}", st.quote))
+            source = (f' <font color="{c.muted}" name="{st.cell.fontName}">'
+                      f"{rl(actor.attribution, st)}</font>" if actor.attribution else "")
+            cell.append(Paragraph(f"{rl(actor.quote_open, st)}{markup(actor.quote, c.primary, st)}"
+                                  f"{rl(actor.quote_close, st)}{source}", st.quote))
         row = Table([[cell]], colWidths=[width])
         pad = st.cell.fontSize * 0.45
         style = [
@@ -355,7 +374,7 @@ def actor_rows(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> 
         ]
         if i == 0:
             style.append(("LINEABOVE", (0, 0), (-1, 0), 1.2,
-                          colors.HexColor(profile.colors.primary)))
+                          colors.HexColor(c.primary)))
         if i % 2:
             style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(STRIPE)))
         row.setStyle(TableStyle(style))
@@ -367,15 +386,16 @@ def actor_rows(doc: LoadedBrief, st: Styles, profile: Profile, width: float) -> 
 # Page furniture: masthead band and the disclaimer footer, drawn on the canvas
 
 
-def footer_flowables(profile: Profile, st: Styles) -> list[Flowable]:
+def footer_flowables(document: Document, st: Styles) -> list[Flowable]:
     """The disclaimer and the donor note, verbatim; the link's address follows the note for
     readers of the printed page."""
-    before, words, after = profile.donor_note.split()
-    url = profile.donor_note.url
-    donor = (f"{rl(before, st)}{link(url, rl(words, st), profile.colors.primary)}"
-             f"{rl(after, st)} "
-             f'<font color="{profile.colors.primary}">{escape(url)}</font>')
-    return [Paragraph(rl(profile.disclaimer, st), st.fine), Paragraph(donor, st.fine)]
+    closing, primary = document.closing, document.look.colors.primary
+    url = closing.donor_url
+    donor = (f"{rl(closing.donor_before, st)}"
+             f"{link(url, rl(closing.donor_link_text, st), primary)}"
+             f"{rl(closing.donor_after, st)} "
+             f'<font color="{primary}">{escape(url)}</font>')
+    return [Paragraph(rl(closing.disclaimer, st), st.fine), Paragraph(donor, st.fine)]
 
 
 class _SecondPage(Exception):
@@ -416,6 +436,7 @@ class Attempt:
     body_pt: float
     pages: int  # 1, or 2 for "does not fit at this size"
     data: bytes
+    sections: tuple[SectionFindings, ...] = ()  # the size each section's text was set at
 
 
 @dataclass(frozen=True)
@@ -496,15 +517,22 @@ def page_grid(profile: Profile, st: Styles, foot: list[Flowable],
                     rule_y - st.body.fontSize * 1.1, footer_h)
 
 
-def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
-           arabic_face: str, epoch: float) -> Attempt:
-    profile = lp.profile
-    b = doc.brief
+def section_sizes(document: Document, st: Styles) -> tuple[SectionFindings, ...]:
+    """The size each section's running text is set at: the bottom line's lead, the sources'
+    secondary size, the body size elsewhere (stances and quotes are body text)."""
+    size = {"summary": st.lead.fontSize, "sources": st.small.fontSize}
+    found = [SectionFindings(s.key, round(size.get(s.key, st.body.fontSize), 2))
+             for s in document.sections]
+    return (*found, SectionFindings("closing", round(st.fine.fontSize, 2)))
+
+
+def layout(document: Document, body_pt: float, font: str, arabic_face: str) -> Attempt:
+    profile, meta = document.look, document.meta
     st = make_styles(body_pt, font, arabic_face, profile)
-    foot = footer_flowables(profile, st)
+    foot = footer_flowables(document, st)
     g = page_grid(profile, st, foot)
 
-    sections = build_story(doc, st, profile, g.width, g.column)
+    sections = build_story(document, st, g.width, g.column)
     spanning = [f for key, flows in sections if key in SPANNING for f in flows]
     top_h = sum(_height(f, g.width) for f in spanning) + TOP_SLACK_PT
     columns_top = g.content_top - top_h
@@ -524,12 +552,12 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
         canvas.saveState()
         canvas.setFillColor(colors.HexColor(profile.colors.primary))
         canvas.rect(0, g.page_h - BAND_PT, g.page_w, BAND_PT, stroke=0, fill=1)
-        org = Paragraph(f"<b>{rl(profile.name.upper(), st)}</b>",
+        org = Paragraph(f"<b>{rl(meta.organisation.upper(), st, bold=True)}</b>",
                         ParagraphStyle("org", parent=st.fine,
                                        textColor=colors.HexColor(profile.colors.primary)))
         org.wrapOn(canvas, g.width * 0.6, 40)
         org.drawOn(canvas, g.margin, g.org_top - org.height)
-        label = f"{profile.document_label} · {long_date(b.date)}".upper()
+        label = f"{meta.document_label} · {meta.date_text}".upper()
         when = Paragraph(rl(label, st), st.fine_right)
         when.wrapOn(canvas, g.width * 0.4, 40)
         when.drawOn(canvas, g.margin + g.width * 0.6, g.org_top - when.height)
@@ -550,18 +578,17 @@ def layout(doc: LoadedBrief, lp: LoadedProfile, body_pt: float, font: str,
     story = spanning + [FrameBreak()] + [f for key, flows in sections
                                          if key not in SPANNING for f in flows]
     buf = io.BytesIO()
-    author = author_of(b.authors, profile.name)
     pdf = OnePager(buf, pagesize=(g.page_w, g.page_h), leftMargin=g.margin,
                    rightMargin=g.margin, topMargin=g.margin, bottomMargin=g.margin,
-                   title=b.title, author=author, subject=b.summary.plain, creator="reportgen",
-                   keywords=[profile.short_name, "policy brief", b.leverage.holder],
-                   lang=b.language, invariant=1, displayDocTitle=1)
+                   title=meta.title, author=meta.author, subject=meta.subject,
+                   creator="reportgen", keywords=list(meta.keywords), lang=meta.language,
+                   invariant=1, displayDocTitle=1)
     pdf.addPageTemplates([PageTemplate("one", frames=frames, onPage=furniture)])
     try:
-        pdf.build(story, canvasmaker=_canvas_with_clock(epoch, font))
+        pdf.build(story, canvasmaker=_canvas_with_clock(meta.created.timestamp(), font))
     except (_SecondPage, LayoutError):
         return Attempt(body_pt, 2, b"")
-    return Attempt(body_pt, 1, buf.getvalue())
+    return Attempt(body_pt, 1, buf.getvalue(), section_sizes(document, st))
 
 
 @dataclass(frozen=True)
@@ -589,16 +616,27 @@ class Measure:
         return max(0.0, -self.column_h) + max(0.0, columns - 2 * max(0.0, self.column_h))
 
 
-def measure(doc: LoadedBrief, lp: LoadedProfile, st: Styles, height: Height) -> Measure:
-    profile = lp.profile
-    g = page_grid(profile, st, footer_flowables(profile, st), height)
+def measure(document: Document, st: Styles, height: Height) -> Measure:
+    g = page_grid(document.look, st, footer_flowables(document, st), height)
     heights = {key: sum(height(f, g.width if key in SPANNING else g.column) for f in flows)
-               for key, flows in build_story(doc, st, profile, g.width, g.column)}
+               for key, flows in build_story(document, st, g.width, g.column)}
     return Measure(heights, g.content_top - g.body_bottom, g.column)
 
 
-def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
-    return fit(doc, lp).data
+def render(document: Document) -> Rendered:
+    attempt = fit_one_page(document)
+    return Rendered(attempt.data, findings(document, attempt))
+
+
+def check(document: Document) -> Findings:
+    """What `validate` needs: the size the one-pager will be set at, per section; raises
+    RenderError (with positioned diagnostics and an `Overflow`) where it cannot be made."""
+    return findings(document, fit_one_page(document))
+
+
+def findings(document: Document, attempt: Attempt) -> Findings:
+    return Findings("pdf", body_pt=attempt.body_pt, start_pt=document.look.type.body_pt,
+                    pages=attempt.pages, sections=attempt.sections)
 
 
 def type_sizes(start: float, floor: float) -> list[float]:
@@ -609,29 +647,25 @@ def type_sizes(start: float, floor: float) -> list[float]:
     return sizes
 
 
-def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
+def fit_one_page(document: Document) -> Attempt:
     """Lay the one-pager out at the largest body size, in quarter points, that fits on one page.
 
     Raises RenderError (saying by how much it overflows, or which field cannot be placed) if
     even the floor size does not fit.
     """
-    profile = lp.profile
-    # The clock first: a bad SOURCE_DATE_EPOCH is a usage error before any layout (ReportLab
-    # reads the variable itself whenever a canvas is made).
-    epoch = document_time(doc.brief.date).timestamp()
-    check_glyphs(doc, lp)
-    body, arabic = profile_families(lp)
+    profile = document.look
+    body, arabic = profile_families(document.profile)
     font, arabic_face = _register(body), _register(arabic)
     sizes = type_sizes(profile.type.body_pt, profile.type.min_body_pt)
     floor_st = make_styles(sizes[-1], font, arabic_face, profile)
     # A brief far too long for the page is refused before ReportLab breaks a line of it: an
     # 850 KB brief kept it busy for minutes. A lower bound that overflows is proof enough.
-    at_least = measure(doc, lp, floor_st, _height_at_least)
+    at_least = measure(document, floor_st, _height_at_least)
     if at_least.overflow > 0:
-        raise _refusal(doc, lp, floor_st, at_least, exact=False)
+        raise _refusal(document, floor_st, at_least, exact=False)
 
     def attempt(i: int) -> Attempt:
-        return layout(doc, lp, sizes[i], font, arabic_face, epoch)
+        return layout(document, sizes[i], font, arabic_face)
 
     first = attempt(0)
     if first.pages == 1:  # most briefs: the profile's size
@@ -648,36 +682,58 @@ def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
         else:
             too_big = mid
     if best is None:
-        raise _refusal(doc, lp, floor_st, measure(doc, lp, floor_st, _height), exact=True)
+        raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
     return best
 
 
-def _refusal(doc: LoadedBrief, lp: LoadedProfile, st: Styles, m: Measure,
-             exact: bool) -> RenderError:
-    """Why the one-pager cannot be made at the floor size `st`, naming the field to change
-    where one field is the cause."""
-    profile = lp.profile
+def _refusal(document: Document, st: Styles, m: Measure, exact: bool) -> RenderError:
+    """Why the one-pager cannot be made at the floor size `st`, at the field to change: the
+    actor whose entry is taller than a column, else the longest section (the profile's
+    disclaimer when the page has no room at all); the measures go in the findings."""
+    profile = document.look
     floor = profile.type.min_body_pt
+    leading = st.body.leading
+    # the masthead is the title and subtitle, not a section to shorten
+    longest = tuple(sorted(((k, round(v, 1)) for k, v in m.heights.items() if k in
+                            {s.key for s in document.sections}), key=lambda kv: -kv[1]))
+    lines = max(1, round(m.overflow / leading) if exact else int(m.overflow // leading))
+
+    def refused(diagnostic, overflow_pt: float, n_lines: int) -> RenderError:
+        over = Overflow(round(overflow_pt, 1), n_lines, exact, longest)
+        return RenderError(diagnostics=[diagnostic], findings=Findings(
+            "pdf", body_pt=None, start_pt=profile.type.body_pt, overflow=over))
+
     if m.room <= 0:
-        return RenderError(lp.diagnostic(("disclaimer",), (
+        return refused(document.profile.diagnostic(("disclaimer",), (
             f"at {floor:g} pt the disclaimer and the donor note fill the whole page, leaving no "
-            "room for any brief; shorten them")).format())
-    if exact and m.column_h > 0:
-        for i, row in enumerate(actor_rows(doc, st, profile, m.column)):
+            "room for any brief; shorten them")), m.overflow, lines)
+    actors = document.section("actors")
+    if exact and m.column_h > 0 and actors is not None:
+        for row, actor in zip(actor_rows(actors.actors, st, profile, m.column), actors.actors,
+                              strict=True):
             tall = _height(row, m.column)
             if tall > m.column_h:
-                return RenderError(
-                    f"{doc.path}: actors[{i}]: at {floor:g} pt body text this actor's entry is "
-                    f"{tall:.0f} pt tall and a column only {m.column_h:.0f} pt; an entry cannot "
-                    "break between columns, so shorten its stance or quote; nothing was written.")
-    longest = sorted(m.heights.items(), key=lambda kv: -kv[1])[:3]
-    leading = st.body.leading
+                return refused(document.diagnostic(("actors", actor.index), (
+                    f"at {floor:g} pt body text this actor's entry is {tall:.0f} pt tall and a "
+                    f"column only {m.column_h:.0f} pt; an entry cannot break between columns, "
+                    "so shorten its stance or quote; nothing was written.")),
+                    tall - m.column_h, max(1, round((tall - m.column_h) / leading)))
+    top = longest[:3]
     if exact:
-        by = f"{m.overflow:.0f} pt (about {max(1, round(m.overflow / leading))} lines)"
-        detail = ", ".join(f"{k} {v:.0f} pt" for k, v in longest)
+        by = f"{m.overflow:.0f} pt (about {lines} lines)"
+        detail = ", ".join(f"{k} {v:.0f} pt" for k, v in top)
     else:
-        by = f"at least {m.overflow:.0f} pt ({max(1, int(m.overflow // leading))} lines or more)"
-        detail = ", ".join(f"{k} at least {v:.0f} pt" for k, v in longest)
-    return RenderError(
-        f"{doc.path}: the one-pager does not fit on one page even at {floor:g} pt body text: "
-        f"it overflows by {by}. Longest sections: {detail}. Shorten them; nothing was written.")
+        by = f"at least {m.overflow:.0f} pt ({lines} lines or more)"
+        detail = ", ".join(f"{k} at least {v:.0f} pt" for k, v in top)
+    return refused(document.where.diagnostic((top[0][0],), (
+        f"the one-pager does not fit on one page even at {floor:g} pt body text: "
+        f"it overflows by {by}. Longest sections: {detail}. Shorten them; nothing was written."),
+        of_key=True), m.overflow, lines)
+
+
+def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
+    """TRANSITION: `reportgen.authoring.checks` calls this until it calls `check(document)`;
+    delete it with that change."""
+    from reportgen.document import build_document
+
+    return fit_one_page(build_document(doc, lp))
