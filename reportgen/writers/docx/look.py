@@ -407,6 +407,11 @@ class Look:
                 put(numpr, "w:numId", val=num_id)
 
 
+_W_NUM, _W_NUM_ID, _W_ABSTRACT_NUM_ID, _W_LVL_OVERRIDE, _W_ILVL, _W_START_OVERRIDE, _W_VAL = (
+    qn(tag) for tag in ("w:num", "w:numId", "w:abstractNumId", "w:lvlOverride", "w:ilvl",
+                        "w:startOverride", "w:val"))
+
+
 class Numbering:
     """numbering.xml: our bullet and decimal definitions, and per-list restarts."""
 
@@ -415,6 +420,11 @@ class Numbering:
         self.marker_colour = marker_colour
         self._bullet: int | None = None
         self._ordered: int | None = None
+        # Every ordered list restarts its numbering with a w:num of its own, so a brief can
+        # add tens of thousands; the next ids, the numbering of each w:num and the place new
+        # ones go are looked up once, not by scanning numbering.xml per list.
+        self._next: dict[str, int] = {}
+        self._abstract_of: dict[int, int] = {}
         try:
             self.part = doc.part.part_related_by(RT.NUMBERING)
         except KeyError:  # python-docx cannot create one (NumberingPart.new is unimplemented)
@@ -423,10 +433,15 @@ class Numbering:
                                       doc.part.package)
             doc.part.relate_to(self.part, RT.NUMBERING)
         self.root = self.part.element
+        self._cleanup = self.root.find(qn("w:numIdMacAtCleanup"))  # new w:num go before it
 
     def _next_id(self, tag: str, attr: str) -> int:
-        used = [int(el.get(qn(attr))) for el in self.root.findall(qn(tag))]
-        return max(used, default=0) + 1
+        """One more than the largest id in use; the caller adds an element with it."""
+        if tag not in self._next:
+            used = [int(el.get(qn(attr))) for el in self.root.findall(qn(tag))]
+            self._next[tag] = max(used, default=0) + 1
+        self._next[tag] += 1
+        return self._next[tag] - 1
 
     def _add_abstract(self, name: str, levels: list[tuple[str, str, str | None]],
                       colour: str | None) -> int:
@@ -466,19 +481,16 @@ class Numbering:
 
     def _add_num(self, abstract_id: int, restart: bool = False) -> int:
         num_id = self._next_id("w:num", "w:numId")
-        num = OxmlElement("w:num")
-        num.set(qn("w:numId"), str(num_id))
-        put(num, "w:abstractNumId", val=abstract_id)
+        num = self.root.makeelement(_W_NUM, {_W_NUM_ID: str(num_id)})
+        etree.SubElement(num, _W_ABSTRACT_NUM_ID, {_W_VAL: str(abstract_id)})
         if restart:
-            override = OxmlElement("w:lvlOverride")
-            override.set(qn("w:ilvl"), "0")
-            num.append(override)
-            put(override, "w:startOverride", val=1)
-        cleanup = self.root.find(qn("w:numIdMacAtCleanup"))
-        if cleanup is not None:
-            cleanup.addprevious(num)
+            override = etree.SubElement(num, _W_LVL_OVERRIDE, {_W_ILVL: "0"})
+            etree.SubElement(override, _W_START_OVERRIDE, {_W_VAL: "1"})
+        if self._cleanup is not None:
+            self._cleanup.addprevious(num)
         else:
             self.root.append(num)
+        self._abstract_of[num_id] = abstract_id
         return num_id
 
     def bullet_num(self) -> int:
@@ -509,10 +521,11 @@ class Numbering:
 
     def restarted(self, num_id: int) -> int:
         """A fresh instance of `num_id`'s list that counts from 1 again (one per ordered list)."""
-        num = next((el for el in self.root.findall(qn("w:num"))
-                    if el.get(qn("w:numId")) == str(num_id)), None)
-        if num is None:
-            return num_id
-        abstract = int(num.find(qn("w:abstractNumId")).get(qn("w:val")))
-        return self._add_num(abstract, restart=True)
+        if num_id not in self._abstract_of:
+            num = next((el for el in self.root.findall(qn("w:num"))
+                        if el.get(qn("w:numId")) == str(num_id)), None)
+            if num is None:
+                return num_id
+            self._abstract_of[num_id] = int(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+        return self._add_num(self._abstract_of[num_id], restart=True)
 

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from reportgen.brief.markup import Inline, ListBlock, Span, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
@@ -21,6 +21,7 @@ from reportgen.profile import Profile
 from reportgen.writers.docx.look import Numbering, StyleIds
 from reportgen.writers.docx.ooxml import (
     Border,
+    Hyperlinks,
     TextSettings,
     add_field,
     add_run,
@@ -36,6 +37,7 @@ from reportgen.writers.docx.ooxml import (
 from reportgen.writers.wording import author_of, long_date
 
 ACTOR_COLUMNS = (("Name", 0.24), ("Role and affiliation", 0.28), ("Stance", 0.48))
+W_P, W_PPR, W_PSTYLE, W_VAL = (qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:val"))
 
 
 def memo_lines(brief: Brief, profile: Profile) -> list[tuple[str, str]]:
@@ -58,7 +60,17 @@ class MemoWriter:
 
     def __post_init__(self) -> None:
         self.ts = TextSettings(arabic_font=self.profile.fonts.arabic,
-                               hyperlink_style=self.ids.hyperlink)
+                               hyperlink_style=self.ids.hyperlink,
+                               links=Hyperlinks(self.doc.part))
+        # A brief can make a hundred thousand paragraphs, and python-docx's per-paragraph
+        # APIs are not cheap: `Paragraph.style =` finds the styles part among all
+        # relationships and the default style among all styles, `Document.add_paragraph`
+        # finds w:sectPr among all body children. Each is resolved once here and paragraphs
+        # are built as XML (w:p elements, not Paragraph proxies), in linear time.
+        self._pstyle: dict[str, str | None] = {}
+        self._num: dict[str, int] = {}
+        self._body = self.doc.element.body
+        self._body_end = self._body.sectPr
 
     # ----------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -86,13 +98,34 @@ class MemoWriter:
         self.closing()
 
     # ----------------------------------------------------------------------------------------
-    def para(self, style_id: str, container=None) -> Paragraph:
-        target = container if container is not None else self.doc
-        p = target.add_paragraph()
-        p.style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+    def para(self, style_id: str, container=None):
+        """A new w:p in `style_id` at the end of the body, or of `container` (a w:tc)."""
+        if container is not None:
+            p = etree.SubElement(container, W_P)
+        elif self._body_end is None:
+            p = etree.SubElement(self._body, W_P)
+        else:
+            p = self._body.makeelement(W_P)
+            self._body_end.addprevious(p)
+        self._set_style(p, style_id)
         return p
 
-    def text_para(self, style_id: str, spans: Inline, container=None, **kw) -> Paragraph:
+    def _set_style(self, p, style_id: str) -> None:
+        """Style the new, empty w:p `p` (w:pPr first, as python-docx's `Paragraph.style =`
+        leaves it even for the default style)."""
+        ppr = etree.SubElement(p, W_PPR)
+        val = self._pstyle_val(style_id)
+        if val is not None:
+            etree.SubElement(ppr, W_PSTYLE, {W_VAL: val})
+
+    def _pstyle_val(self, style_id: str) -> str | None:
+        """The w:pStyle python-docx would write for `style_id`: None for the default style."""
+        if style_id not in self._pstyle:
+            style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+            self._pstyle[style_id] = self.doc.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        return self._pstyle[style_id]
+
+    def text_para(self, style_id: str, spans: Inline, container=None, **kw):
         p = self.para(style_id, container)
         add_spans(p, spans, self.ts, **kw)
         return p
@@ -107,13 +140,13 @@ class MemoWriter:
         last = None
         for label, value in memo_lines(b, self.profile):
             p = self.para(self.ids.message_header)
-            add_run(p._p, p, f"{label}:", self.ts, style_id=self.ids.memo_label)
-            add_run(p._p, p, "\t", self.ts)
-            add_run(p._p, p, value, self.ts)
-            mark_direction(p)
+            add_run(p, f"{label}:", self.ts, style_id=self.ids.memo_label)
+            add_run(p, "\t", self.ts)
+            add_run(p, value, self.ts)
+            mark_direction(p, f"{label}:\t{value}")
             last = p
         if last is not None:  # the rule that closes the header block
-            ppr = last._p.get_or_add_pPr()
+            ppr = last.get_or_add_pPr()
             borders(ppr, "w:pBdr", bottom=Border(1.5, self.profile.colors.accent, 9))
             spacing(ppr, after=18)
         subject = b.memo.subject or b.title
@@ -143,14 +176,16 @@ class MemoWriter:
         for item in block.items:
             p = self.text_para(style, item, container)
             if num_id is not None:
-                numpr = put(p._p.get_or_add_pPr(), "w:numPr")
+                numpr = put(p.get_or_add_pPr(), "w:numPr")
                 put(numpr, "w:ilvl", val=0)
                 put(numpr, "w:numId", val=num_id)
 
     def _num_of(self, style_id: str) -> int:
-        style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
-        num = self.numbering.style_num_id(style)
-        return num if num is not None else self.numbering.bullet_num()
+        if style_id not in self._num:
+            style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+            num = self.numbering.style_num_id(style)
+            self._num[style_id] = num if num is not None else self.numbering.bullet_num()
+        return self._num[style_id]
 
     def list_point(self, point: Text) -> None:
         """One leverage point = one bullet; its further paragraphs continue the item."""
@@ -173,27 +208,30 @@ class MemoWriter:
         widths = [twips(self.text_width_pt * share) for _, share in ACTOR_COLUMNS]
         widths[-1] = twips(self.text_width_pt) - sum(widths[:-1])
         self._table_geometry(table, widths)
-        header = table.rows[0]
-        put(header._tr.get_or_add_trPr(), "w:tblHeader")
-        for cell, (label, _) in zip(header.cells, ACTOR_COLUMNS, strict=True):
-            p = cell.paragraphs[0]
-            p.style = self.doc.styles.get_by_id(self.ids.table_heading, WD_STYLE_TYPE.PARAGRAPH)
-            add_run(p._p, p, label, self.ts)
-        for row, actor in zip(table.rows[1:], actors, strict=True):
-            put(row._tr.get_or_add_trPr(), "w:cantSplit")
-            name_cell, role_cell, stance_cell = row.cells
+        # Cells straight from the XML: python-docx's `_Row.cells` resolves merged cells on each
+        # call, and this table has none.
+        trs = table._tbl.tr_lst
+        rows = [tr.tc_lst for tr in trs]
+        put(trs[0].get_or_add_trPr(), "w:tblHeader")
+        for tc, (label, _) in zip(rows[0], ACTOR_COLUMNS, strict=True):
+            p = tc.p_lst[0]
+            self._set_style(p, self.ids.table_heading)
+            add_run(p, label, self.ts)
+        for tr, row, actor in zip(trs[1:], rows[1:], actors, strict=True):
+            put(tr.get_or_add_trPr(), "w:cantSplit")
+            name_cell, role_cell, stance_cell = row
             self._cell_name(name_cell, actor)
             self._cell_role(role_cell, actor)
             if actor.stance:
                 self.blocks(actor.stance, self.ids.table_text, stance_cell)
             else:
                 self._cell_dash(stance_cell)
-            for cell in row.cells:
-                self._drop_leading_empty(cell)
+            for tc in row:
+                self._drop_leading_empty(tc)
         if len(actors) >= 3:  # no lone row under the header at a page foot: keep two together
-            for cell in table.rows[1].cells:
-                for p in cell.paragraphs:
-                    put(p._p.get_or_add_pPr(), "w:keepNext")
+            for tc in rows[1]:
+                for p in tc.p_lst:
+                    put(p.get_or_add_pPr(), "w:keepNext")
 
     def _table_geometry(self, table, widths: list[int]) -> None:
         tbl = table._tbl
@@ -211,9 +249,9 @@ class MemoWriter:
         look.set(qn("w:val"), "0420")
         for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
             col.set(qn("w:w"), str(w))
-        for row in table.rows:
-            for cell, w in zip(row.cells, widths, strict=True):
-                put(cell._tc.get_or_add_tcPr(), "w:tcW", w=w, type="dxa")
+        for tr in tbl.tr_lst:
+            for tc, w in zip(tr.tc_lst, widths, strict=True):
+                put(tc.get_or_add_tcPr(), "w:tcW", w=w, type="dxa")
 
     def _cell_margin_left(self, table) -> int:
         style = table.style
@@ -238,19 +276,20 @@ class MemoWriter:
             self.text_para(self.ids.table_text, (Span(actor.role),), cell)
         if actor.affiliation:
             p = self.para(self.ids.table_text, cell)
-            add_run(p._p, p, actor.affiliation, self.ts, colour=self.profile.colors.muted)
-            mark_direction(p)
+            add_run(p, actor.affiliation, self.ts, colour=self.profile.colors.muted)
+            mark_direction(p, actor.affiliation)
 
     def _cell_dash(self, cell) -> None:
         p = self.para(self.ids.table_text, cell)
-        add_run(p._p, p, "—", self.ts, colour=self.profile.colors.muted)
+        add_run(p, "—", self.ts, colour=self.profile.colors.muted)
 
     @staticmethod
-    def _drop_leading_empty(cell) -> None:
+    def _drop_leading_empty(tc) -> None:
         """python-docx starts every cell with an empty paragraph; we appended ours after it."""
-        first = cell.paragraphs[0]
-        if len(cell.paragraphs) > 1 and not first.text and not first._p.r_lst:
-            first._p.getparent().remove(first._p)
+        paragraphs = tc.p_lst
+        first = paragraphs[0]
+        if len(paragraphs) > 1 and not first.text and not first.r_lst:
+            tc.remove(first)
 
     # ----------------------------------------------------------------------------------------
     def quotation(self, actor: Actor) -> None:
@@ -275,7 +314,7 @@ class MemoWriter:
             if src.url:
                 spans += [Span(" "), Span(src.url, href=src.url)]
             p = self.text_para(self.ids.list_number, tuple(spans))
-            numpr = put(p._p.get_or_add_pPr(), "w:numPr")
+            numpr = put(p.get_or_add_pPr(), "w:numPr")
             put(numpr, "w:ilvl", val=0)
             put(numpr, "w:numId", val=num_id)
 
@@ -284,7 +323,7 @@ class MemoWriter:
         is printed too, for readers of a printed copy."""
         prof = self.profile
         first = self.text_para(self.ids.closing, (Span(prof.disclaimer),))
-        spacing(first._p.get_or_add_pPr(), before=28)
+        spacing(first.get_or_add_pPr(), before=28)
         before, words, after = prof.donor_note.split()
         url = prof.donor_note.url
         spans = (Span(before), Span(words, href=url), Span(after), Span(" ("),
@@ -334,11 +373,11 @@ def write_footer(section, doc, profile: Profile, ids: StyleIds, text_width_pt: f
         if not builtin:  # the reference's Footer tabs were set for its own page width
             tab_stops(p._p.get_or_add_pPr(), [("right", text_width_pt)],
                       clear=_inherited_tabs(style))
-        add_run(p._p, p, profile.short_name, ts, bold=True)
-        add_run(p._p, p, "\tPage ", ts)
-        add_field(p, "PAGE", "1")
-        add_run(p._p, p, " of ", ts)
-        add_field(p, "NUMPAGES", "1")
+        add_run(p._p, profile.short_name, ts, bold=True)
+        add_run(p._p, "\tPage ", ts)
+        add_field(p._p, "PAGE", "1")
+        add_run(p._p, " of ", ts)
+        add_field(p._p, "NUMPAGES", "1")
 
 
 def _inherited_tabs(style) -> list[float]:
@@ -364,12 +403,12 @@ def write_header(section, doc, profile: Profile, ids: StyleIds) -> None:
     p = header.add_paragraph()
     p.style = doc.styles.get_by_id(ids.header, WD_STYLE_TYPE.PARAGRAPH)
     ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
-    add_run(p._p, p, profile.name.upper(), ts)
+    add_run(p._p, profile.name.upper(), ts)
     if profile.url:
-        add_run(p._p, p, "\t", ts)
+        add_run(p._p, "\t", ts)
         site = urlparse(profile.url).netloc or profile.url
-        for run in add_run(p._p, p, site, ts, colour=profile.colors.muted):
-            run_look(run._r.get_or_add_rPr(), bold=False, tracking=0)
+        for r in add_run(p._p, site, ts, colour=profile.colors.muted):
+            run_look(r.get_or_add_rPr(), bold=False, tracking=0)
 
 
 def set_page(section, profile: Profile) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
+from lxml import etree
 
 from reportgen.brief.markup import Inline, Span
 from reportgen.fonts import is_arabic, script_segments
@@ -93,21 +93,38 @@ def _prefixed(tag: str) -> str:
                                                          "wordprocessingml/2006/main}") else tag
 
 
+# Clark name of each container -> Clark name of each child -> its place in the schema sequence
+_RANK: dict[str, dict[str, int]] = {
+    qn(container): {qn(tag): i for i, tag in enumerate(children)}
+    for container, children in _ORDER.items()}
+
+
+@cache
+def _clark(tag: str) -> str:
+    return qn(tag)
+
+
 def put(parent, tag: str, **attrs) -> object:
     """Get or create `tag` under `parent` at its schema position; set its w: attributes.
 
+    A new child goes before the first present child of the earliest later kind in the schema
+    sequence (one pass over the children: `put` runs for every run of a long memo).
     An attribute given as None is removed.
     """
-    el = parent.find(qn(tag))
+    name = _clark(tag)
+    el = parent.find(name)
     if el is None:
-        el = OxmlElement(tag)
-        order = _ORDER.get(_prefixed(parent.tag), ())
-        successors = order[order.index(tag) + 1:] if tag in order else ()
-        for follower in successors:
-            found = parent.find(qn(follower))
-            if found is not None:
-                found.addprevious(el)
-                break
+        el = parent.makeelement(name)
+        rank = _RANK.get(parent.tag, {})
+        mine = rank.get(name)
+        follower, follower_rank = None, len(rank)
+        if mine is not None:
+            for child in parent:
+                r = rank.get(child.tag)
+                if r is not None and mine < r < follower_rank:
+                    follower, follower_rank = child, r
+        if follower is not None:
+            follower.addprevious(el)
         else:
             parent.append(el)
     for key, value in attrs.items():
@@ -263,59 +280,114 @@ def run_look(rpr, *, size: float | None = None, bold: bool | None = None,
 # --------------------------------------------------------------------------------------------
 # Text: spans to runs, split by script so Arabic gets right-to-left runs
 
+_W_R, _W_RPR, _W_T, _W_TAB, _W_BR, _W_HYPERLINK, _W_HISTORY, _R_ID = (
+    qn(tag) for tag in ("w:r", "w:rPr", "w:t", "w:tab", "w:br", "w:hyperlink", "w:history",
+                        "r:id"))
+_XML_SPACE = qn("xml:space")
+
 
 def mainly_arabic(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum(map(is_arabic, letters)) * 2 > len(letters)
 
 
+class Hyperlinks:
+    """The external hyperlink relationships of one part, by URL.
+
+    python-docx's `Part.relate_to` walks every relationship of the part twice per call (for a
+    match, then for the lowest free rId), which is quadratic over a memo with thousands of
+    linked actors. This index gives the same ids at constant cost: the first existing
+    relationship to the URL, else the lowest free `rIdN`. It assumes, as the memo writer
+    guarantees, that nothing else adds or removes the part's relationships while it is used.
+    """
+
+    def __init__(self, part):
+        self._rels = part.rels
+        self._ids: dict[str, str] = {}
+        for r_id, rel in self._rels.items():
+            if rel.is_external and rel.reltype == RT.HYPERLINK:
+                self._ids.setdefault(rel.target_ref, r_id)
+        self._free = 1  # every rIdN below this is taken
+
+    def r_id(self, url: str) -> str:
+        r_id = self._ids.get(url)
+        if r_id is None:
+            while f"rId{self._free}" in self._rels:
+                self._free += 1
+            r_id = f"rId{self._free}"
+            self._rels.add_relationship(RT.HYPERLINK, url, r_id, is_external=True)
+            self._ids[url] = r_id
+        return r_id
+
+
 @dataclass(frozen=True)
 class TextSettings:
-    """What every run needs to know: the Arabic font, the hyperlink character style, and the
-    language tag Arabic runs are marked with."""
+    """What every run needs to know: the Arabic font, the hyperlink character style, the
+    language tag Arabic runs are marked with, and the hyperlink relationships of the part the
+    runs go into (None where no links are written: the page header and footer)."""
 
     arabic_font: str
     hyperlink_style: str | None
     arabic_lang: str = "ar-SA"
+    links: Hyperlinks | None = None
 
 
-def add_run(container, paragraph: Paragraph, text: str, ts: TextSettings, *,
-            bold: bool = False, italic: bool | None = None, style_id: str | None = None,
-            colour: str | None = None) -> list[Run]:
-    """Append `text` as one or more runs (one per script) to `container` (a w:p or a
-    w:hyperlink). Bold is set only when true; italic None inherits from the style."""
+def add_run(container, text: str, ts: TextSettings, *, bold: bool = False,
+            italic: bool | None = None, style_id: str | None = None,
+            colour: str | None = None) -> list:
+    """Append `text` as one or more w:r (one per script) to `container` (a w:p or a
+    w:hyperlink) and return them. Bold is set only when true; italic None inherits from the
+    style. Built with lxml directly, as for every per-paragraph step: python-docx's proxies
+    cost more than the XML they make, and a brief can hold a hundred thousand paragraphs."""
     runs = []
     for piece, arabic in script_segments(text):
-        r = OxmlElement("w:r")
-        container.append(r)
-        run = Run(r, paragraph)
-        rpr = r.get_or_add_rPr()
-        if style_id:
-            put(rpr, "w:rStyle", val=style_id)
-        if arabic:
-            fonts(rpr, latin=ts.arabic_font, complex_script=ts.arabic_font)
-        run_look(rpr, bold=True if bold else None, italic=italic, colour=colour)
-        if arabic:
-            put(rpr, "w:rtl")
-            put(rpr, "w:lang", bidi=ts.arabic_lang)
-        if len(rpr) == 0:
-            r.remove(rpr)
-        run.text = piece
-        runs.append(run)
+        r = etree.SubElement(container, _W_R)
+        if style_id or arabic or bold or italic is not None or colour is not None:
+            rpr = etree.SubElement(r, _W_RPR)
+            if style_id:
+                put(rpr, "w:rStyle", val=style_id)
+            if arabic:
+                fonts(rpr, latin=ts.arabic_font, complex_script=ts.arabic_font)
+            run_look(rpr, bold=True if bold else None, italic=italic, colour=colour)
+            if arabic:
+                put(rpr, "w:rtl")
+                put(rpr, "w:lang", bidi=ts.arabic_lang)
+        append_text(r, piece)
+        runs.append(r)
     return runs
 
 
-def add_hyperlink(paragraph: Paragraph, url: str, spans: Inline, ts: TextSettings,
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def append_text(r, text: str) -> None:
+    """Run content for `text`, as python-docx's `Run.text` writes it (a tab is w:tab, a line
+    end w:br, the rest w:t, space-preserving where it has outer white space), but a piece at a
+    time rather than a character at a time: a situation can be one 500 KB paragraph."""
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            etree.SubElement(r, _W_TAB)
+        elif piece in ("\r", "\n"):
+            etree.SubElement(r, _W_BR)
+        elif piece:
+            t = etree.SubElement(r, _W_T)
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_XML_SPACE, "preserve")
+
+
+def add_hyperlink(p, url: str, spans: Inline, ts: TextSettings,
                   invert_italic: bool = False) -> None:
-    """A real Word hyperlink: w:hyperlink pointing at an external relationship."""
-    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    link.set(qn("w:history"), "1")
-    paragraph._p.append(link)
+    """A real Word hyperlink in the w:p `p`: w:hyperlink pointing at an external
+    relationship."""
+    if ts.links is None:
+        raise ValueError("TextSettings without hyperlink relationships cannot write a link")
+    link = etree.SubElement(p, _W_HYPERLINK)
+    link.set(_R_ID, ts.links.r_id(url))
+    link.set(_W_HISTORY, "1")
     for span in spans:
-        add_run(link, paragraph, span.text, ts, bold=span.bold,
-                italic=_italic(span, invert_italic), style_id=ts.hyperlink_style)
+        add_run(link, span.text, ts, bold=span.bold, italic=_italic(span, invert_italic),
+                style_id=ts.hyperlink_style)
 
 
 def _italic(span: Span, invert: bool) -> bool | None:
@@ -326,9 +398,9 @@ def _italic(span: Span, invert: bool) -> bool | None:
     return not invert
 
 
-def add_spans(paragraph: Paragraph, spans: Inline, ts: TextSettings,
-              invert_italic: bool = False) -> None:
-    """The markup model's spans as runs; consecutive spans with one target share a link."""
+def add_spans(p, spans: Inline, ts: TextSettings, invert_italic: bool = False) -> None:
+    """The markup model's spans as runs of the empty w:p `p`; consecutive spans with one
+    target share a link."""
     i = 0
     while i < len(spans):
         span = spans[i]
@@ -336,29 +408,27 @@ def add_spans(paragraph: Paragraph, spans: Inline, ts: TextSettings,
             j = i
             while j < len(spans) and spans[j].href == span.href:
                 j += 1
-            add_hyperlink(paragraph, span.href, spans[i:j], ts, invert_italic)
+            add_hyperlink(p, span.href, spans[i:j], ts, invert_italic)
             i = j
             continue
-        add_run(paragraph._p, paragraph, span.text, ts, bold=span.bold,
-                italic=_italic(span, invert_italic))
+        add_run(p, span.text, ts, bold=span.bold, italic=_italic(span, invert_italic))
         i += 1
-    mark_direction(paragraph)
+    mark_direction(p, "".join(span.text for span in spans))
 
 
-def mark_direction(paragraph: Paragraph) -> None:
-    """A paragraph that is mainly Arabic reads right to left (w:bidi)."""
-    if mainly_arabic(paragraph.text):
-        put(paragraph._p.get_or_add_pPr(), "w:bidi")
+def mark_direction(p, text: str) -> None:
+    """A paragraph (w:p) whose `text` is mainly Arabic reads right to left (w:bidi)."""
+    if mainly_arabic(text):
+        put(p.get_or_add_pPr(), "w:bidi")
 
 
 # --------------------------------------------------------------------------------------------
 # Fields
 
 
-def add_field(paragraph: Paragraph, instruction: str, cached: str) -> None:
-    """A complex field (begin / instruction / separate / cached result / end), which Word and
-    LibreOffice recompute when they lay the page out."""
-    p = paragraph._p
+def add_field(p, instruction: str, cached: str) -> None:
+    """A complex field (begin / instruction / separate / cached result / end) in the w:p `p`,
+    which Word and LibreOffice recompute when they lay the page out."""
 
     def run_with(child) -> None:
         r = OxmlElement("w:r")

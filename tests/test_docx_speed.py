@@ -1,0 +1,98 @@
+"""The memo writer stays linear on the largest briefs the loader accepts (issue 9, item 3).
+
+Not timed in process (timings are flaky on shared machines): the lookups python-docx makes by
+scanning every style or every relationship are counted instead, and must not grow with the
+brief. One subprocess run of a 4,900-actor brief, read back with a fresh python-docx load,
+guards the whole command with a generous bound.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docx.opc.rel import Relationships
+from docx.oxml.styles import CT_Styles
+
+from reportgen.pipeline import prepare, render
+from tests.conftest import ROOT
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+# python-docx methods that walk every style or every relationship of a part on each call:
+# once per paragraph or per link, they make rendering quadratic.
+SCANS = {
+    "default style": (CT_Styles, "default_for"),
+    "style by id": (CT_Styles, "get_by_id"),
+    "relationship by type": (Relationships, "_get_rel_of_type"),
+    "matching relationship": (Relationships, "_get_matching"),
+}
+
+
+def linked_actors(n: int) -> list[dict]:
+    return [{"name": f"Actor {i:04d}", "role": "Adviser", "affiliation": "Ministry",
+             "url": f"https://example.org/actors/{i:04d}"} for i in range(n)]
+
+
+def count_scans(monkeypatch, brief: Path) -> Counter:
+    counts: Counter = Counter()
+    for label, (cls, name) in SCANS.items():
+        original = getattr(cls, name)
+
+        def counted(*args, _original=original, _label=label, **kwargs):
+            counts[_label] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+    free_rid = Relationships._next_rId
+
+    def next_rid(self):
+        counts["free relationship id"] += 1
+        return free_rid.fget(self)
+
+    monkeypatch.setattr(Relationships, "_next_rId", property(next_rid))
+    render(prepare(brief), "docx")
+    monkeypatch.undo()
+    return counts
+
+
+def test_style_and_relationship_scans_do_not_grow_with_the_number_of_actors(write_brief,
+                                                                            monkeypatch):
+    few = count_scans(monkeypatch, write_brief("few", actors=linked_actors(20)))
+    many = count_scans(monkeypatch, write_brief("many", actors=linked_actors(2_000)))
+    assert many == few
+
+
+def test_a_4900_actor_brief_renders_as_a_full_table_with_working_links(tmp_path, sample_data):
+    actors = [{"name": f"Actor {i:04d}", "role": "Adviser"} for i in range(4_900)]
+    actors[0]["url"] = "https://example.org/first-actor"
+    brief = tmp_path / "crowded.yaml"
+    brief.write_text(yaml.safe_dump(dict(sample_data, actors=actors), allow_unicode=True,
+                                    sort_keys=False), encoding="utf-8")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "reportgen", "docx", str(brief), "--out", str(tmp_path)],
+            capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("reportgen docx did not finish a 4,900-actor brief within 60 s")
+    assert proc.returncode == 0, proc.stderr
+
+    memo = docx.Document(io.BytesIO((tmp_path / "crowded.docx").read_bytes()))
+    table = memo.tables[0]
+    assert len(table.rows) == 1 + 4_900
+    assert table.rows[4_900].cells[0].text == "Actor 4899"
+    first = table.rows[1].cells[0].paragraphs[0]._p
+    link = first.find(f"{{{W}}}hyperlink")
+    assert link is not None
+    rel = memo.part.rels[link.get(f"{{{R}}}id")]
+    assert rel.is_external and rel.target_ref == "https://example.org/first-actor"
+    assert "".join(t.text for t in link.iter(f"{{{W}}}t")) == "Actor 0000"
