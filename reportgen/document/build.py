@@ -64,7 +64,7 @@ def build_document(doc: LoadedBrief, lp: LoadedProfile) -> Document:
         author=labels.join(authors) if authors else organisation,
         byline=labels.fill("byline", authors=labels.join(authors)) if authors else None,
         subject=" ".join(ty.set_line(b.summary.plain, tag).split()),
-        keywords=(profile.short_name, profile.document_label, line(b.leverage.holder)),
+        keywords=(profile.short_name, labels["document_label"], line(b.leverage.holder)),
         language=tag,
         direction="rtl" if ty.base_language(tag) in RTL_LANGUAGES else "ltr",
         date=b.date,

@@ -52,9 +52,7 @@ from reportgen.glyphs import profile_families
 from reportgen.profile import Profile
 
 if TYPE_CHECKING:
-    from reportgen.brief import LoadedBrief
     from reportgen.document import ActorEntry, Document, Section, SourceEntry
-    from reportgen.profile import LoadedProfile
 
 STEP_PT = 0.25
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
@@ -730,10 +728,3 @@ def _refusal(document: Document, st: Styles, m: Measure, exact: bool) -> RenderE
         f"it overflows by {by}. Longest sections: {detail}. Shorten them; nothing was written."),
         of_key=True), m.overflow, lines)
 
-
-def fit(doc: LoadedBrief, lp: LoadedProfile) -> Attempt:
-    """TRANSITION: `reportgen.authoring.checks` calls this until it calls `check(document)`;
-    delete it with that change."""
-    from reportgen.document import build_document
-
-    return fit_one_page(build_document(doc, lp))
