@@ -311,8 +311,9 @@ def refusal(document: Document, exc: RenderError) -> list[Diagnostic]:
 
 def longest_section(doc: LoadedBrief) -> tuple[str, int]:
     b = doc.brief
+    keys = ("summary", "situation", "actors", "leverage", "outlook")  # the body's sections
     lengths = {key: sum(len(text) for path, text in b.text_fields() if path[0] == key)
-               for key, _ in b.sections()}
+               for key in keys}
     key = max(lengths, key=lambda k: lengths[k])
     return key, lengths[key]
 
