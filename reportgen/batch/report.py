@@ -78,6 +78,7 @@ class BuildReport:
                     "path": o.path,
                     "seconds": round(o.seconds, 3),
                     "error": o.error,
+                    "layout": o.layout,
                 } for o in b.outputs],
             } for b in self.briefs],
         })
@@ -153,7 +154,7 @@ REPORT_SCHEMA: dict = {
                             "description": "Loading and validating the brief."},
                 "outputs": {"type": "array", "items": {
                     "type": "object", "additionalProperties": False,
-                    "required": ["format", "status", "path", "seconds", "error"],
+                    "required": ["format", "status", "path", "seconds", "error", "layout"],
                     "properties": {
                         "format": {"enum": ["pdf", "docx", "pptx"]},
                         "status": {"enum": list(STATUSES)},
@@ -161,6 +162,22 @@ REPORT_SCHEMA: dict = {
                             "description": "The file now on disk; null if there is none."},
                         "seconds": {"type": "number", "minimum": 0},
                         "error": _NULLABLE_STRING,
+                        "layout": {
+                            "description": "The writer's findings, for outputs built this run "
+                                           "(null when skipped or failed).",
+                            "type": ["object", "null"], "additionalProperties": False,
+                            "required": ["body_pt", "start_pt", "pages", "slides",
+                                         "continuation_slides"],
+                            "properties": {
+                                "body_pt": {"type": ["number", "null"],
+                                            "description": "Size body text was set at."},
+                                "start_pt": {"type": ["number", "null"],
+                                             "description": "The profile's size (shrinking "
+                                                            "started there)."},
+                                "pages": {"type": ["integer", "null"]},
+                                "slides": {"type": ["integer", "null"]},
+                                "continuation_slides": {"type": "integer", "minimum": 0},
+                            }},
                     },
                     "allOf": [
                         {"if": {"properties": {"status": {"enum": [BUILT, SKIPPED]}}},

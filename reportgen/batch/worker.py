@@ -64,6 +64,7 @@ class FormatResult:
     error: str | None = None
     fingerprint: str | None = None  # of the output now on disk (None: unknown / none)
     sha256: str | None = None
+    layout: dict | None = None  # what the writer's findings say, for outputs built this run
 
 
 @dataclass
@@ -123,7 +124,16 @@ def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> Fo
         return _failed(fmt, target, task, describe_error(exc),
                        time.perf_counter() - started)
     return FormatResult(fmt, BUILT, str(target), time.perf_counter() - started, None,
-                        fingerprint, hashlib.sha256(data).hexdigest())
+                        fingerprint, hashlib.sha256(data).hexdigest(),
+                        layout_summary(rendered.findings))
+
+
+def layout_summary(findings) -> dict:
+    """The findings a nightly report needs: the type size the text was set at (did the
+    one-pager shrink?), pages and slides, and how many continuation slides the deck took."""
+    return {"body_pt": findings.body_pt, "start_pt": findings.start_pt,
+            "pages": findings.pages, "slides": findings.slides,
+            "continuation_slides": findings.continuation_slides}
 
 
 def _failed(fmt: str, target: Path, task: BriefTask, error: str, seconds: float) -> FormatResult:
