@@ -42,13 +42,7 @@ def prepare(brief_path: Path, templates: Path | None = None) -> Job:
 
 
 def render(job: Job, fmt: str) -> Rendered:
-    writer = get_writer(fmt)
-    module = writer.load()
-    if not hasattr(module, "check"):  # TRANSITION: a writer that does not read Document yet
-        from reportgen.document.findings import Findings, Rendered
-
-        return Rendered(module.render(job.doc, job.profile), Findings(fmt))
-    return writer.render(job.document)
+    return get_writer(fmt).render(job.document)
 
 
 def output_name(stem: str, fmt: str) -> str:

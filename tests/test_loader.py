@@ -42,7 +42,7 @@ def test_minimal_brief_loads_with_defaults(tmp_path):
     path.write_text(VALID, encoding="utf-8")
     brief = load_brief(path).brief
     assert brief.profile == "mei" and brief.language == "en"
-    assert brief.leverage.heading == "Iran’s leverage"
+    assert brief.leverage.holder == "Iran"
     assert brief.summary.plain == "The bottom line."
 
 

@@ -170,9 +170,8 @@ def test_slides_follow_the_briefing_order(sample_deck, brief):
     for t in titles:
         if not order or order[-1] != base_title(t):
             order.append(base_title(t))
-    assert order == [brief.title, "Bottom line", "Situation", "Actors", brief.leverage.heading,
+    assert order == [brief.title, "Bottom line", "Situation", "Actors", "Iran’s leverage",
                      "Outlook", "Middle East Institute"]
-    assert brief.leverage.heading == "Iran’s leverage"
 
 
 def test_deck_is_16_by_9_and_every_slide_uses_a_named_layout(sample_deck):
@@ -236,10 +235,10 @@ def test_speaker_notes_carry_each_sections_full_text_quotes_and_sources(sample_d
             assert "".join(s.text for s in actor.quote) in flat["Actors"]
         if actor.quote_source:
             assert actor.quote_source in flat["Actors"]
-    for key in ("Situation", "Actors", brief.leverage.heading, "Outlook"):
+    for key in ("Situation", "Actors", "Iran’s leverage", "Outlook"):
         assert brief.sources[0].title in flat[key]
     for point in brief.leverage.points:
-        assert " ".join(point.plain.split()) in flat[brief.leverage.heading]
+        assert " ".join(point.plain.split()) in flat["Iran’s leverage"]
 
 
 def test_every_text_frame_of_the_sample_fits_when_measured_again(sample_deck):

@@ -168,11 +168,6 @@ class Leverage(_Strict):
     points: list[LeverPoint] = Field(
         min_length=1, description="One item per lever, each one paragraph (no lists inside).")
 
-    @property
-    def heading(self) -> str:
-        return f"{self.holder}’ leverage" if self.holder.endswith("s") else \
-            f"{self.holder}’s leverage"
-
 
 class Source(_Strict):
     """A document the brief draws on."""
@@ -242,11 +237,6 @@ class Brief(_Strict):
             out += [(("sources", i, "title"), s.title),
                     (("sources", i, "publisher"), s.publisher or "")]
         return [(k, v) for k, v in out if v]
-
-    def sections(self) -> list[tuple[str, str]]:
-        """(key, heading) of the body sections, in reading order."""
-        return [("summary", "Bottom line"), ("situation", "Situation"), ("actors", "Actors"),
-                ("leverage", self.leverage.heading), ("outlook", "Outlook")]
 
 
 def _outlook(value: Text | list[Text]) -> Text:

@@ -128,6 +128,8 @@ def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
         attribution=ty.nonbreaking_join("—", source) if source else None,
         quote_source=source,
         index=index,
+        role=ty.set_line(actor.role, tag) if actor.role else "",
+        affiliation=ty.set_line(actor.affiliation, tag) if actor.affiliation else "",
     )
 
 

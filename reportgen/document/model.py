@@ -56,6 +56,8 @@ class ActorEntry:
     attribution: str | None  # "— Source", the dash joined to it so it never ends a line
     quote_source: str | None
     index: int  # position in the brief's actors list, for errors that point at it
+    role: str = ""  # the role line's two parts, for writers that set them apart (the memo)
+    affiliation: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,42 @@
 """DOCX memo (python-docx): a real Word document an analyst sends and editors keep working on.
 
-`render` opens the base (the profile's reference `memo.docx`, emptied, or python-docx's
-default), completes its style sheet from the profile (`look`), writes the memo (`memo`), then
-sets properties, embeds the fonts and rewrites the zip so the bytes depend only on the input
-(`package`).
+`check(document)` is the plan alone (`plan`: styles, sizes, the text width, the reference memo
+checked with lxml), cheap enough for `validate`. `render(document)` makes the same plan, opens
+the base (the profile's reference `memo.docx`, emptied, or python-docx's default), completes its
+style sheet from the profile (`look`), writes the memo from the document (`memo`), then sets
+properties, embeds the fonts and rewrites the zip so the bytes depend only on the input
+(`package`). Every word the memo prints that the author did not write comes from the
+document's labels.
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from reportgen.brief import LoadedBrief
-from reportgen.clock import document_time
-from reportgen.errors import InputError, RenderError
+from reportgen.errors import RenderError
 from reportgen.fonts import has_arabic
-from reportgen.profile import LoadedProfile
-from reportgen.writers.wording import author_of
+from reportgen.writers.docx.plan import plan_memo
+
+if TYPE_CHECKING:
+    from reportgen.document import Document
+    from reportgen.document.findings import Findings, Rendered
 
 
-def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
+def check(document: Document) -> Findings:
+    """The memo's findings (body size, each section's type size) without python-docx; a
+    RenderError where the reference memo cannot take it (page too narrow, a style of the
+    wrong kind)."""
+    return plan_memo(document).findings
+
+
+def render(document: Document) -> Rendered:
     from docx.oxml.ns import qn
-    from docx.shared import Emu
 
-    from reportgen.writers.docx.look import Look, StyleClash
+    from reportgen.document.findings import Rendered
+    from reportgen.writers.docx.look import Look
     from reportgen.writers.docx.memo import (
         MemoWriter,
-        memo_lines,
         set_compat_mode,
         set_page,
         write_footer,
@@ -40,44 +51,33 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
     )
     from reportgen.writers.zipstable import stable_zip
 
-    check_fonts_cover(doc, lp)
-    brief, profile = doc.brief, lp.profile
-    when = document_time(brief.date)
-    reference = lp.reference("memo.docx")
-    builtin = reference is None
-    base = open_base(reference)
+    plan = plan_memo(document)
+    profile, meta = document.look, document.meta
+    builtin = plan.reference is None
+    base = open_base(plan.reference)
     section = base.sections[0]
     if builtin:
         set_page(section, profile)
         set_compat_mode(base, 15)
-    text_width = Emu(section.page_width - section.left_margin - section.right_margin).pt
-    if text_width <= 72:
-        raise RenderError(f"{reference}: its page leaves only {text_width:.0f} pt between the "
-                          f"margins; the memo needs more room")
 
-    look = Look(base, profile, builtin, brief.language)
-    try:
-        ids = look.apply(text_width)
-    except StyleClash as exc:
-        raise RenderError(f"{reference}: {exc}; rename that style in the reference memo") \
-            from None
-    MemoWriter(base, brief, profile, ids, look.numbering, text_width).write()
+    look = Look(base, profile, builtin, meta.language)
+    ids = look.apply(plan.text_width_pt)
+    MemoWriter(base, document, ids, look.numbering, plan.text_width_pt).write()
     if builtin:
-        write_header(section, base, profile, ids)
-    write_footer(section, base, profile, ids, text_width, builtin)
+        write_header(section, base, document, ids)
+    write_footer(section, base, document, ids, plan.text_width_pt, builtin)
     prune_body_rels(base)
 
-    subject = dict(memo_lines(brief, profile))["SUBJECT"]
     set_properties(base, Properties(
-        title=brief.title,
-        author=author_of(brief.authors, profile.name),
-        subject=subject,
-        keywords="; ".join([profile.short_name, "memo", brief.leverage.holder]),
-        language=brief.language,
-        description=brief.summary.plain,
+        title=meta.title,
+        author=meta.author,
+        subject=meta.subject,
+        keywords="; ".join(meta.keywords),
+        language=meta.language,
+        description=meta.subject,
         category="Memo",
-        organisation=profile.name,
-        when=when,
+        organisation=meta.organisation,
+        when=meta.created,
     ))
 
     text = "".join(t.text or "" for part in _story_parts(base, section)
@@ -86,20 +86,7 @@ def render(doc: LoadedBrief, lp: LoadedProfile) -> bytes:
 
     buf = io.BytesIO()
     base.save(buf)
-    return stable_zip(buf.getvalue(), when)
-
-
-def check_fonts_cover(doc: LoadedBrief, lp: LoadedProfile) -> None:
-    """Refuse, like the PDF and the deck, a brief with a character the profile's fonts lack:
-    the embedded font would show an empty box. Without the font package there is nothing to
-    embed or check against; the memo then only names the font and Word substitutes its own."""
-    from reportgen.glyphs import check_glyphs, profile_families
-
-    try:
-        profile_families(lp)
-    except InputError:
-        return
-    check_glyphs(doc, lp)
+    return Rendered(stable_zip(buf.getvalue(), meta.created), plan.findings)
 
 
 def _story_parts(base, section):
@@ -113,7 +100,8 @@ def _story_parts(base, section):
 def _families(base, profile, builtin: bool, arabic: bool):
     """The fonts to embed: the body family in the built-in look (a reference brings its own
     fonts, but one that embeds the body family, e.g. a saved reportgen memo, gets it afresh
-    for this memo's characters), and the Arabic family when there is Arabic text."""
+    for this memo's characters), and the Arabic family when there is Arabic text. A family
+    that is not installed is not embedded: Word then uses a font of the reader's machine."""
     from reportgen.fonts import family
     from reportgen.writers.docx.package import (
         ARABIC_REPERTOIRE,
@@ -132,9 +120,9 @@ def _families(base, profile, builtin: bool, arabic: bool):
         try:
             fam = family(name)
         except RenderError:
-            continue  # not installed: Word falls back to a font of the reader's machine
+            continue
         out.append(EmbeddedFamily(name, dict(fam.files), tuple(repertoire)))
     return out
 
 
-__all__ = ["render"]
+__all__ = ["check", "render"]

@@ -22,6 +22,7 @@ from docx.parts.numbering import NumberingPart
 from lxml import etree
 
 from reportgen.profile import Profile
+from reportgen.writers.colour import RULE_GREY, brand_colour_scheme, mix
 from reportgen.writers.docx.ooxml import (
     NO_BORDER,
     Border,
@@ -36,32 +37,17 @@ from reportgen.writers.docx.ooxml import (
     tab_stops,
     twips,
 )
+from reportgen.writers.docx.plan import SCALE, STYLES, memo_body_pt
 from reportgen.writers.reference import XML_PARSER
 
-P, C, T = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
-RULE_GREY = "#D3D9DF"
+KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
+         "table": WD_STYLE_TYPE.TABLE}
+P = WD_STYLE_TYPE.PARAGRAPH
 LIST_INDENT_PT = 18.0
 LIST_HANGING_PT = 12.0
 LABEL_COLUMN_PT = 72.0  # the memo header's value column: one inch
 # Pressing Enter after one of these in Word continues in body text.
 FOLLOWED_BY_BODY_TEXT = ("Title", "Subtitle", "Standfirst", "Heading 1", "Heading 2", "Quote")
-
-
-def mix(colour: str, other: str, share: float) -> str:
-    """`share` of `colour` blended into `other` (hex sRGB), e.g. a paler tint for bands."""
-    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
-    blend = (round(x * share + y * (1 - share)) for x, y in zip(a, b, strict=True))
-    return "#" + "".join(f"{v:02X}" for v in blend)
-
-
-def memo_body_pt(profile: Profile) -> float:
-    """A memo is read on screen and printed on a full page: a touch larger than the one-pager."""
-    return round(profile.type.body_pt * 1.1 * 2) / 2
-
-
-class StyleClash(ValueError):
-    """A reference document has a style of the right name but the wrong kind."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +91,7 @@ class Look:
         c = profile.colors
         self.primary, self.accent, self.text, self.muted = c.primary, c.accent, c.text, c.muted
         self.tint = c.tint
-        self.band = mix(c.tint, "#FFFFFF", 0.45)
+        self.band = mix("#FFFFFF", c.tint, 0.45)
         self.numbering = Numbering(doc, self.accent)
 
     # ----------------------------------------------------------------------------------------
@@ -114,34 +100,20 @@ class Look:
         self._doc_defaults()
         if self.builtin:
             self._theme()
-        ids = {}
-        specs = [
-            # key, name, type, builtin, based_on, builder
-            ("body", "Normal", P, True, None, self._normal),
-            ("title", "Title", P, True, "Normal", self._title),
-            ("subtitle", "Subtitle", P, True, "Normal", self._subtitle),
-            ("standfirst", "Standfirst", P, False, "Normal", self._standfirst),
-            ("memo_label", "Memo Label", C, False, None, self._memo_label),
-            ("message_header", "Message Header", P, True, "Normal", self._message_header),
-            ("heading1", "Heading 1", P, True, "Normal", self._heading1),
-            ("heading2", "Heading 2", P, True, "Normal", self._heading2),
-            ("bottom_line", "Bottom Line", P, False, "Normal", self._bottom_line),
-            ("list_bullet", "List Bullet", P, True, "Normal", self._list_item),
-            ("list_bullet2", "List Bullet 2", P, True, "Normal", self._list_item),
-            ("list_number", "List Number", P, True, "Normal", self._list_item),
-            ("list_continue", "List Continue", P, True, "Normal", self._list_continue),
-            ("quote", "Quote", P, True, "Normal", self._quote),
-            ("quote_source", "Quote Source", P, False, "Normal", self._quote_source),
-            ("table_text", "Table Text", P, False, "Normal", self._table_text),
-            ("table_heading", "Table Heading", P, False, "Table Text", self._table_heading),
-            ("hyperlink", "Hyperlink", C, True, None, self._hyperlink),
-            ("closing", "Closing Note", P, False, "Normal", self._closing),
-            ("header", "Header", P, True, "Normal", self._header),
-            ("footer", "Footer", P, True, "Normal", self._footer),
-            ("table", "Memo Table", T, False, "Normal Table", self._table),
-        ]
-        for key, name, kind, builtin_name, based_on, build in specs:
-            ids[key] = self._ensure(name, kind, builtin_name, based_on, build)
+        builders = {
+            "body": self._normal, "title": self._title, "subtitle": self._subtitle,
+            "standfirst": self._standfirst, "memo_label": self._memo_label,
+            "message_header": self._message_header, "heading1": self._heading1,
+            "heading2": self._heading2, "bottom_line": self._bottom_line,
+            "list_bullet": self._list_item, "list_bullet2": self._list_item,
+            "list_number": self._list_item, "list_continue": self._list_continue,
+            "quote": self._quote, "quote_source": self._quote_source,
+            "table_text": self._table_text, "table_heading": self._table_heading,
+            "hyperlink": self._hyperlink, "closing": self._closing, "header": self._header,
+            "footer": self._footer, "table": self._table,
+        }
+        ids = {spec.key: self._ensure(spec.name, KINDS[spec.kind], spec.builtin, spec.based_on,
+                                      builders[spec.key]) for spec in STYLES}
         self._link_lists(ids)
         return StyleIds(**ids)
 
@@ -149,13 +121,8 @@ class Look:
     def _ensure(self, name, kind, builtin_name, based_on, build) -> str:
         styles = self.doc.styles
         created = name not in styles
-        if created:
-            style = styles.add_style(name, kind, builtin=builtin_name)
-        else:
-            style = styles[name]
-            if style.type != kind:
-                raise StyleClash(f"its style '{name}' is a {style.type.name.lower()} style, "
-                                 f"but the memo needs a {kind.name.lower()} style of that name")
+        # A style of the right name but the wrong kind was refused by `plan_memo`.
+        style = styles.add_style(name, kind, builtin=builtin_name) if created else styles[name]
         if created or self.builtin:
             el = style.element
             drop(el, "w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
@@ -180,6 +147,10 @@ class Look:
             return
         drop(twin.element, "w:rPr")
         put(twin.element, "w:rPr").extend(etree.fromstring(etree.tostring(ours)).iterchildren())
+
+    def _size(self, key: str) -> float:
+        """The size of style `key`: its scale (`plan.STYLES`) of the memo body size."""
+        return self.s * SCALE[key]
 
     def _ppr(self, style):
         return put(style.element, "w:pPr")
@@ -211,21 +182,17 @@ class Look:
             spacing(ppr, before=0, after=0, line=1.0)
 
     def _theme(self) -> None:
-        """Brand the theme too, so tables and shapes an editor adds pick up the profile."""
+        """Brand the theme too, so tables and shapes an editor adds pick up the profile (the same
+        twelve colour slots as the deck's theme)."""
         try:
             part = self.doc.part.part_related_by(RT.THEME)
         except KeyError:
             return
         a = "http://schemas.openxmlformats.org/drawingml/2006/main"
         root = etree.fromstring(part.blob, XML_PARSER)
-        for slot, colour in (("accent1", self.primary), ("accent2", self.accent),
-                             ("hlink", self.primary), ("folHlink", self.muted),
-                             ("dk2", self.text)):
-            el = root.find(f".//{{{a}}}clrScheme/{{{a}}}{slot}")
-            if el is not None:
-                for child in list(el):
-                    el.remove(child)
-                etree.SubElement(el, f"{{{a}}}srgbClr", val=colour.lstrip("#").upper())
+        scheme = root.find(f".//{{{a}}}clrScheme")
+        if scheme is not None:
+            brand_colour_scheme(scheme, self.profile.colors)
         for which in ("majorFont", "minorFont"):
             block = root.find(f".//{{{a}}}fontScheme/{{{a}}}{which}")
             if block is None:
@@ -243,33 +210,33 @@ class Look:
     def _normal(self, style) -> None:
         rpr = self._rpr(style)
         self._latin(rpr)
-        run_look(rpr, size=self.s, colour=self.text)
+        run_look(rpr, size=self._size("body"), colour=self.text)
         ppr = self._ppr(style)
         spacing(ppr, before=0, after=self.s * 0.6, line=1.12)
 
     def _title(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 2.1, bold=True, colour=self.primary,
+        run_look(self._rpr(style), size=self._size("title"), bold=True, colour=self.primary,
                  tracking=self.s * 0.3)
         ppr = self._ppr(style)
         spacing(ppr, before=self.s * 0.4, after=self.s * 0.7, line=1.0)
         put(ppr, "w:keepNext")
 
     def _subtitle(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 1.45, bold=True, colour=self.primary)
+        run_look(self._rpr(style), size=self._size("subtitle"), bold=True, colour=self.primary)
         ppr = self._ppr(style)
         spacing(ppr, before=self.s * 0.2, after=self.s * 0.45, line=1.05)
         put(ppr, "w:keepNext")
 
     def _standfirst(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 1.1, colour=self.muted)
+        run_look(self._rpr(style), size=self._size("standfirst"), colour=self.muted)
         spacing(self._ppr(style), after=self.s * 0.4, line=1.15)
 
     def _memo_label(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.8, bold=True, colour=self.muted,
+        run_look(self._rpr(style), size=self._size("memo_label"), bold=True, colour=self.muted,
                  tracking=self.s * 0.08)
 
     def _message_header(self, style) -> None:
-        run_look(self._rpr(style), size=self.s)
+        run_look(self._rpr(style), size=self._size("message_header"))
         ppr = self._ppr(style)
         spacing(ppr, before=0, after=self.s * 0.25, line=1.08)
         indent(ppr, left=LABEL_COLUMN_PT, hanging=LABEL_COLUMN_PT)
@@ -277,7 +244,7 @@ class Look:
 
     def _heading1(self, style) -> None:
         rpr = self._rpr(style)
-        run_look(rpr, size=self.s * 1.3, bold=True, italic=False, colour=self.primary)
+        run_look(rpr, size=self._size("heading1"), bold=True, italic=False, colour=self.primary)
         ppr = self._ppr(style)
         put(ppr, "w:keepNext")
         put(ppr, "w:keepLines")
@@ -285,7 +252,7 @@ class Look:
         put(ppr, "w:outlineLvl", val=0)
 
     def _heading2(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 1.05, bold=True, italic=False,
+        run_look(self._rpr(style), size=self._size("heading2"), bold=True, italic=False,
                  colour=self.accent)
         ppr = self._ppr(style)
         put(ppr, "w:keepNext")
@@ -294,7 +261,7 @@ class Look:
         put(ppr, "w:outlineLvl", val=1)
 
     def _bottom_line(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 1.05)
+        run_look(self._rpr(style), size=self._size("bottom_line"))
         ppr = self._ppr(style)
         pad = Border(0.5, self.tint, self.s * 0.55)
         borders(ppr, "w:pBdr", top=pad, left=Border(3, self.accent, 10), bottom=pad,
@@ -313,7 +280,7 @@ class Look:
         indent(ppr, left=LIST_INDENT_PT)
 
     def _quote(self, style) -> None:
-        run_look(self._rpr(style), size=self.s, italic=True, colour=self.text)
+        run_look(self._rpr(style), size=self._size("quote"), italic=True, colour=self.text)
         ppr = self._ppr(style)
         borders(ppr, "w:pBdr", left=Border(2, self.accent, 9))
         indent(ppr, left=14, right=14)
@@ -322,19 +289,19 @@ class Look:
         put(ppr, "w:keepLines")
 
     def _quote_source(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.85, colour=self.muted)
+        run_look(self._rpr(style), size=self._size("quote_source"), colour=self.muted)
         ppr = self._ppr(style)
         indent(ppr, left=14, right=14)
         spacing(ppr, after=self.s * 0.3, line=1.1)
         put(ppr, "w:keepLines")
 
     def _table_text(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.88)
+        run_look(self._rpr(style), size=self._size("table_text"))
         spacing(self._ppr(style), before=0, after=self.s * 0.15, line=1.08)
 
     def _table_heading(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.74, bold=True, colour="#FFFFFF", caps=True,
-                 tracking=self.s * 0.06)
+        run_look(self._rpr(style), size=self._size("table_heading"), bold=True,
+                 colour="#FFFFFF", caps=True, tracking=self.s * 0.06)
         ppr = self._ppr(style)
         spacing(ppr, before=self.s * 0.1, after=self.s * 0.1)
         put(ppr, "w:keepNext")
@@ -343,7 +310,7 @@ class Look:
         run_look(self._rpr(style), colour=self.primary, underline=True)
 
     def _closing(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.76, colour=self.muted)
+        run_look(self._rpr(style), size=self._size("closing"), colour=self.muted)
         ppr = self._ppr(style)
         put(ppr, "w:keepNext")
         put(ppr, "w:keepLines")
@@ -351,7 +318,7 @@ class Look:
         spacing(ppr, before=0, after=self.s * 0.3, line=1.12)
 
     def _header(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.72, bold=True, colour=self.primary,
+        run_look(self._rpr(style), size=self._size("header"), bold=True, colour=self.primary,
                  tracking=self.s * 0.1)
         ppr = self._ppr(style)
         tab_stops(ppr, [("right", self.text_width)])
@@ -359,7 +326,7 @@ class Look:
         spacing(ppr, before=0, after=0, line=1.0)
 
     def _footer(self, style) -> None:
-        run_look(self._rpr(style), size=self.s * 0.76, colour=self.muted)
+        run_look(self._rpr(style), size=self._size("footer"), colour=self.muted)
         ppr = self._ppr(style)
         tab_stops(ppr, [("right", self.text_width)])
         spacing(ppr, before=0, after=0, line=1.0)

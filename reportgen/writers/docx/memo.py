@@ -6,7 +6,9 @@ affiliations, the bold short name in the footer).
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -16,7 +18,7 @@ from lxml import etree
 
 from reportgen.brief.markup import Inline, ListBlock, Span, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
-from reportgen.brief.model import Actor, Brief
+from reportgen.document.typography import nonbreaking_join
 from reportgen.profile import Profile
 from reportgen.writers.docx.look import Numbering, StyleIds
 from reportgen.writers.docx.ooxml import (
@@ -34,31 +36,28 @@ from reportgen.writers.docx.ooxml import (
     tab_stops,
     twips,
 )
-from reportgen.writers.wording import author_of, long_date
 
-ACTOR_COLUMNS = (("Name", 0.24), ("Role and affiliation", 0.28), ("Stance", 0.48))
+if TYPE_CHECKING:
+    from reportgen.document import ActorEntry, Document, Section, SourceEntry
+    from reportgen.document.labels import Labels
+
+# The actors table's columns: the label of each heading and its share of the text width.
+ACTOR_COLUMNS = (("table_name", 0.24), ("table_role", 0.28), ("table_stance", 0.48))
+ATTRIBUTION_DASH = nonbreaking_join("—", "")  # "— Name": the dash never ends a line
 W_P, W_PPR, W_PSTYLE, W_VAL = (qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:val"))
-
-
-def memo_lines(brief: Brief, profile: Profile) -> list[tuple[str, str]]:
-    """(label, value) of the header block; TO and CC only when the brief gives them."""
-    m = brief.memo
-    sender = m.from_ or author_of(brief.authors, profile.name)
-    lines = [("TO", m.to), ("FROM", sender), ("CC", m.cc), ("DATE", long_date(brief.date)),
-             ("SUBJECT", m.subject or brief.title)]
-    return [(label, value) for label, value in lines if value]
 
 
 @dataclass
 class MemoWriter:
     doc: object  # docx.Document
-    brief: Brief
-    profile: Profile
+    document: Document
     ids: StyleIds
     numbering: Numbering
     text_width_pt: float
 
     def __post_init__(self) -> None:
+        self.profile: Profile = self.document.look
+        self.labels: Labels = self.document.labels
         self.ts = TextSettings(arabic_font=self.profile.fonts.arabic,
                                hyperlink_style=self.ids.hyperlink,
                                links=Hyperlinks(self.doc.part))
@@ -74,28 +73,28 @@ class MemoWriter:
 
     # ----------------------------------------------------------------------------------------
     def write(self) -> None:
-        b = self.brief
         self.header_block()
-        self.heading("Bottom line")
-        self.blocks(b.summary, self.ids.bottom_line)
-        self.heading("Situation")
-        self.blocks(b.situation, self.ids.body)
-        self.heading("Actors")
-        self.actors_table()
-        quoted = [a for a in b.actors if a.quote]
-        if quoted:
-            self.heading("In their own words", level=2)
-            for actor in quoted:
-                self.quotation(actor)
-        self.heading(b.leverage.heading)
-        for point in b.leverage.points:
-            self.list_point(point)
-        self.heading("Outlook")
-        self.blocks(b.outlook, self.ids.body)
-        if b.sources:
-            self.heading("Sources")
-            self.sources()
+        for section in self.document.sections:
+            self.heading(section.heading)
+            self.section(section)
         self.closing()
+
+    def section(self, section: Section) -> None:
+        if section.key == "summary":
+            self.blocks(section.text, self.ids.bottom_line)
+        elif section.key == "actors":
+            self.actors_table(section.actors)
+            quoted = [a for a in section.actors if a.quote]
+            if quoted:
+                self.heading(self.labels["in_their_own_words"], level=2)
+                for actor in quoted:
+                    self.quotation(actor)
+        elif section.key == "leverage":
+            self.leverage(section)
+        elif section.key == "sources":
+            self.sources(section.sources)
+        else:  # situation, outlook: running text
+            self.blocks(section.text, self.ids.body)
 
     # ----------------------------------------------------------------------------------------
     def para(self, style_id: str, container=None):
@@ -135,25 +134,26 @@ class MemoWriter:
         self.text_para(style, (Span(text),))
 
     def header_block(self) -> None:
-        b = self.brief
-        self.text_para(self.ids.title, (Span("MEMORANDUM"),))
+        """MEMORANDUM, then the TO / FROM / CC / DATE / SUBJECT lines the document gives."""
+        meta = self.document.meta
+        self.text_para(self.ids.title, (Span(self.labels["memorandum"]),))
         last = None
-        for label, value in memo_lines(b, self.profile):
+        for line in self.document.memo:
             p = self.para(self.ids.message_header)
-            add_run(p, f"{label}:", self.ts, style_id=self.ids.memo_label)
+            add_run(p, f"{line.label}:", self.ts, style_id=self.ids.memo_label)
             add_run(p, "\t", self.ts)
-            add_run(p, value, self.ts)
-            mark_direction(p, f"{label}:\t{value}")
+            add_run(p, line.text, self.ts)
+            mark_direction(p, line.text)  # the value's direction, not the label's
             last = p
         if last is not None:  # the rule that closes the header block
             ppr = last.get_or_add_pPr()
             borders(ppr, "w:pBdr", bottom=Border(1.5, self.profile.colors.accent, 9))
             spacing(ppr, after=18)
-        subject = b.memo.subject or b.title
-        if b.title != subject:
-            self.text_para(self.ids.subtitle, (Span(b.title),))
-        if b.subtitle:
-            self.text_para(self.ids.standfirst, (Span(b.subtitle),))
+        subject = next((m.text for m in self.document.memo if m.key == "subject"), meta.title)
+        if meta.title != subject:
+            self.text_para(self.ids.subtitle, (Span(meta.title),))
+        if meta.subtitle:
+            self.text_para(self.ids.standfirst, (Span(meta.subtitle),))
 
     # ----------------------------------------------------------------------------------------
     def blocks(self, text: Text, style_id: str, container=None) -> None:
@@ -187,22 +187,15 @@ class MemoWriter:
             self._num[style_id] = num if num is not None else self.numbering.bullet_num()
         return self._num[style_id]
 
-    def list_point(self, point: Text) -> None:
-        """One leverage point = one bullet; its further paragraphs continue the item."""
-        first = True
-        for block in point.blocks:
-            if isinstance(block, TextParagraph):
-                style = self.ids.list_bullet if first else self.ids.list_continue
-                self.text_para(style, block.spans)
-            else:
+    def leverage(self, section: Section) -> None:
+        """One leverage point (one paragraph, as the brief's schema requires) = one bullet."""
+        for block in section.blocks:
+            if isinstance(block, ListBlock):
                 for item in block.items:
-                    self.text_para(self.ids.list_bullet if first else self.ids.list_bullet2,
-                                   item)
-            first = False
+                    self.text_para(self.ids.list_bullet, item)
 
     # ----------------------------------------------------------------------------------------
-    def actors_table(self) -> None:
-        actors = self.brief.actors
+    def actors_table(self, actors: tuple[ActorEntry, ...]) -> None:
         table = self.doc.add_table(rows=1 + len(actors), cols=len(ACTOR_COLUMNS))
         table.style = self.doc.styles.get_by_id(self.ids.table, WD_STYLE_TYPE.TABLE)
         widths = [twips(self.text_width_pt * share) for _, share in ACTOR_COLUMNS]
@@ -216,7 +209,7 @@ class MemoWriter:
         for tc, (label, _) in zip(rows[0], ACTOR_COLUMNS, strict=True):
             p = tc.p_lst[0]
             self._set_style(p, self.ids.table_heading)
-            add_run(p, label, self.ts)
+            add_run(p, self.labels[label], self.ts)
         for tr, row, actor in zip(trs[1:], rows[1:], actors, strict=True):
             put(tr.get_or_add_trPr(), "w:cantSplit")
             name_cell, role_cell, stance_cell = row
@@ -264,20 +257,21 @@ class MemoWriter:
             style = style.base_style
         return 108  # Word's default cell margin, 0.075 in
 
-    def _cell_name(self, cell, actor: Actor) -> None:
+    def _cell_name(self, cell, actor: ActorEntry) -> None:
         span = Span(actor.name, bold=True, href=actor.url)
         self.text_para(self.ids.table_text, (span,), cell)
 
-    def _cell_role(self, cell, actor: Actor) -> None:
-        if not actor.role and not actor.affiliation:
+    def _cell_role(self, cell, actor: ActorEntry) -> None:
+        role, affiliation = actor.role, actor.affiliation
+        if not role and not affiliation:
             self._cell_dash(cell)
             return
-        if actor.role:
-            self.text_para(self.ids.table_text, (Span(actor.role),), cell)
-        if actor.affiliation:
+        if role:
+            self.text_para(self.ids.table_text, (Span(role),), cell)
+        if affiliation:
             p = self.para(self.ids.table_text, cell)
-            add_run(p, actor.affiliation, self.ts, colour=self.profile.colors.muted)
-            mark_direction(p, actor.affiliation)
+            add_run(p, affiliation, self.ts, colour=self.profile.colors.muted)
+            mark_direction(p, affiliation)
 
     def _cell_dash(self, cell) -> None:
         p = self.para(self.ids.table_text, cell)
@@ -292,24 +286,23 @@ class MemoWriter:
             tc.remove(first)
 
     # ----------------------------------------------------------------------------------------
-    def quotation(self, actor: Actor) -> None:
+    def quotation(self, actor: ActorEntry) -> None:
         assert actor.quote is not None
-        spans = (Span("“"), *actor.quote, Span("”"))
+        spans = (Span(actor.quote_open), *actor.quote, Span(actor.quote_close))
         self.text_para(self.ids.quote, spans, invert_italic=True)
-        source: list[Span] = [Span("— "), Span(actor.name, bold=True, href=actor.url)]
+        source: list[Span] = [Span(ATTRIBUTION_DASH), Span(actor.name, bold=True, href=actor.url)]
         if actor.role_line:
             source.append(Span(f", {actor.role_line}"))
         if actor.quote_source:
             source.append(Span(f" · {actor.quote_source}"))
         self.text_para(self.ids.quote_source, tuple(source))
 
-    def sources(self) -> None:
+    def sources(self, entries: tuple[SourceEntry, ...]) -> None:
         num_id = self.numbering.restarted(self._num_of(self.ids.list_number))
-        for src in self.brief.sources:
+        for src in entries:
             spans = [Span(src.title, italic=True)]
-            details = [x for x in (src.publisher, long_date(src.date) if src.date else None) if x]
-            if details:
-                spans.append(Span(", " + ", ".join(details)))
+            if src.details:
+                spans.append(Span(", " + ", ".join(src.details)))
             spans.append(Span("."))
             if src.url:
                 spans += [Span(" "), Span(src.url, href=src.url)]
@@ -321,13 +314,12 @@ class MemoWriter:
     def closing(self) -> None:
         """Disclaimer and donor note, verbatim; the link words are a hyperlink and the address
         is printed too, for readers of a printed copy."""
-        prof = self.profile
-        first = self.text_para(self.ids.closing, (Span(prof.disclaimer),))
+        c = self.document.closing
+        first = self.text_para(self.ids.closing, (Span(c.disclaimer),))
         spacing(first.get_or_add_pPr(), before=28)
-        before, words, after = prof.donor_note.split()
-        url = prof.donor_note.url
-        spans = (Span(before), Span(words, href=url), Span(after), Span(" ("),
-                 Span(url, href=url), Span(")"))
+        url = c.donor_url
+        spans = (Span(c.donor_before), Span(c.donor_link_text, href=url), Span(c.donor_after),
+                 Span(" ("), Span(url, href=url), Span(")"))
         self.text_para(self.ids.closing, tuple(s for s in spans if s.text))
 
 
@@ -352,10 +344,12 @@ def set_compat_mode(doc, mode: int) -> None:
             el.set(qn("w:val"), str(mode))
 
 
-def write_footer(section, doc, profile: Profile, ids: StyleIds, text_width_pt: float,
+def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt: float,
                  builtin: bool) -> None:
-    """Organisation short name, then 'Page X of Y' from PAGE and NUMPAGES fields, on every
-    page (and on the first and even pages too when the section distinguishes them)."""
+    """Organisation short name, then "Page X of Y" in the brief's language with PAGE and
+    NUMPAGES fields where the label has {page} and {pages}, on every page (and on the first
+    and even pages too when the section distinguishes them)."""
+    profile = document.look
     footers = [section.footer]
     if section.different_first_page_header_footer:
         footers.append(section.first_page_footer)
@@ -373,11 +367,28 @@ def write_footer(section, doc, profile: Profile, ids: StyleIds, text_width_pt: f
         if not builtin:  # the reference's Footer tabs were set for its own page width
             tab_stops(p._p.get_or_add_pPr(), [("right", text_width_pt)],
                       clear=_inherited_tabs(style))
-        add_run(p._p, profile.short_name, ts, bold=True)
-        add_run(p._p, "\tPage ", ts)
-        add_field(p._p, "PAGE", "1")
-        add_run(p._p, " of ", ts)
-        add_field(p._p, "NUMPAGES", "1")
+        add_run(p._p, document.meta.short_name, ts, bold=True)
+        pieces = page_of_pieces(document.labels["page_of"])
+        # An Arabic "صفحة 1 من 3" reads right to left: the footer is mirrored, the short name
+        # on the right and the page numbers, in their order, on the left.
+        mark_direction(p._p, "".join(literal for literal, _ in pieces))
+        tab = "\t"
+        for literal, field in pieces:
+            if literal or tab:
+                add_run(p._p, tab + literal, ts)
+            tab = ""
+            if field:
+                add_field(p._p, field, "1")
+
+
+PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
+
+
+def page_of_pieces(pattern: str) -> list[tuple[str, str | None]]:
+    """"Page {page} of {pages}" -> [("Page ", "PAGE"), (" of ", "NUMPAGES")]: each piece of
+    text and the Word field after it, in the label's order (which differs by language)."""
+    return [(literal, PAGE_FIELDS[name] if name else None)
+            for literal, name, _, _ in string.Formatter().parse(pattern)]
 
 
 def _inherited_tabs(style) -> list[float]:
@@ -391,10 +402,11 @@ def _inherited_tabs(style) -> list[float]:
     return positions
 
 
-def write_header(section, doc, profile: Profile, ids: StyleIds) -> None:
+def write_header(section, doc, document: Document, ids: StyleIds) -> None:
     """Built-in look only (a reference document brings its own header): the organisation's
     name on the left and its web address on the right, over an accent hairline. Nothing
     dated, so a memo saved as a reference document does not carry a stale date."""
+    profile = document.look
     header = section.header
     header.is_linked_to_previous = False
     root = header._element
@@ -403,7 +415,7 @@ def write_header(section, doc, profile: Profile, ids: StyleIds) -> None:
     p = header.add_paragraph()
     p.style = doc.styles.get_by_id(ids.header, WD_STYLE_TYPE.PARAGRAPH)
     ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
-    add_run(p._p, profile.name.upper(), ts)
+    add_run(p._p, document.meta.organisation.upper(), ts)
     if profile.url:
         add_run(p._p, "\t", ts)
         site = urlparse(profile.url).netloc or profile.url
@@ -422,5 +434,5 @@ def set_page(section, profile: Profile) -> None:
     section.footer_distance = Pt(30)
 
 
-__all__ = ["MemoWriter", "compat_mode", "set_compat_mode", "set_page", "write_footer",
-           "write_header"]
+__all__ = ["MemoWriter", "compat_mode", "page_of_pieces", "set_compat_mode", "set_page",
+           "write_footer", "write_header"]

@@ -19,6 +19,7 @@ from lxml import etree
 
 from reportgen.brief.markup import Inline, Span
 from reportgen.fonts import is_arabic, script_segments
+from reportgen.writers.colour import bare
 
 # --------------------------------------------------------------------------------------------
 # Units: the writer thinks in points; OOXML wants twentieths, halves or eighths of a point.
@@ -35,10 +36,6 @@ def half_points(pt: float) -> int:
 def eighths(pt: float) -> int:
     """Border widths are in eighths of a point."""
     return int(round(pt * 8))
-
-
-def hex_colour(colour: str) -> str:
-    return colour.lstrip("#").upper()
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,7 +176,7 @@ class Border:
         el.set(qn("w:val"), self.kind)
         el.set(qn("w:sz"), str(eighths(self.width_pt)))
         el.set(qn("w:space"), str(int(round(self.space_pt))))
-        el.set(qn("w:color"), hex_colour(self.colour))
+        el.set(qn("w:color"), bare(self.colour))
 
 
 NO_BORDER = Border(0, "#000000", 0, "nil")
@@ -198,7 +195,7 @@ def borders(container, tag: str, **sides: Border) -> None:
 
 
 def shade(container, fill: str) -> None:
-    put(container, "w:shd", val="clear", color="auto", fill=hex_colour(fill))
+    put(container, "w:shd", val="clear", color="auto", fill=bare(fill))
 
 
 def spacing(ppr, before: float | None = None, after: float | None = None,
@@ -265,7 +262,7 @@ def run_look(rpr, *, size: float | None = None, bold: bool | None = None,
     if caps is not None:
         on_off(rpr, "w:caps", caps)
     if colour is not None:
-        el = put(rpr, "w:color", val=hex_colour(colour))
+        el = put(rpr, "w:color", val=bare(colour))
         for theme_attr in ("themeColor", "themeShade", "themeTint"):
             el.attrib.pop(qn(f"w:{theme_attr}"), None)
     if tracking is not None:
@@ -350,6 +347,9 @@ def add_run(container, text: str, ts: TextSettings, *, bold: bool = False,
                 fonts(rpr, latin=ts.arabic_font, complex_script=ts.arabic_font)
             run_look(rpr, bold=True if bold else None, italic=italic, colour=colour)
             if arabic:
+                # Letter-spacing a style gives its Latin text (labels, table headings) would
+                # pull Arabic letters apart and break their joins.
+                run_look(rpr, tracking=0)
                 put(rpr, "w:rtl")
                 put(rpr, "w:lang", bidi=ts.arabic_lang)
         append_text(r, piece)
