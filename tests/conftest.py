@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,21 @@ def write_brief(tmp_path: Path, sample_data: dict):
         return path
 
     return make
+
+
+@pytest.fixture
+def immutable(tmp_path):
+    """make(folder): a folder even root cannot write into (chattr +i), undone afterwards."""
+    made: list[Path] = []
+
+    def make(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        if shutil.which("chattr") is None or subprocess.run(
+                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("needs chattr +i (root on a file system with immutable files)")
+        made.append(folder)
+        return folder
+
+    yield make
+    for folder in made:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)

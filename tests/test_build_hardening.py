@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -232,24 +231,6 @@ def test_a_folder_where_the_build_keeps_a_file_is_exit_73_naming_it(briefs, tmp_
 
 
 # --- an output folder that cannot be written -------------------------------------------------
-
-
-@pytest.fixture
-def immutable(tmp_path):
-    """make(folder): a folder even root cannot write into (chattr +i), undone afterwards."""
-    made: list[Path] = []
-
-    def make(folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        if shutil.which("chattr") is None or subprocess.run(
-                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("needs chattr +i (root on a file system with immutable files)")
-        made.append(folder)
-        return folder
-
-    yield make
-    for folder in made:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 def test_a_read_only_output_folder_is_exit_73_naming_the_file(briefs, tmp_path, immutable):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from reportgen.cli import app
@@ -134,24 +132,6 @@ def test_a_closed_stdout_pipe_is_not_reported_as_a_bug(sample_brief, tmp_path):
     assert proc.returncode == 0, err
     assert b"internal error" not in err
     assert (tmp_path / "pmf-tillerson.pdf").is_file()
-
-
-@pytest.fixture
-def immutable(tmp_path):
-    """make(folder): a folder even root cannot write into (chattr +i), undone afterwards."""
-    made: list[Path] = []
-
-    def make(folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        if shutil.which("chattr") is None or subprocess.run(
-                ["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("needs chattr +i (root on a file system with immutable files)")
-        made.append(folder)
-        return folder
-
-    yield make
-    for folder in made:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
 
 
 def test_new_into_a_read_only_folder_exits_73_naming_the_brief(tmp_path, immutable):
