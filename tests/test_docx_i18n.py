@@ -275,3 +275,26 @@ def test_check_refuses_a_reference_page_with_no_room_between_its_margins(tmp_pat
     with pytest.raises(RenderError, match=r"memo\.docx: its page leaves only 57 pt between the "
                                           r"margins; the memo needs more room"):
         get_writer("docx").check(document)
+
+
+def header_tab_pt(data: bytes) -> float:
+    style = docx.Document(io.BytesIO(data)).styles["Message Header"]
+    [tab] = style.element.findall("w:pPr/w:tabs/w:tab", NS)
+    return int(tab.get(f"{{{W}}}pos")) / 20
+
+
+def test_the_header_value_column_clears_the_longest_label_of_the_language(write_brief):
+    """DESTINATAIRES: is wider than the inch an English memo gives its labels, so the values
+    would start at two different places; the column widens for it, English keeps its inch."""
+    assert header_tab_pt(memo_of(write_brief("en"))) == 72
+    french = header_tab_pt(memo_of(write_brief("fr", language="fr")))
+    from fontTools.ttLib import TTFont
+
+    from reportgen.fonts import family
+
+    font = TTFont(family("Source Sans 3").files["bold"])
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    size = 11 * 0.8  # the label's size in the sample profile's memo
+    label = "DESTINATAIRES:"
+    width = sum(hmtx[cmap[ord(c)]][0] for c in label) * size / 1000 + 0.88 * len(label)
+    assert french > width + 6

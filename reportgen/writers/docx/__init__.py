@@ -60,7 +60,7 @@ def render(document: Document) -> Rendered:
         set_page(section, profile)
         set_compat_mode(base, 15)
 
-    look = Look(base, profile, builtin, meta.language)
+    look = Look(base, profile, builtin, meta.language, plan.label_column_pt)
     ids = look.apply(plan.text_width_pt)
     MemoWriter(base, document, ids, look.numbering, plan.text_width_pt).write()
     if builtin:

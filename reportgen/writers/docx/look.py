@@ -45,7 +45,6 @@ KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARAC
 P = WD_STYLE_TYPE.PARAGRAPH
 LIST_INDENT_PT = 18.0
 LIST_HANGING_PT = 12.0
-LABEL_COLUMN_PT = 72.0  # the memo header's value column: one inch
 # Pressing Enter after one of these in Word continues in body text.
 FOLLOWED_BY_BODY_TEXT = ("Title", "Subtitle", "Standfirst", "Heading 1", "Heading 2", "Quote")
 
@@ -82,8 +81,10 @@ class StyleIds:
 class Look:
     """Defines or completes the style sheet, numbering and theme of `doc`."""
 
-    def __init__(self, doc, profile: Profile, builtin: bool, language: str):
+    def __init__(self, doc, profile: Profile, builtin: bool, language: str,
+                 label_column_pt: float = 72.0):
         self.doc = doc
+        self.label_column = label_column_pt
         self.profile = profile
         self.builtin = builtin
         self.language = language
@@ -239,8 +240,8 @@ class Look:
         run_look(self._rpr(style), size=self._size("message_header"))
         ppr = self._ppr(style)
         spacing(ppr, before=0, after=self.s * 0.25, line=1.08)
-        indent(ppr, left=LABEL_COLUMN_PT, hanging=LABEL_COLUMN_PT)
-        tab_stops(ppr, [("left", LABEL_COLUMN_PT)])
+        indent(ppr, left=self.label_column, hanging=self.label_column)
+        tab_stops(ppr, [("left", self.label_column)])
 
     def _heading1(self, style) -> None:
         rpr = self._rpr(style)

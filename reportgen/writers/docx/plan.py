@@ -86,6 +86,32 @@ class MemoPlan:
     reference: Path | None  # the profile's memo.docx, or None for the built-in look
     text_width_pt: float  # between the page's margins
     findings: Findings
+    label_column_pt: float  # where the header's values start: past its longest label
+
+
+LABEL_COLUMN_MIN_PT = 72.0  # one inch, as memo headers have it
+
+
+def label_column_pt(document: Document, body_pt: float) -> float:
+    """The header's value column: one inch, or wider where a label of the brief's language
+    (DESTINATAIRES) would run past it. Measured with the font's own advance widths at the
+    label's size and tracking (memo_label: bold, 0.8 of the body size, 0.08 of it between
+    letters), then a gap, rounded up to 6 pt."""
+    from fontTools.ttLib import TTFont
+
+    from reportgen.fonts import family, has_arabic
+
+    size, tracking = body_pt * 0.8, body_pt * 0.08
+    widest = 0.0
+    for line in document.memo:
+        name = document.look.fonts.arabic if has_arabic(line.label) else document.look.fonts.body
+        font = TTFont(family(name).files["bold"], lazy=True)
+        cmap, hmtx = font.getBestCmap(), font["hmtx"]
+        units = sum(hmtx[cmap[ord(ch)]][0] for ch in line.label + ":" if ord(ch) in cmap)
+        widest = max(widest, units * size / font["head"].unitsPerEm
+                     + tracking * len(line.label + ":"))
+    needed = widest + body_pt * 1.2
+    return max(LABEL_COLUMN_MIN_PT, -(-needed // 6) * 6)
 
 
 def plan_memo(document: Document) -> MemoPlan:
@@ -113,7 +139,7 @@ def plan_memo(document: Document) -> MemoPlan:
     sections = tuple(SectionFindings(key, size.of(SECTION_STYLE[key]))
                      for key in [*(s.key for s in document.sections), "closing"])
     findings = Findings("docx", body_pt=size.of("body"), sections=sections)
-    return MemoPlan(reference, text_width, findings)
+    return MemoPlan(reference, text_width, findings, label_column_pt(document, body))
 
 
 def _docx_twips(pt: float) -> int:
