@@ -64,6 +64,9 @@ def write_briefs(folder: Path) -> list[Path]:
         # name and role only: four values an actor, so the 20,000-value limit allows ~4,900
         "actors-4900": _dump(dict(sample, actors=[
             {"name": f"Actor {i:04d}", "role": "Adviser"} for i in range(4_900)])),
+        # the most paragraphs and list items the loader takes (5,000), each as long as fits
+        "blocks-4990": _dump(dict(sample, situation="\n\n".join(
+            f"- {_words(sample, 28, i)}" for i in range(4_990)))),
     }
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

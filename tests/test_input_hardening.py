@@ -399,3 +399,24 @@ def test_a_tag_the_author_wrote_on_a_value_it_cannot_hold_is_an_error_at_the_val
     # A date YAML guessed but that does not exist is still the model's to explain.
     assert brief_errors(tmp_path, BRIEF.replace("date: 2017-10-24", "date: 2017-02-30")) == [
         "2:7: date: expected a date as YYYY-MM-DD, got '2017-02-30'"]
+
+
+def test_more_than_5000_paragraphs_and_list_items_are_refused_before_markdown(write_brief,
+                                                                              monkeypatch):
+    """100,000 one-letter list items fit in 1 MB and cost every writer 8-14 s; the loader
+    counts paragraphs and list items before any Markdown is parsed."""
+    from reportgen.brief import model
+
+    parsed = []
+    monkeypatch.setattr(model, "parse_text", lambda text: parsed.append(text))
+    path = write_brief("blocks", situation="- a\n\n1. b\n\n" * 2_501)
+    with pytest.raises(InputError) as caught:
+        load_brief(path)
+    [line] = caught.value.lines()
+    assert line.endswith(": situation: the brief's text holds more than 5,000 paragraphs and "
+                         "list items; a brief is read in minutes: shorten it or split it into "
+                         "several briefs")
+    assert parsed == []
+    # 4,900 of them are a long brief, not a hostile one
+    monkeypatch.undo()
+    assert load_brief(write_brief("long", situation="- a\n\n1. b\n\n" * 2_450)).brief

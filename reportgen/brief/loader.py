@@ -34,6 +34,14 @@ MAX_NODES = 20_000  # after alias expansion; a real brief has a few hundred
 MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES
 # Lists and mappings inside each other; a brief uses three levels (actors: - name: …).
 MAX_DEPTH = 20
+# Paragraphs and list items in all the text of a brief: the sample has about 30, a long
+# report a few hundred. Markdown parsing and layout cost per block, so 100,000 one-letter list
+# items (1 MB) took every writer 8-14 s; counted before any Markdown is parsed.
+MAX_TEXT_BLOCKS = 5_000
+# A list item, or a blank line that starts a paragraph (one that starts a list item is not
+# counted twice).
+_ITEM = r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]"
+_BLOCK_STARTS = re.compile(rf"^{_ITEM}|\n[ \t]*\n(?!{_ITEM})", re.MULTILINE)
 
 # Scalars keep the meaning YAML's core schema gives them; anything else is refused.
 _PLAIN_TAGS = {
@@ -139,6 +147,7 @@ class _Walker:
         self.errors: list[Diagnostic] = []
         self.visited = 0
         self.chars = 0
+        self.blocks = 0
         self.seen: set[int] = set()
         self.aliased = False  # whether any node was reached twice, for the messages
         self.open: set[int] = set()  # lists and mappings being walked, to catch `&r [*r]`
@@ -165,6 +174,12 @@ class _Walker:
                 raise _Refused(node, path, again, f"the document {size}; refusing to load it")
         if isinstance(node, yaml.ScalarNode):
             self.chars += len(node.value)
+            self.blocks += len(_BLOCK_STARTS.findall(node.value)) if "\n" in node.value else 0
+            if self.blocks > MAX_TEXT_BLOCKS:
+                raise _Refused(node, path, again,
+                               f"the brief's text holds more than {MAX_TEXT_BLOCKS:,} "
+                               "paragraphs and list items; a brief is read in minutes: "
+                               "shorten it or split it into several briefs")
             if self.chars > MAX_EXPANDED_CHARS:
                 raise _Refused(node, path, again,
                                f"the document expands to more than {MAX_EXPANDED_CHARS:,} "
