@@ -106,6 +106,9 @@ class TypeScale(_Strict):
     min_body_pt: float = Field(
         FLOOR_PT, le=14, json_schema_extra={"minimum": FLOOR_PT},
         description="Floor when shrinking to fit: at least 8, at most body_pt.")
+    max_body_pt: float = Field(
+        11.5, le=16, description="Ceiling when a short brief grows to fill the one-pager: at "
+        "least body_pt.")
 
     @field_validator("min_body_pt")
     @classmethod
@@ -118,6 +121,15 @@ class TypeScale(_Strict):
             raise ValueError(f"{value:g} pt is above body_pt ({body:g} pt): text starts at "
                              "body_pt and shrinks down to this floor, so it can be at most "
                              "body_pt")
+        return value
+
+    @field_validator("max_body_pt")
+    @classmethod
+    def _ceiling(cls, value: float, info: ValidationInfo) -> float:
+        body = info.data.get("body_pt")
+        if body is not None and value < body:
+            raise ValueError(f"{value:g} pt is below body_pt ({body:g} pt): a short brief grows "
+                             "from body_pt up to this ceiling, so it is at least body_pt")
         return value
 
 

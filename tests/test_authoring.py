@@ -109,7 +109,7 @@ def test_schema_is_draft_2020_12_with_id_and_title(schema):
 def test_schema_describes_every_field_of_every_part(schema):
     assert undocumented_fields(schema) == []
     assert set(schema["$defs"]["Actor"]["properties"]) == {
-        "name", "role", "affiliation", "stance", "quote", "quote_source", "url"}
+        "name", "role", "affiliation", "stance", "quote", "quote_source", "url", "featured"}
     assert "from" in schema["$defs"]["Memo"]["properties"]  # aliases, as written in YAML
     assert schema["properties"]["summary"]["description"] == \
         "The bottom line, one to three sentences."

@@ -100,6 +100,7 @@ def skeleton_text(title: str | None, profile: str, date: dt.date, schema_ref: st
     field("actors.quote", _q("TODO: their own words"), 4, optional=True)
     field("actors.quote_source", _q("TODO: where and when they said it"), 4, optional=True)
     field("actors.url", "https://…", 4, off=True)
+    field("actors.featured", "true", 4, off=True)
     lines.append("")
     field("leverage", "")
     field("leverage.holder", _q("TODO: party"), 2)

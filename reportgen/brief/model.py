@@ -155,6 +155,8 @@ class Actor(_Strict):
     url: ContactUrl | None = Field(
         None, description="A page about them or the quote (http/https), or a press contact "
         "(mailto:).")
+    featured: bool = Field(False, description="Give this actor's quote a slide of its own in "
+                           "the deck (by default the first actor with a quote has it).")
 
     @property
     def role_line(self) -> str:

@@ -130,6 +130,7 @@ def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
         index=index,
         role=ty.set_line(actor.role, tag) if actor.role else "",
         affiliation=ty.set_line(actor.affiliation, tag) if actor.affiliation else "",
+        featured=actor.featured,
     )
 
 

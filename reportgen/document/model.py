@@ -58,6 +58,7 @@ class ActorEntry:
     index: int  # position in the brief's actors list, for errors that point at it
     role: str = ""  # the role line's two parts, for writers that set them apart (the memo)
     affiliation: str = ""
+    featured: bool = False  # the brief asks for this actor's quote to have a slide of its own
 
 
 @dataclass(frozen=True)
