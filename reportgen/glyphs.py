@@ -46,6 +46,6 @@ def profile_texts(profile) -> list[tuple[tuple[str, ...], str]]:
             out.append((path, value))
         else:
             out += [((*path, lang), text) for lang, text in value.items()]
-    out += [(("labels", lang, key), text) for lang, words in profile.labels.items()
+    out += [(("labels", lang, key), text) for lang, words in profile.label_overrides.items()
             for key, text in words.items()]
     return out

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -25,6 +26,7 @@ from reportgen.brief.loader import KeyPath, Loaded, NotAFileError, format_key_pa
 from reportgen.brief.markup import WEB_SCHEMES, check_url
 from reportgen.brief.validate import load_model
 from reportgen.errors import Diagnostic, InputError
+from reportgen.labels import FALLBACK, label_keys, pattern_problem, shipped, supported_languages
 from reportgen.patterns import COLOUR, LANGUAGE_TAG, PROFILE_NAME, matches
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -133,6 +135,23 @@ class TypeScale(_Strict):
         return value
 
 
+def _check_pattern(value: str | None, info: ValidationInfo) -> str | None:
+    if value is not None and (problem := pattern_problem(info.field_name, value)):
+        raise ValueError(problem)
+    return value
+
+
+# One optional field per label (so an unknown key gets "did you mean" at its own line) and
+# the languages that have label files.
+LabelOverrides = create_model(
+    "LabelOverrides", __config__=ConfigDict(extra="forbid", frozen=True),
+    __validators__={"pattern": field_validator("*")(_check_pattern)},
+    **{key: (Line | None, Field(None, description=f"Replaces the label {key!r}: "
+                                f"{shipped(FALLBACK)[key]!r} in English."))
+       for key in sorted(label_keys())})
+LabelLanguage = Literal[supported_languages()]  # type: ignore[valid-type]
+
+
 class Profile(_Strict):
     """An organisation profile (templates/<name>/profile.yaml)."""
 
@@ -148,17 +167,15 @@ class Profile(_Strict):
     fonts: Fonts = Field(default_factory=Fonts)
     page: Page = Field(default_factory=Page)
     type: TypeScale = Field(default_factory=TypeScale)
-    labels: dict[str, dict[str, str]] = Field(
+    labels: dict[LabelLanguage, LabelOverrides] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="Overrides of the printed labels, per language: "
         "{fr: {summary: En bref}}. Languages and keys are those of reportgen/labels/*.yaml.")
 
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        from reportgen.document.labels import check_overrides
-
-        check_overrides(value)
-        return value
+    @property
+    def label_overrides(self) -> dict[str, dict[str, str]]:
+        """{language: {key: text}} of the labels this profile sets."""
+        return {lang: {k: v for k, v in words.model_dump().items() if v is not None}
+                for lang, words in self.labels.items()}
 
     @field_validator("url")
     @classmethod

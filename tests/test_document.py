@@ -42,7 +42,7 @@ def test_english_headings_and_date(sample_brief):
 
 def test_french_headings_date_and_memo_labels(write_brief):
     d = plan(write_brief(language="fr-CA"))
-    assert headings(d) == ["L’essentiel", "Situation", "Acteurs", "Les leviers de Iran",
+    assert headings(d) == ["L’essentiel", "Situation", "Acteurs", "Les leviers d’Iran",
                            "Perspectives", "Sources"]
     assert d.meta.date_text == "24 octobre 2017"
     assert [m.label for m in d.memo] == ["DESTINATAIRES", "DE", "DATE", "OBJET"]
@@ -63,6 +63,20 @@ def test_unknown_language_falls_back_to_english(write_brief):
     assert d.labels.language == "en"
     assert headings(d)[0] == "Bottom line"
     assert d.meta.date_text == "24. Oktober 2017"  # the date is still the brief's locale
+
+
+def test_french_leverage_heading_elides_de_before_a_vowel(write_brief, sample_data):
+    assert plan(write_brief(language="fr")).section("leverage").heading == "Les leviers d’Iran"
+    leverage = dict(sample_data["leverage"], holder="la Turquie")
+    assert plan(write_brief(language="fr", leverage=leverage)).section("leverage").heading == \
+        "Les leviers de la Turquie"
+
+
+def test_label_fill_interprets_nothing_but_its_placeholders():
+    from reportgen.document.labels import Labels
+
+    labels = Labels("en", {"byline": "By {authors} {{not a field}} {0}"})
+    assert labels.fill("byline", authors="{x}") == "By {x} {{not a field}} {0}"
 
 
 def test_leverage_heading_keeps_english_possessive_after_s(write_brief, sample_data):
@@ -223,10 +237,16 @@ def test_profile_overrides_a_label_in_one_language(tmp_path, write_brief):
 
 
 @pytest.mark.parametrize("labels, message", [
-    ("  fr: {sumary: En bref}", "labels.fr: unknown label 'sumary' (did you mean 'summary'?)"),
-    ("  de: {summary: Fazit}", "labels: no label file for 'de'; the languages are en, ar, fr"),
-    ("  en: {leverage: Leverage}", "labels.en.leverage: 'Leverage' must contain exactly "
-                                   "{holder}"),
+    ("  fr: {sumary: En bref}", "32:8: labels.fr.sumary: unknown key 'sumary' (did you mean "
+                                "'summary'?)"),
+    ("  de: {summary: Fazit}", "32:7: labels.de: input should be 'en', 'ar' or 'fr'"),
+    ("  en: {leverage: Leverage}", "32:18: labels.en.leverage: 'Leverage' must contain exactly "
+                                   "{holder} (written just so: no spaces or formatting inside "
+                                   "the braces, no other braces)"),
+    # a format spec would let a profile blow a label up to any size
+    ("  en: {byline: 'By {authors:>300000000}'}", "32:16: labels.en.byline: 'By "
+     "{authors:>300000000}' must contain exactly {authors} (written just so: no spaces or "
+     "formatting inside the braces, no other braces)"),
 ])
 def test_bad_label_overrides_are_errors_in_the_profile(tmp_path, write_brief, labels, message):
     from reportgen.errors import InputError
@@ -235,8 +255,7 @@ def test_bad_label_overrides_are_errors_in_the_profile(tmp_path, write_brief, la
     with pytest.raises(InputError) as caught:
         prepare(write_brief(), templates)
     [line] = caught.value.lines()
-    assert line.startswith(str(templates / "mei" / "profile.yaml") + ":")
-    assert line.endswith(message)
+    assert line == f"{templates / 'mei' / 'profile.yaml'}:{message}"
 
 
 def test_disclaimer_per_language_is_chosen_by_the_brief(tmp_path, write_brief):

@@ -63,13 +63,18 @@ def _is_internal(part: str) -> bool:
 
 
 def _fields_at(model: type[BaseModel], path: KeyPath) -> list[str]:
+    from typing import get_origin
+
     current: Any = model
+    mapping_key = False  # the next part is a key of a dict field (labels.fr), not a field
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) or mapping_key:
+            mapping_key = False
             continue
         field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
         if field is None:
             return []
+        mapping_key = get_origin(field.annotation) is dict
         current = _inner_model(field.annotation)
         if current is None:
             return []

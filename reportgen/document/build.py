@@ -108,8 +108,7 @@ def build_document(doc: LoadedBrief, lp: LoadedProfile) -> Document:
 def _label_overrides(lp: LoadedProfile) -> dict[str, dict[str, str]]:
     """The profile's `labels:` per language; its older `document_label` key, when given, is
     the English masthead label (other languages use theirs unless `labels:` says otherwise)."""
-    overrides = {lang: dict(words) for lang, words in
-                 (getattr(lp.profile, "labels", None) or {}).items()}
+    overrides = lp.profile.label_overrides
     if "document_label" in lp.profile.model_fields_set:
         overrides.setdefault("en", {}).setdefault("document_label", lp.profile.document_label)
     return overrides

@@ -14,6 +14,8 @@ class SectionFindings:
     type_pt: float | None = None  # the size its body text was set at
     slides: int = 0  # deck: slides the section runs to ("Actors (2 of 3)" counts 3)
     continued: int = 0  # deck: "(continued)" pieces of a card carried to the next slide
+    # deck: each slide's content block height as a share of its body area (0-1), in order
+    fill: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Findings:
     slides: int | None = None
     sections: tuple[SectionFindings, ...] = ()
     overflow: Overflow | None = None  # set on the RenderError of a document that cannot fit
+    fill: float | None = None  # one-pager: percent of the page's text area the content uses
+    columns: int | None = None  # one-pager: 1 (a short brief, one column) or 2
 
     def section(self, key: str) -> SectionFindings | None:
         return next((s for s in self.sections if s.key == key), None)

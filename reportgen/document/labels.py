@@ -7,38 +7,18 @@ warns). A profile may override any label per language (`labels: {fr: {summary: E
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from reportgen.document.typography import base_language
-
-LABELS_DIR = Path(__file__).resolve().parent.parent / "labels"
-FALLBACK = "en"
-
-
-@cache
-def _shipped(language: str) -> dict[str, str]:
-    import yaml
-
-    path = LABELS_DIR / f"{language}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def supported_languages() -> tuple[str, ...]:
-    """The languages with a label file, English first."""
-    names = sorted(p.stem for p in LABELS_DIR.glob("*.yaml"))
-    return (FALLBACK, *[n for n in names if n != FALLBACK])
-
-
-def label_keys() -> frozenset[str]:
-    return frozenset(_shipped(FALLBACK))
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+from reportgen.labels import (
+    FALLBACK,
+    PLACEHOLDER,
+    label_keys,
+    pattern_problem,
+    placeholders,
+    shipped,
+    supported_languages,
+)
 
 
 def label_language(tag: str) -> str | None:
@@ -58,12 +38,18 @@ class Labels:
         return self.words[key]
 
     def fill(self, key: str, **values: object) -> str:
-        return self.words[key].format(**values)
+        """The label with each `{name}` replaced by str(values[name]); nothing else in it is
+        interpreted (a profile wrote it)."""
+        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), self.words[key])
 
     def leverage(self, holder: str) -> str:
-        """"Iran’s leverage"; English names ending in s take a bare apostrophe."""
+        """"Iran’s leverage"; English names ending in s take a bare apostrophe; French elides
+        "de" before a vowel ("Les leviers d’Iran")."""
         key = "leverage_after_s" if holder.endswith("s") else "leverage"
-        return self.fill(key, holder=holder)
+        text = self.fill(key, holder=holder)
+        if self.language == "fr" and holder[:1].lower() in "aeiouyéèêàâîïôûh":
+            text = text.replace(f"de {holder}", f"d’{holder}")
+        return text
 
     def join(self, names: list[str] | tuple[str, ...]) -> str:
         """'A', 'A and B', 'A, B and C' in the labels' language."""
@@ -79,28 +65,12 @@ class Labels:
         return before, after
 
 
-def check_overrides(overrides: dict[str, dict[str, str]]) -> None:
-    """A profile's `labels:`: known languages and keys, the same {placeholders} as shipped."""
-    for language, words in overrides.items():
-        if language not in supported_languages():
-            raise ValueError(f"labels: no label file for {language!r}; the languages are "
-                             f"{', '.join(supported_languages())}")
-        shipped = _shipped(language)
-        for key, text in words.items():
-            if key not in shipped:
-                from difflib import get_close_matches
-
-                near = get_close_matches(key, shipped, n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                raise ValueError(f"labels.{language}: unknown label {key!r}{hint}")
-            if placeholders(text) != placeholders(shipped[key]):
-                want = ", ".join(f"{{{p}}}" for p in sorted(placeholders(shipped[key])))
-                raise ValueError(f"labels.{language}.{key}: {text!r} must contain exactly "
-                                 f"{want or 'no {placeholders}'}")
-
-
 def labels_for(tag: str, overrides: dict[str, dict[str, str]] | None = None) -> Labels:
     language = label_language(tag) or FALLBACK
-    words = dict(_shipped(language))
+    words = dict(shipped(language))
     words.update((overrides or {}).get(language, {}))
     return Labels(language, words)
+
+
+__all__ = ["FALLBACK", "Labels", "label_keys", "label_language", "labels_for", "pattern_problem",
+           "placeholders", "supported_languages"]
