@@ -120,7 +120,7 @@ def french_memo(tmp_path_factory) -> bytes:
 def test_a_french_memo_has_the_french_headings_in_reading_order(french_memo):
     assert headings(load(french_memo)) == [
         FRENCH["summary"], FRENCH["situation"], FRENCH["actors"], FRENCH["in_their_own_words"],
-        FRENCH["leverage"].format(holder="Iran"), FRENCH["outlook"], FRENCH["sources"]]
+        "Les leviers d’Iran", FRENCH["outlook"], FRENCH["sources"]]
 
 
 def test_a_french_memo_header_block_says_note_and_has_the_french_labels_and_date(french_memo):
