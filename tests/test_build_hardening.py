@@ -426,3 +426,21 @@ def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(briefs, tmp_pa
     result = build(briefs.folder, "--out", tmp_path / "out", f"--timeout={bad}", expect=2)
     assert result.stderr == f"--timeout {bad}: need a number of seconds above 0\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_outputs_the_file_system_refuses_make_the_build_exit_73_not_1(briefs, tmp_path):
+    """Issue 10: a full disk or a read-only target is the job's problem, not a brief's: exit
+    73 when every failure is a refused write, 1 as soon as a brief itself fails."""
+    briefs("alpha", "beta")
+    out = tmp_path / "out"
+    (out / "alpha.pdf").mkdir(parents=True)  # the output's name is taken by a folder
+    (out / "beta.pdf").mkdir()
+    report = build_json(briefs.folder, "--out", out, "--formats", "pdf", expect=73)
+    assert report["exit_code"] == 73
+    outputs = [o for b in report["briefs"] for o in b["outputs"]]
+    assert [o["cannot_write"] for o in outputs] == [True, True]
+    assert all("cannot write" in o["error"] for o in outputs)
+
+    (briefs.folder / "gamma.yaml").write_text("title: [", encoding="utf-8")
+    mixed = build_json(briefs.folder, "--out", out, "--formats", "pdf", expect=1)
+    assert mixed["exit_code"] == 1

@@ -21,6 +21,8 @@ from reportgen.batch.worker import (
     STATUSES,
     BriefResult,
 )
+from reportgen.errors import EXIT_CANTWRITE
+from reportgen.writers import FORMATS
 
 REPORT_VERSION = 1
 UNWRAPPED_WIDTH = 100_000  # columns of the summary when stdout is not a terminal
@@ -48,8 +50,12 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        counts = self.counts()
-        return 1 if any(counts[s] for s in PROBLEMS) else 0
+        """0 all good; 73 when every problem is an output the file system refused (disk full,
+        read-only folder: the job is broken, not a brief); 1 when any brief or format failed."""
+        problems = [o for b in self.briefs for o in b.outputs if o.status in PROBLEMS]
+        if not problems:
+            return 0
+        return EXIT_CANTWRITE if all(o.cannot_write for o in problems) else 1
 
     def to_json(self) -> dict:
         return _printable_strings({
@@ -78,6 +84,7 @@ class BuildReport:
                     "path": o.path,
                     "seconds": round(o.seconds, 3),
                     "error": o.error,
+                    "cannot_write": o.cannot_write,
                     "layout": o.layout,
                 } for o in b.outputs],
             } for b in self.briefs],
@@ -125,12 +132,13 @@ REPORT_SCHEMA: dict = {
         "report_version": {"const": REPORT_VERSION},
         "reportgen_version": {"type": "string"},
         "out_dir": {"type": "string"},
-        "formats": {"type": "array", "items": {"enum": ["pdf", "docx", "pptx"]}},
+        "formats": {"type": "array", "items": {"enum": list(FORMATS)}},
         "jobs": {"type": "integer", "minimum": 1},
         "forced": {"type": "boolean"},
         "shard": {"type": ["string", "null"], "pattern": r"^[0-9]+/[0-9]+$",
                   "description": "K/N when --shard was given."},
-        "exit_code": {"enum": [0, 1], "description": "1 if any output failed or is stale."},
+        "exit_code": {"enum": [0, 1, 73], "description": "1 if any output failed or is stale; "
+                      "73 if every failure is an output that could not be written."},
         "seconds": {"type": "number", "minimum": 0},
         "counts": {
             "type": "object", "additionalProperties": False, "required": list(STATUSES),
@@ -154,14 +162,17 @@ REPORT_SCHEMA: dict = {
                             "description": "Loading and validating the brief."},
                 "outputs": {"type": "array", "items": {
                     "type": "object", "additionalProperties": False,
-                    "required": ["format", "status", "path", "seconds", "error", "layout"],
+                    "required": ["format", "status", "path", "seconds", "error", "cannot_write",
+                                 "layout"],
                     "properties": {
-                        "format": {"enum": ["pdf", "docx", "pptx"]},
+                        "format": {"enum": list(FORMATS)},
                         "status": {"enum": list(STATUSES)},
                         "path": _NULLABLE_STRING | {
                             "description": "The file now on disk; null if there is none."},
                         "seconds": {"type": "number", "minimum": 0},
                         "error": _NULLABLE_STRING,
+                        "cannot_write": {"type": "boolean", "description": "It failed "
+                                         "because the file system refused the output."},
                         "layout": {
                             "description": "The writer's findings, for outputs built this run "
                                            "(null when skipped or failed).",

@@ -21,6 +21,7 @@ from reportgen.errors import (
     Diagnostic,
     InputError,
     ReportgenError,
+    WriteError,
     crash_log,
 )
 
@@ -65,6 +66,7 @@ class FormatResult:
     fingerprint: str | None = None  # of the output now on disk (None: unknown / none)
     sha256: str | None = None
     layout: dict | None = None  # what the writer's findings say, for outputs built this run
+    cannot_write: bool = False  # it failed because the file system refused the output
 
 
 @dataclass
@@ -121,8 +123,9 @@ def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> Fo
         _, rendered = write_output(job, fmt, target.parent, only_if_changed=True)
         data = rendered.data
     except Exception as exc:  # noqa: BLE001
-        return _failed(fmt, target, task, describe_error(exc),
-                       time.perf_counter() - started)
+        failed = _failed(fmt, target, task, describe_error(exc), time.perf_counter() - started)
+        failed.cannot_write = isinstance(exc, WriteError)
+        return failed
     return FormatResult(fmt, BUILT, str(target), time.perf_counter() - started, None,
                         fingerprint, hashlib.sha256(data).hexdigest(),
                         layout_summary(rendered.findings))
