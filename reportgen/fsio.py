@@ -164,7 +164,7 @@ class TooLarge(OSError):
         self.size, self.limit = size, limit
 
 
-def _kind(mode: int) -> str:
+def describe_kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -188,7 +188,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise NotRegularFile(Path(path), _kind(st.st_mode))
+            raise NotRegularFile(Path(path), describe_kind(st.st_mode))
         if st.st_size > limit:
             raise TooLarge(Path(path), st.st_size, limit)
         chunks: list[bytes] = []

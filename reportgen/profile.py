@@ -203,17 +203,38 @@ class LoadedProfile:
                           message)
 
     def reference(self, filename: str) -> Path | None:
-        """An optional reference document beside profile.yaml (memo.docx, deck.pptx)."""
+        """An optional reference document beside profile.yaml (memo.docx, deck.pptx); None
+        when there is none. One that is there but is no regular file (a FIFO, a device, a
+        folder, a link to nothing) is an error, not silently the built-in look."""
+        import os
+        import stat
+
+        from reportgen.errors import RenderError
+        from reportgen.fsio import describe_kind
+
         candidate = self.folder / filename
-        return candidate if candidate.is_file() else None
+        if not os.path.lexists(candidate):
+            return None
+        try:
+            mode = candidate.stat().st_mode
+        except OSError as exc:
+            raise RenderError(f"{candidate}: the reference {filename} cannot be read "
+                              f"({exc.strerror}); fix or remove it") from None
+        if not stat.S_ISREG(mode):
+            raise RenderError(f"{candidate}: is {describe_kind(mode)}, not a regular file; a "
+                              f"reference {filename} must be a file, or absent for the built-in "
+                              "look")
+        return candidate
 
     def files(self) -> list[Path]:
         """The files that shape the output (profile.yaml and the reference documents), for
         incremental builds to fingerprint; editor swap files and the like do not count."""
+        import os
+
         from reportgen.writers import REFERENCE_FILES
 
         names = ("profile.yaml", *REFERENCE_FILES)
-        return [self.folder / n for n in names if (self.folder / n).is_file()]
+        return [self.folder / n for n in names if os.path.lexists(self.folder / n)]
 
 
 def builtin_templates() -> Path:

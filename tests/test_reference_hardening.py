@@ -6,6 +6,7 @@ Outputs are read back with zipfile + lxml, not with the library that wrote them.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -441,3 +442,22 @@ def test_the_cli_refuses_a_hostile_deck_with_exit_1_naming_it(tmp_path):
     assert f"{templates / 'mei' / 'deck.pptx'}: the reference deck cannot be used: " \
            f"docProps/app.xml declares a DTD" in result.output
     assert not (tmp_path / "out" / "docx_short.pptx").exists()
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pptx"])
+@pytest.mark.parametrize("kind, make", [
+    ("a named pipe (FIFO)", lambda path: os.mkfifo(path)),
+    ("a folder", lambda path: path.mkdir()),
+    ("a device", lambda path: path.symlink_to("/dev/zero")),
+])
+def test_a_reference_that_is_no_regular_file_is_an_error_not_the_builtin_look(
+        tmp_path, fmt, kind, make):
+    folder = tmp_path / "templates" / "mei"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "templates" / "mei" / "profile.yaml", folder / "profile.yaml")
+    make(folder / FILE[fmt])
+    with pytest.raises(RenderError) as caught:
+        render(prepare(BRIEF, tmp_path / "templates"), fmt)
+    assert str(caught.value) == (
+        f"{folder / FILE[fmt]}: is {kind}, not a regular file; a reference {FILE[fmt]} must be "
+        "a file, or absent for the built-in look")

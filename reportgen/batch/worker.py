@@ -170,8 +170,20 @@ def fingerprint_inputs(brief_bytes: bytes, profile_folder: Path, profile_files: 
     part("SOURCE_DATE_EPOCH", (source_date_epoch or "").encode())
     part("brief", brief_bytes)
     for file in profile_files:
-        part(f"profile/{file.relative_to(profile_folder).as_posix()}", file.read_bytes())
+        part(f"profile/{file.relative_to(profile_folder).as_posix()}", _profile_file(file))
     return h.hexdigest()
+
+
+def _profile_file(path: Path) -> bytes:
+    """A profile file's bytes for the fingerprint, read bounded; one that cannot be read (too
+    large, a FIFO, gone) stands as its problem: the render refuses it and says why."""
+    from reportgen.fsio import read_bounded
+    from reportgen.writers.reference import MAX_FILE_BYTES
+
+    try:
+        return read_bounded(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        return f"unreadable: {type(exc).__name__}".encode()
 
 
 def format_fingerprint(base: str, fmt: str) -> str:
