@@ -286,3 +286,14 @@ def test_schema_names_the_supported_languages():
     description = json.loads(schema_text())["properties"]["language"]["description"]
     listed = description.split("(")[1].split(")")[0]
     assert listed == ", ".join(sorted(supported_languages(), key=["en", "fr", "ar"].index))
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("see https://ex.com/x'y and www.a.org/b-'c'", "see https://ex.com/x'y and www.a.org/b-'c'"),
+    ('He said "go to https://x.org/a" now', "He said “go to https://x.org/a” now"),
+    ("Bab el-Mandeb's site https://el-a.com/al-b", f"Bab el{NB_HYPHEN}Mandeb’s site "
+                                                  "https://el-a.com/al-b"),
+    ("in the '90s", "in the ’90s"),
+])
+def test_addresses_written_in_the_text_are_never_touched(raw, expected):
+    assert set_line(raw, "en") == expected

@@ -36,6 +36,10 @@ _PREFIX = re.compile(
 # An Arabic name given in brackets after its transliteration: "Hadi al-Amiri (هادي العامري)".
 _BRACKETED_ARABIC = re.compile(r"\(([^()\n]*" + _ARABIC.pattern + r"[^()\n]*)\)")
 
+# An address written out in running text (markup has no autolinks, so it stays text): quotes
+# and hyphens inside it are part of the address and are never touched.
+_URL_IN_TEXT = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>\"]+", re.IGNORECASE)
+
 _OPENING_CONTEXT = set("([{<«‘“—–-/\u00a0\u202f") | {None}
 
 
@@ -76,12 +80,21 @@ class QuoteState:
         self.prev: str | None = None
 
     def convert(self, text: str) -> str:
+        """Quotes of the language in `text`; an address written out in it is left as it is."""
+        pieces, start = [], 0
+        for m in _URL_IN_TEXT.finditer(text):
+            pieces += [self._convert(text[start:m.start()]), m.group()]
+            self.prev = m.group()[-1]
+            start = m.end()
+        return "".join(pieces) + self._convert(text[start:])
+
+    def _convert(self, text: str) -> str:
         out: list[str] = []
-        for ch in text:
+        for i, ch in enumerate(text):
             if ch == '"':
                 out.append(self._double(self._opens_here()))
             elif ch == "'":
-                out.append(self._single())
+                out.append(self._single(text[i + 1:i + 4]))
             elif self.language == "fr" and ch == " " and self._after_open_guillemet(out):
                 ch = NARROW_NBSP
                 out.append(ch)
@@ -106,10 +119,13 @@ class QuoteState:
             return "«" if opening else "»"
         return "“" if opening else "”"
 
-    def _single(self) -> str:
-        # An apostrophe after a letter ("Lebanon's", "l'Irak") or any closing quote is ’; only
-        # in English does a quote opened after a space get ‘.
+    def _single(self, after: str) -> str:
+        # An apostrophe after a letter ("Lebanon's", "l'Irak") or any closing quote is ’, and
+        # so is one that stands for the century ("the '90s"); only in English does a quote
+        # opened after a space get ‘.
         if _is_word(self.prev) or self.language != "en" or not _opens(self.prev):
+            return "’"
+        if re.match(r"[0-9]{2}(?![0-9])", after):
             return "’"
         return "‘"
 
@@ -120,6 +136,16 @@ def set_line(text: str, language: str) -> str:
 
 
 def _names(text: str) -> str:
+    """No-break hyphens after article prefixes and Arabic names kept whole, outside any
+    address written out in the text (a hyphen there is part of the address)."""
+    pieces, start = [], 0
+    for m in _URL_IN_TEXT.finditer(text):
+        pieces += [_names_in(text[start:m.start()]), m.group()]
+        start = m.end()
+    return "".join(pieces) + _names_in(text[start:])
+
+
+def _names_in(text: str) -> str:
     text = _PREFIX.sub(lambda m: m.group(1) + NB_HYPHEN, text)
     return _BRACKETED_ARABIC.sub(lambda m: "(" + m.group(1).replace(" ", NBSP) + ")", text)
 
