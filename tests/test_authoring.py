@@ -755,3 +755,19 @@ def test_validate_reports_a_missing_glyph_at_its_field_once_and_goes_on(write_br
         "the font Source Sans 3; it would print as an empty box. Replace it, or choose a "
         "profile font that has it"]
     assert "checked 2 briefs: 1 error" in result.output
+
+
+def test_validate_warns_when_a_section_runs_to_three_continuation_slides(monkeypatch,
+                                                                         clean_brief):
+    from reportgen.document.findings import Findings, SectionFindings
+
+    found = Findings("pptx", slides=9, sections=(
+        SectionFindings("summary", 28, 1), SectionFindings("situation", 14, 4),
+        SectionFindings("actors", 18, 3)))
+    monkeypatch.setitem(sys.modules, "reportgen.writers.pptx", _fake_deck_module(found))
+    result = invoke("validate", "--format", "json", clean_brief)
+    report = json.loads(result.stdout)
+    warnings = [(d["key"], d["message"]) for d in report["diagnostics"]
+                if d["level"] == "warning"]
+    # Three continuation slides warn; two (actors, 3 slides) do not.
+    assert warnings == [("situation", "this section will take 4 slides; consider shortening")]

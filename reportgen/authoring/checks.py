@@ -278,6 +278,9 @@ def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
             of_key=True, level="warning"))
 
 
+LONG_SECTION_CONTINUATIONS = 3  # continuation slides of one section from which validate warns
+
+
 def check_deck(document: Document, report: FileReport) -> None:
     from reportgen.writers import get_writer
 
@@ -288,6 +291,11 @@ def check_deck(document: Document, report: FileReport) -> None:
         return
     report.deck_slides = found.slides
     report.continuation_slides = extra = found.continuation_slides
+    for s in found.sections:  # a section that runs long is read as a wall of slides
+        if s.slides - 1 >= LONG_SECTION_CONTINUATIONS:
+            report.diagnostics.append(document.where.diagnostic(
+                (s.key,), f"this section will take {s.slides} slides; consider shortening",
+                of_key=True, level="warning"))
     if not extra:
         return
     runs = [s for s in found.sections if s.slides > 1]

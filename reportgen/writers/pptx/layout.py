@@ -44,6 +44,7 @@ from reportgen.writers.pptx.measure import (
     line_width,
     part,
     text_height,
+    text_width,
 )
 from reportgen.writers.pptx.model import (
     FIT_TOLERANCE_PT,
@@ -57,15 +58,23 @@ BODY_MAX_PT = 20.0  # cards of actors start here
 FLOW_MAX_PT = 24.0  # running text (situation, outlook) starts larger
 LEVER_MAX_PT = 22.0
 BODY_MIN_PT = 14.0  # the floor for body text: below this a deck is no longer readable
-# A section may run to this many slides at the floor size and no further: 8,000 to 12,000
-# words of running text, far beyond what a briefing is read for. The cap also bounds the time and
-# memory a hostile brief can cost (each slide is planned and drawn).
-MAX_SECTION_SLIDES = 30
+# A section may run to this many slides at the floor size and no further: about 10,000 words
+# of running text at a readable measure, far beyond what a briefing is read for. The cap also
+# bounds the time and memory a hostile brief can cost (each slide is planned and drawn).
+MAX_SECTION_SLIDES = 40
 SCAN_UP_TO = 3  # sections of up to this many slides at the floor try every size (see choose)
 STEP_PT = 0.5
 LINE = 1.28  # line pitch of running text, as a multiple of the size
 CARD_GAP = 16.0
 MIN_CARD_W = 240.0  # narrower cards (a 4:3 reference deck) go two abreast instead of three
+# A card alone or in pairs keeps a readable measure instead of stretching across the slide.
+MAX_CARD_W = 560.0
+# Running text is one frame whose width gives about this many characters a line (60-90 read
+# well); the width follows the size, up to the whole body.
+MEASURE_CHARS = 78
+MEASURE_SAMPLE = ("The quick brown fox jumps over the lazy dog while officials in the capital "
+                  "said the operation would go ahead.")
+SLACK_PT = 1.0  # frames drawn tight around their text get this much air below the last line
 FOOTER_PT = 10.0
 
 
@@ -286,6 +295,67 @@ def balance(s: Stream, start: tuple[int, Line | None], columns: Sequence[Box]
     raise AssertionError("balance: content of one slide did not fit its own columns")
 
 
+def even_counts(n: int, k: int) -> list[int]:
+    """n items over k parts, the first parts one larger where they cannot be equal."""
+    q, r = divmod(n, k)
+    return [q + 1] * r + [q] * (k - r)
+
+
+def paginate(paras: Sequence[Para], height: float, width: float, limit: int | None = None
+             ) -> list[list[Para]]:
+    """Slides of one frame each, holding whole paragraphs (a paragraph or list item is never
+    split across frames), divided as evenly as they fit: equal counts where the heights allow,
+    else the lowest common height. A paragraph taller than a whole frame at this size is the
+    one case that breaks between lines (`flow`)."""
+    if not paras:
+        return []
+    for p in paras:
+        if not fits_height((replace(p, space_before=0.0),), width,
+                           height + FIT_TOLERANCE_PT):
+            return [cols[0] for cols in flow(paras, [Box(0, 0, width, height)], limit)]
+    hs = [text_height((replace(p, space_before=0.0),), width) for p in paras]
+    gaps = [p.space_before for p in paras]
+
+    acc = [0.0]  # acc[j]: height of paragraphs 0..j-1 with every gap; gaps[i] drops at a top
+    for h, g in zip(hs, gaps, strict=True):
+        acc.append(acc[-1] + h + g)
+
+    def group_h(i: int, j: int) -> float:
+        return acc[j] - acc[i] - gaps[i]
+
+    def greedy(cap: float, limit: int | None = None) -> list[tuple[int, int]]:
+        out, i = [], 0
+        while i < len(paras):
+            j = i + 1
+            while j < len(paras) and group_h(i, j + 1) <= cap + FIT_TOLERANCE_PT:
+                j += 1
+            out.append((i, j))
+            if limit is not None and len(out) > limit:
+                raise TooManySlides
+            i = j
+        return out
+
+    groups = greedy(height, limit)
+    k = len(groups)
+    if k > 1:
+        bounds, i = [], 0
+        for c in even_counts(len(paras), k):
+            bounds.append((i, i + c))
+            i += c
+        if all(group_h(i, j) <= height + FIT_TOLERANCE_PT for i, j in bounds):
+            groups = bounds
+        else:  # the lowest cap that still needs only k slides
+            lo, hi = max(hs), height
+            for _ in range(24):
+                mid = (lo + hi) / 2
+                if len(greedy(mid)) <= k:
+                    hi = mid
+                else:
+                    lo = mid
+            groups = greedy(hi)
+    return [list(paras[i:j]) for i, j in groups]
+
+
 # ---------------------------------------------------------------------------------------------
 # Cards: one per actor or lever, in a grid; a card taller than the slide continues
 
@@ -401,6 +471,15 @@ def grid(cards: Iterable[Card], ncols: int, region: Box, cs: CardStyle,
     return slides
 
 
+@dataclass(frozen=True)
+class CardSlide:
+    """One slide of cards: their width, columns, and rows (row height, cards)."""
+
+    width: float
+    ncols: int
+    rows: list[tuple[float, list[Card]]]
+
+
 def continuations(slides: list[list[tuple[float, list[Card]]]]) -> int:
     """How many "(continued)" pieces a grid has."""
     items = [card.item for rows in slides for _, row in rows for card in row]
@@ -483,7 +562,9 @@ class Planner:
         return frames
 
     def add(self, slide: SlidePlan, layout: LayoutBoxes) -> None:
-        slide.frames.extend(self.footers(layout, len(self.slides) + 1))
+        # The cover names the date and the organisation once, in its own lines: no footers.
+        if slide.kind != "title":
+            slide.frames.extend(self.footers(layout, len(self.slides) + 1))
         self.slides.append(slide)
 
     def sources_notes(self) -> list[Para]:
@@ -529,8 +610,10 @@ class Planner:
             out += self.sources_notes()
         return out
 
-    def record(self, key: str, size: float, slides: int, continued: int = 0) -> None:
-        self.found[key] = SectionFindings(key, type_pt=size, slides=slides, continued=continued)
+    def record(self, key: str, size: float, slides: int, continued: int = 0,
+               fill: tuple[float, ...] = ()) -> None:
+        self.found[key] = SectionFindings(key, type_pt=size, slides=slides, continued=continued,
+                                          fill=fill)
 
     # -- slides ----------------------------------------------------------------------------
 
@@ -542,7 +625,8 @@ class Planner:
         ph = "title" if layout.get("title") else None
         title, _ = self.fit_frame("title", sizes(40, 24, 1), lambda s: Frame(
             "title", title_box.x, title_box.y, title_box.w, title_box.h,
-            (st.para(meta.title, s, 1.08, bold=True, color=None if ph else st.primary),),
+            (st.para(no_runt(meta.title), s, 1.08, bold=True,
+                     color=None if ph else st.primary),),
             anchor="b", placeholder=ph), self.in_brief(("title",)))
 
         sub_box = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
@@ -551,7 +635,11 @@ class Planner:
         # The authors as a list of names ("A and B"): the slide sets them beside the date and
         # the organisation, where "By" would read as a sentence.
         by = meta.author if meta.authors else ""
-        line = [meta.date_text, meta.organisation]
+        line = [meta.date_text]
+        # The built-in cover prints the organisation in its label above the title; a
+        # reference deck's cover may not, so there it stays in this line.
+        if self.geo.reference:
+            line.append(meta.organisation)
         if by and by != meta.organisation:
             line.insert(0, by)
 
@@ -584,30 +672,43 @@ class Planner:
         self.add(SlidePlan("title", "title", meta.title, layout.name, [title, sub], notes=notes),
                  layout)
 
-    def flow_section(self, section: Section, role: str, hi: float, kind: str = "flow") -> None:
+    def measure(self, size: float) -> float:
+        """The frame width that sets running text at about MEASURE_CHARS a line."""
+        per_char = text_width(MEASURE_SAMPLE, self.st.font, size) / len(MEASURE_SAMPLE)
+        return per_char * MEASURE_CHARS
+
+    def flow_section(self, section: Section, hi: float, kind: str = "flow") -> None:
         key, heading, text = section.key, section.heading, section.text
         assert text is not None
-        layout = self.geo.find(role)
-        boxes = [layout.get(k) for k in ("body", "body2") if layout.get(k)]
-        if not boxes:
-            boxes = [self.geo.content_region()]
-        # Columns from the placeholders; without a second one, a single body column.
-        inset = (0.0, 0.0, 0.0, 0.0) if kind == "flow" else (26.0, 20.0, 24.0, 20.0)
-        inner = [Box(bx.x + inset[0], bx.y + inset[1], bx.w - inset[0] - inset[2],
-                     bx.h - inset[1] - inset[3]) for bx in boxes]
-        if kind == "panel":
-            inner = inner[:1]
         color = self.st.primary if kind == "panel" else self.st.text
-
-        def pages(size: float, limit: int) -> list[list[list[Para]]]:
-            paras = self.st.blocks(text, size, color=color)
-            return flow([replace(p, origin=i) for i, p in enumerate(paras)], inner, limit)
-
-        with self.placing(heading, layout, lambda item: (key,)):
-            size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
-        self.record(key, size, len(slides))
+        # Breaks between paragraphs show: a line of space rather than a hairline.
+        gap = 0.55 if kind == "panel" else 0.85
         # text_notes gives one note per paragraph or list item, as blocks gives one Para.
         item_notes = [[para] for para in self.text_notes(text)]
+        self.flow_slides(key, heading, lambda size: self.st.blocks(text, size, color, gap),
+                         item_notes, hi, kind, (key,))
+
+    def flow_slides(self, key: str, heading: str, make: Callable[[float], list[Para]],
+                    item_notes: list[list[Para]], hi: float, kind: str, field: KeyPath) -> None:
+        """A section of paragraphs on slides of one text frame each: the largest size whose
+        slide count is the floor's, whole paragraphs divided evenly over the slides, and each
+        frame drawn tight around its text and centred in the body area."""
+        layout = self.geo.find("content")
+        box = layout.get("body") or self.geo.content_region()
+        ph = "body" if layout.get("body") else None
+        inset = (0.0, 0.0, 0.0, 0.0) if kind != "panel" else (26.0, 20.0, 24.0, 20.0)
+        inner_h = box.h - inset[1] - inset[3]
+
+        def width(size: float) -> float:
+            full = box.w - inset[0] - inset[2]
+            return full if kind == "panel" else min(full, self.measure(size))
+
+        def pages(size: float, limit: int) -> list[list[Para]]:
+            paras = [replace(p, origin=i) for i, p in enumerate(make(size))]
+            return paginate(paras, inner_h, width(size), limit)
+
+        with self.placing(heading, layout, lambda item: field):
+            size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
         labels = self.labels
 
         def resumed(i: int) -> str:
@@ -617,28 +718,27 @@ class Planner:
                                name=labels["quote_open"] + start + labels["quote_close"])
 
         told: set[int] = set()
-        for n, cols in enumerate(slides, 1):
+        fills = []
+        w = width(size)
+        for n, col in enumerate(slides, 1):
             title = self.numbered(heading, n, len(slides))
-            frames = [self.title_frame(layout, title, (key,))]
+            frames = [self.title_frame(layout, title, field)]
             shapes: list[Rect] = []
-            for i, col in enumerate(cols):
-                if not col:
-                    continue
-                bx = boxes[i]
-                ph = ("body", "body2")[i] if layout.get(("body", "body2")[i]) else None
-                if kind == "panel":
-                    h = min(bx.h, text_height(col, inner[i].w) + inset[1] + inset[3] + 2)
-                    frames.append(Frame("body", bx.x, bx.y, bx.w, h, tuple(col), inset,
-                                        placeholder=ph, fill=self.st.tint, move=True))
-                    shapes.append(Rect(bx.x, bx.y, 6, h, self.st.accent))
-                else:
-                    frames.append(Frame("body" if i == 0 else "body2", bx.x, bx.y, bx.w, bx.h,
-                                        tuple(col), inset, placeholder=ph))
-            shown = [p.origin for col in cols for p in col if p.origin is not None]
-            notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
-            slide = SlidePlan(kind if kind == "flow" else "bottom_line", key, title, layout.name,
-                              frames, shapes, notes=notes)
+            h = min(box.h, text_height(col, w) + inset[1] + inset[3] + SLACK_PT)
+            y = box.y + (box.h - h) / 2
+            fills.append(round(h / box.h, 3))
+            frames.append(Frame("body", box.x, y, w + inset[0] + inset[2], h, tuple(col), inset,
+                                placeholder=ph, move=True,
+                                fill=self.st.tint if kind == "panel" else None))
+            if kind == "panel":
+                shapes.append(Rect(box.x, y, 6, h, self.st.accent))
+            shown = [p.origin for p in col if p.origin is not None]
+            last = n == len(slides) and key != "sources"  # sources: not twice in the notes
+            notes = self.slide_notes(title, shown, told, item_notes, resumed, last)
+            slide = SlidePlan("bottom_line" if kind == "panel" else kind, key, title,
+                              layout.name, frames, shapes, notes=notes)
             self.add(slide, layout)
+        self.record(key, size, len(slides), fill=tuple(fills))
 
     def choose(self, sizes_pt: list[float], pages: Callable[[float, int], list],
                breaks: Callable[[list], int] = lambda slides: 0) -> tuple[float, list]:
@@ -714,22 +814,66 @@ class Planner:
         layout = self.geo.find("cards")
         region = self.geo.content_region()
         fit_across = max(1, int((region.w + CARD_GAP) // (MIN_CARD_W + CARD_GAP)))
-        ncols = min(grid_columns(len(item_notes)), fit_across)
-        width = (region.w - CARD_GAP * (ncols - 1)) / ncols
+        n_items = len(item_notes)
+
+        def arrange(group: list[Card]) -> CardSlide | None:
+            """One slide's cards in rows at a readable width, or None if they do not fit."""
+            ncols = min(grid_columns(len(group)), fit_across)
+            width = min(MAX_CARD_W, (region.w - CARD_GAP * (ncols - 1)) / ncols)
+            rows, used = [], 0.0
+            for r in range(0, len(group), ncols):
+                row = group[r:r + ncols]
+                if not all(card_fits(c, width, cs, region.h) for c in row):
+                    return None
+                h = max(card_height(c, width, cs) for c in row)
+                used += h + (CARD_GAP if rows else 0.0)
+                if used > region.h + FIT_TOLERANCE_PT:
+                    return None
+                rows.append((h, row))
+            return CardSlide(width, ncols, rows)
+
+        def pages(size: float, limit: int) -> list[CardSlide]:
+            cards = list(make(size))
+            # Even parts first (8 actors: 4 + 4): the fewest slides whose even split fits.
+            for k in range(1, n_items + 1):
+                if k > limit:
+                    raise TooManySlides
+                out, start = [], 0
+                for c in even_counts(n_items, k):
+                    placed = arrange(cards[start:start + c])
+                    if placed is None:
+                        break
+                    out.append(placed)
+                    start += c
+                else:
+                    return out
+            # A card taller than a slide even alone: the grid carries it on in a piece.
+            ncols = min(grid_columns(n_items), fit_across)
+            width = (region.w - CARD_GAP * (ncols - 1)) / ncols
+            return [CardSlide(width, ncols, rows)
+                    for rows in grid(cards, ncols, region, cs, limit)]
+
+        def breaks(slides: list[CardSlide]) -> int:
+            return continuations([s.rows for s in slides])
+
         with self.placing(heading, layout, item_key):
-            size, slides = self.choose(sizes(hi, BODY_MIN_PT),
-                                       lambda s, limit: grid(make(s), ncols, region, cs, limit),
-                                       continuations)
-        self.record(key, size, len(slides), continuations(slides))
+            size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages, breaks)
         told: set[int] = set()
-        for n, rows in enumerate(slides, 1):
+        fills = []
+        for n, cslide in enumerate(slides, 1):
             title = self.numbered(heading, n, len(slides))
             frames = [self.title_frame(layout, title, title_key)]
             shapes: list[Rect] = []
-            y = region.y
-            for h, row in rows:
+            width = cslide.width
+            total = sum(h for h, _ in cslide.rows) + CARD_GAP * (len(cslide.rows) - 1)
+            fills.append(round(min(1.0, total / region.h), 3))
+            y = region.y + (region.h - total) / 2
+            for h, row in cslide.rows:
+                # The group is centred; a short last row is centred under the others.
+                row_w = len(row) * width + CARD_GAP * (len(row) - 1)
+                x0 = region.x + (region.w - row_w) / 2
                 for c, card in enumerate(row):
-                    x = region.x + c * (width + CARD_GAP)
+                    x = x0 + c * (width + CARD_GAP)
                     shapes.append(Rect(x, y, width, h, self.st.tint))
                     if cs.bar:
                         shapes.append(Rect(x, y, width, cs.bar, self.st.accent))
@@ -740,10 +884,11 @@ class Planner:
                     frames.append(Frame("card", x + cs.label_w, y, width - cs.label_w, h,
                                         card.paras, cs.inset))
                 y += h + CARD_GAP
-            shown = [card.item for _, row in rows for card in row]
+            shown = [card.item for _, row in cslide.rows for card in row]
             notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
             self.add(SlidePlan("cards", key, title, layout.name, frames, shapes, notes=notes),
                      layout)
+        self.record(key, size, len(slides), breaks(slides), fill=tuple(fills))
 
     def actor_card(self, actor: ActorEntry, size: float, item: int) -> Card:
         st = self.st
@@ -815,6 +960,36 @@ class Planner:
                            lambda i: ("leverage", "points") + (() if i is None else (i,)),
                            ("leverage", "holder"))
 
+    def sources_slides(self) -> None:
+        """The sources as a numbered list with working links, before the closing slide (they
+        stay in the notes of each section's last slide too, for the presenter)."""
+        section = self.doc.section("sources")
+        if section is None or not section.sources:
+            return
+        st, sources = self.st, section.sources
+
+        def make(size: float) -> list[Para]:
+            small = round(size * 0.55, 2)
+            out = []
+            for n, src in enumerate(sources, 1):
+                runs = st.runs(src.title, size, italic=True)
+                if src.details:
+                    runs += st.runs(", " + ", ".join(src.details), size)
+                runs += st.runs(".", size)
+                if src.url:
+                    runs += st.runs(" ", size) + st.runs(src.url, size, href=src.url,
+                                                          color=st.primary)
+                out.append(Para(runs, round(size * LINE, 2), space_before=small,
+                                indent=round(size * 1.5, 2), bullet=f"{n}.",
+                                bullet_color=st.accent, rtl=_starts_rtl(runs),
+                                align="r" if _starts_rtl(runs) else None))
+            return out
+
+        notes = [[self.note(", ".join([src.title, *src.details])
+                            + (f" ({src.url})" if src.url else ""))] for src in sources]
+        self.flow_slides("sources", section.heading, make, notes, 20.0, "sources",
+                         ("sources",))
+
     def closing(self) -> None:
         closing, st, url = self.doc.closing, self.st, self.profile.url
         layout = self.geo.find("closing")
@@ -831,7 +1006,10 @@ class Planner:
             paras = [st.para(closing.disclaimer, s, 1.32)]
             donor = (st.runs(closing.donor_before, s)
                      + st.runs(closing.donor_link_text, s, href=closing.donor_url, color=link)
-                     + st.runs(closing.donor_after, s))
+                     + st.runs(closing.donor_after, s)
+                     # The address itself, after "click here", for a printed deck (as the PDF).
+                     + st.runs(" ", s) + st.runs(closing.donor_url, s, href=closing.donor_url,
+                                                 color=link))
             paras.append(Para(donor, round(s * 1.32, 2), space_before=round(s * 0.9, 2)))
             if url:
                 paras.append(st.para(url.removeprefix("https://").removeprefix("http://")
@@ -855,16 +1033,25 @@ class Planner:
         self.title_slide()
         for section in self.doc.sections:
             if section.key == "summary":
-                self.flow_section(section, "content", 28.0, kind="panel")
+                self.flow_section(section, 28.0, kind="panel")
             elif section.key in ("situation", "outlook"):
-                self.flow_section(section, "two", FLOW_MAX_PT)
+                self.flow_section(section, FLOW_MAX_PT)
             elif section.key == "actors":
                 self.actors(section)
             elif section.key == "leverage":
                 self.leverage(section)
-            # sources: in the notes of each section's last slide and of the closing slide
+        self.sources_slides()
         self.closing()
         return self.slides
+
+
+def no_runt(text: str) -> str:
+    """The last two words joined by a no-break space, so a headline never ends on one word
+    alone (a short second-last word only: two long words together could not wrap at all)."""
+    head, sep, last = text.rstrip().rpartition(" ")
+    if not sep or " " not in head.strip() or len(last) + len(head.rpartition(" ")[2]) > 24:
+        return text
+    return head + "\u00a0" + last
 
 
 def _xywh(box: Box) -> tuple[float, float, float, float]:

@@ -69,7 +69,7 @@ class Rect:
 
 @dataclass
 class SlidePlan:
-    kind: str  # title | bottom_line | flow | cards | closing
+    kind: str  # title | bottom_line | flow | cards | sources | closing
     section: str  # the brief's section key: title, summary, situation, actors, leverage, ...
     title: str
     layout: str  # the slide layout's name, looked up by name when drawing
