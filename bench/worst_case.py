@@ -64,6 +64,8 @@ def write_briefs(folder: Path) -> list[Path]:
         # name and role only: four values an actor, so the 20,000-value limit allows ~4,900
         "actors-4900": _dump(dict(sample, actors=[
             {"name": f"Actor {i:04d}", "role": "Adviser"} for i in range(4_900)])),
+        # one word as long as the file allows: it must be broken between characters
+        "one-word-900k": _dump(dict(sample, situation="x" * 900_000)),
         # the most paragraphs and list items the loader takes (5,000), each as long as fits
         "blocks-4990": _dump(dict(sample, situation="\n\n".join(
             f"- {_words(sample, 28, i)}" for i in range(4_990)))),

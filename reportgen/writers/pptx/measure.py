@@ -279,8 +279,11 @@ def break_lines(text: Sequence[Run] | Words, width: float, start: Line | None = 
             if word_w <= width:
                 cur_start, cur_w, cur_word = (first.run, first.start), word_w, i
             else:  # a word wider than the line: renderers break it between characters
-                chunks = _split_long_word(runs, pieces, width, i)
+                room = None if limit is None else limit - len(lines)
+                chunks = _split_long_word(runs, pieces, width, i, room)
                 lines.extend(chunks[:-1])
+                if limit is not None and len(lines) >= limit:
+                    return lines[:limit]
                 cur_start, cur_w, cur_word = chunks[-1].start, chunks[-1].width, i
         pending = word.space_after
         i += 1
@@ -297,7 +300,9 @@ def _remainder(pieces: Sequence[Piece], at: tuple[int, int]) -> list[Piece]:
 
 
 def _split_long_word(runs: Sequence[Run], pieces: Sequence[Piece], width: float,
-                     word: int) -> list[Line]:
+                     word: int, limit: int | None = None) -> list[Line]:
+    """The lines a word wider than `width` breaks into between characters; with a `limit`,
+    no more than limit + 1 (a 900,000-character word was split whole at every size tried)."""
     lines: list[Line] = []
     start: tuple[int, int] | None = None
     w = 0.0
@@ -308,6 +313,8 @@ def _split_long_word(runs: Sequence[Run], pieces: Sequence[Piece], width: float,
             if start is not None and w + cw > width:
                 lines.append(Line(start, w, word))
                 start, w = None, 0.0
+                if limit is not None and len(lines) > limit:
+                    return lines
             if start is None:
                 start = (p.run, k)
             w += cw
