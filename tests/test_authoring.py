@@ -262,7 +262,8 @@ def test_validate_json_reports_counts_layout_and_diagnostics():
         (False, True, 7, 0)
     (entry,) = report["files"]
     assert entry["path"] == str(WARNINGS) and entry["errors"] == 7
-    assert entry["profile_body_pt"] == 10.0 and entry["pdf_body_pt"] == 10.0
+    # a short brief grows from the profile's size up to its ceiling (type.max_body_pt)
+    assert entry["profile_body_pt"] == 10.0 and entry["pdf_body_pt"] == 11.5
     first = report["diagnostics"][0]
     assert first == {"path": str(WARNINGS), "line": 5, "col": 10, "key": "summary",
                      "level": "error",

@@ -222,10 +222,13 @@ def body_size(pdf_path: Path) -> float:
     return max(set(sizes), key=sizes.count)
 
 
-def test_a_short_brief_keeps_the_profile_type_size(write_brief, sample_data, tmp_path):
+def test_a_short_brief_grows_the_type_up_to_the_profile_maximum(write_brief, sample_data,
+                                                                tmp_path):
+    # issue 11: short content is set larger (up to type.max_body_pt) rather than leaving the
+    # page half blank; it used to keep the profile's 10 pt
     brief = write_brief("short", actors=sample_data["actors"][:2], sources=None)
     assert build_pdf(brief, tmp_path).exit_code == 0
-    assert body_size(tmp_path / "short.pdf") == 10
+    assert 10 < body_size(tmp_path / "short.pdf") <= 11.5
 
 
 def test_a_longer_brief_shrinks_the_type_but_stays_on_one_page(write_brief, sample_data,

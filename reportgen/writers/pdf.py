@@ -1,12 +1,17 @@
 """PDF one-pager (ReportLab platypus), set from the document plan.
 
 The page is always exactly one: the story is set at the largest body size, in quarter points
-from the profile's size down to its floor, that fits; if even the floor does not, rendering
-fails with how much it overflows and which sections (or which field) to shorten, as positioned
-diagnostics and as findings. A brief far too long is refused from a lower bound on its height,
-before any of it is laid out. Links are passed to ReportLab as escaped attribute values, never
-pasted into its markup as they come. Fonts are the profile's TrueType family, embedded.
-Every word comes from the `Document`: headings, dates, byline and quote marks are made there.
+from the profile's maximum (`type.max_body_pt`) down to its floor, that fits; the spacing then
+opens as far as the page allows. Where each block goes is decided before drawing (`pour`, with
+ReportLab's own measures): two columns that end level, a table carried into the next column
+under "Actors (continued)", or, for a short brief, one column of 60-75 characters a line with
+its headings in the margin. The fill of the text area is reported in the findings. If even the
+floor does not fit, rendering fails with how much it overflows and which sections (or which
+field) to shorten, as positioned diagnostics and as findings. A brief far too long is refused
+from a lower bound on its height, before any of it is laid out. Links are passed to ReportLab
+as escaped attribute values, never pasted into its markup as they come. Fonts are the
+profile's TrueType family, embedded. Every word comes from the `Document`: headings, dates,
+byline and quote marks are made there.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ BAND_PT = 6.0  # the brand band across the top of the page
 MASTHEAD_TOP_PT = 30.0  # from the page's top edge to the organisation line
 RULE = "#D5DBE1"  # hairlines between table rows and above the footer
 STRIPE = "#F6F8FA"  # every other actor row
+ACTORS_RULE_PT = 1.2  # the rule over the actors table
 SPANNING = ("masthead", "summary")  # set across the page; every other section in the columns
 TOP_SLACK_PT = 1.0  # added to the spanning sections' frame, for rounding
 
@@ -97,9 +103,13 @@ class Styles:
     small: ParagraphStyle
     fine: ParagraphStyle
     fine_right: ParagraphStyle
+    spacing: float = 1.0  # how far the vertical spaces are opened (1: as designed)
 
 
-def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -> Styles:
+def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile,
+                spacing: float = 1.0) -> Styles:
+    """The one-pager's styles at one body size; `spacing` opens the space between paragraphs,
+    sections and table rows (never the leading), to fill a page the text leaves short."""
     c = profile.colors
     text, muted, primary = (colors.HexColor(c.text), colors.HexColor(c.muted),
                             colors.HexColor(c.primary))
@@ -112,30 +122,35 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile) -
         return ParagraphStyle(name, fontSize=size, leading=round(size * leading, 2),
                               allowWidows=0, allowOrphans=0, **kw)
 
-    s = body_pt
+    s, o = body_pt, spacing
     # Body text, the actors' stances and quotes included, never goes below the profile's floor;
     # secondary lines (roles, sources, the disclaimer) are smaller but never below SMALLEST_PT.
     secondary = max(SMALLEST_PT, s * 0.86)
+    # The fine print (masthead line, disclaimer) does not grow with a short brief's body text:
+    # it is page furniture, set from the profile's size (and shrinks with the body).
+    fine = max(SMALLEST_PT, min(s, profile.type.body_pt) * 0.72)
     return Styles(
         arabic_face=arabic_face,
-        body=style("body", s, spaceAfter=s * 0.45),
-        lead=style("lead", s * 1.08, spaceAfter=s * 0.3),
+        body=style("body", s, spaceAfter=s * 0.45 * o),
+        lead=style("lead", s * 1.08, spaceAfter=s * 0.3 * o),
         label=style("label", max(SMALLEST_PT, s * 0.78), fontName=bold, textColor=primary,
                     spaceAfter=s * 0.2),
         title=style("title", s * 2.0, 1.12, fontName=bold, textColor=primary,
                     spaceAfter=s * 0.35),
         subtitle=style("subtitle", s * 1.2, 1.25, textColor=muted, spaceAfter=s * 0.3),
-        byline=style("byline", s * 0.9, textColor=muted, spaceAfter=s * 0.9),
+        byline=style("byline", s * 0.9, textColor=muted, spaceAfter=s * 0.9 * o),
+        # kept with the section's first block by `pour` (not by keepWithNext, which would
+        # regroup the columns' explicit contents)
         heading=style("heading", s * 1.22, 1.2, fontName=bold, textColor=primary,
-                      spaceBefore=s * 0.95, spaceAfter=s * 0.35, keepWithNext=1),
+                      spaceBefore=s * 0.95 * o, spaceAfter=s * 0.35 * o),
         cell=style("cell", s, 1.25),
         cell_name=style("cell_name", s, 1.25, spaceAfter=s * 0.1),
         cell_muted=style("cell_muted", secondary, 1.25, textColor=muted),
         quote=style("quote", s, 1.25, fontName=f"{font}-italic", spaceBefore=s * 0.15),
-        small=style("small", secondary, 1.3, textColor=muted, spaceAfter=s * 0.1),
-        fine=style("fine", max(SMALLEST_PT, s * 0.72), 1.3, textColor=muted),
-        fine_right=style("fine_right", max(SMALLEST_PT, s * 0.72), 1.3, textColor=muted,
-                         alignment=TA_RIGHT),
+        small=style("small", secondary, 1.3, textColor=muted, spaceAfter=s * 0.1 * o),
+        fine=style("fine", fine, 1.3, textColor=muted),
+        fine_right=style("fine_right", fine, 1.3, textColor=muted, alignment=TA_RIGHT),
+        spacing=spacing,
     )
 
 
@@ -225,7 +240,7 @@ def bullets(block: ListBlock, style: ParagraphStyle, colour: str,
     """One flowable per item (so a heading can be kept with the first item alone), evenly
     spaced, the block's own space after the last."""
     item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=0)
-    gap = style.fontSize * 0.3
+    gap = style.fontSize * 0.3 * st.spacing
     out: list[Flowable] = []
     for i, spans in enumerate(block.items):
         last = i == len(block.items) - 1
@@ -251,6 +266,27 @@ class Heading(Paragraph):
         self.outline_title, self.outline_key = text, key
 
 
+class SideHeading(Heading):
+    """A heading set in the margin to the left of the single column, its first baseline level
+    with its section's first line; it takes no room in the column beyond its extra lines."""
+
+    def __init__(self, text: str, st: Styles, key: str, side: float):
+        super().__init__(text, st, key)
+        self.side = side
+        self.style = ParagraphStyle("side-heading", parent=st.heading, spaceAfter=0)
+        # raise it so that its first baseline is the body's (its type is larger)
+        self.lift = (pdfmetrics.getAscent(st.heading.fontName, st.heading.fontSize)
+                     - pdfmetrics.getAscent(st.body.fontName, st.body.fontSize))
+
+    def wrap(self, avail_width, avail_height):
+        _, h = super().wrap(self.side, avail_height)
+        self.taken = max(0.0, h - self.style.leading)
+        return avail_width, self.taken
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        super().drawOn(canvas, x - self.side - GUTTER_PT, y + self.taken - self.height + self.lift)
+
+
 class OutlineMark(Flowable):
     """An invisible point in the story that becomes a PDF outline entry (for boxed sections)."""
 
@@ -270,12 +306,14 @@ class OutlineMark(Flowable):
 # The story
 
 
-def build_story(document: Document, st: Styles, width: float,
-                column: float) -> list[tuple[str, list[Flowable]]]:
+def build_story(document: Document, st: Styles, width: float, column: float,
+                side: float = 0.0) -> list[tuple[str, list[Flowable]]]:
     """The one-pager's content as (key, flowables), in the document's reading order.
 
     The masthead and the bottom-line box span the page (`width`); every other section is set
-    in two columns (`column` wide each), which keeps lines to a readable 70-90 characters.
+    in two columns (`column` wide each), which keeps lines to a readable 60-75 characters;
+    or, for a short brief, in one column of that measure with its headings in a margin `side`
+    points wide to its left.
     """
     meta, look = document.meta, document.look
     sections: list[tuple[str, list[Flowable]]] = []
@@ -289,16 +327,17 @@ def build_story(document: Document, st: Styles, width: float,
         masthead.append(Spacer(1, st.byline.spaceAfter))
     sections.append(("masthead", masthead))
     for sec in document.sections:
-        sections.append((sec.key, section_flowables(sec, st, look, width, column)))
+        sections.append((sec.key, section_flowables(sec, st, look, width, column, side)))
     return sections
 
 
 def section_flowables(sec: Section, st: Styles, look: Profile, width: float,
-                      column: float) -> list[Flowable]:
+                      column: float, side: float = 0.0) -> list[Flowable]:
     colour = look.colors.primary
     if sec.key == "summary":
         return bottom_line(sec, st, look, width)
-    heading = Heading(sec.heading, st, sec.key)
+    heading = SideHeading(sec.heading, st, sec.key, side) if side else Heading(
+        sec.heading, st, sec.key)
     if sec.key == "actors":
         return section(heading, actor_rows(sec.actors, st, look, column))
     if sec.key == "sources":
@@ -312,6 +351,7 @@ def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[F
     box_content = [Paragraph(rl(sec.heading.upper(), st, bold=True), st.label),
                    *text_flowables(sec.blocks, st.lead, look.colors.primary, st)]
     box = Table([[box_content]], colWidths=[width])
+    box.hAlign = "LEFT"  # in one column it is the column's width, not the page's
     pad = st.body.fontSize * 0.8
     box.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), st.body.fontName),
@@ -320,7 +360,7 @@ def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[F
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * .5),
     ]))
-    return [OutlineMark(sec.heading, sec.key), box, Spacer(1, st.body.fontSize * 0.4)]
+    return [OutlineMark(sec.heading, sec.key), box, Spacer(1, st.body.fontSize * 0.4 * st.spacing)]
 
 
 def source_line(src: SourceEntry, st: Styles, colour: str) -> str:
@@ -332,10 +372,18 @@ def source_line(src: SourceEntry, st: Styles, colour: str) -> str:
     return line
 
 
+RUNT_JOIN_CHARS = 24  # the longest pair of last words joined: longer could overrun a line
+
+
 def no_widow(text: str) -> str:
-    """Keep the last two words of a headline together, so no line holds a single word."""
+    """Keep the last two words of a line of display text (headline, subtitle, role line,
+    quote source) together with a no-break space, so its last line never holds a single word;
+    not when the pair is too long to be sure it fits a line (it would run past it)."""
     head, sep, last = text.rstrip().rpartition(" ")
-    return f"{head}\u00a0{last}" if sep and head and len(last) < 20 else text
+    before = head.rpartition(" ")[2]
+    if sep and head and len(before) + 1 + len(last) <= RUNT_JOIN_CHARS:
+        return f"{head}\u00a0{last}"
+    return text
 
 
 def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
@@ -352,17 +400,18 @@ def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
         who = f"<b>{name}</b>"
         if actor.role_line:
             who += (f' <font color="{c.muted}" size="{st.cell_muted.fontSize}">'
-                    f"· {rl(actor.role_line, st)}</font>")
+                    f"· {rl(no_widow(actor.role_line), st)}</font>")
         cell: list[Flowable] = [Paragraph(who, st.cell_name)]
         if actor.stance:
             cell += text_flowables(actor.stance.blocks, st.cell, c.primary, st)
         if actor.quote:
             source = (f' <font color="{c.muted}" name="{st.cell.fontName}">'
-                      f"{rl(actor.attribution, st)}</font>" if actor.attribution else "")
+                      f"{rl(no_widow(actor.attribution), st)}</font>" if actor.attribution
+                      else "")
             cell.append(Paragraph(f"{rl(actor.quote_open, st)}{markup(actor.quote, c.primary, st)}"
                                   f"{rl(actor.quote_close, st)}{source}", st.quote))
         row = Table([[cell]], colWidths=[width])
-        pad = st.cell.fontSize * 0.45
+        pad = st.cell.fontSize * 0.45 * st.spacing
         style = [
             ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),  # else Helvetica is referenced
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -371,7 +420,7 @@ def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
             ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(RULE)),
         ]
         if i == 0:
-            style.append(("LINEABOVE", (0, 0), (-1, 0), 1.2,
+            style.append(("LINEABOVE", (0, 0), (-1, 0), ACTORS_RULE_PT,
                           colors.HexColor(c.primary)))
         if i % 2:
             style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(STRIPE)))
@@ -435,6 +484,8 @@ class Attempt:
     pages: int  # 1, or 2 for "does not fit at this size"
     data: bytes
     sections: tuple[SectionFindings, ...] = ()  # the size each section's text was set at
+    fill: float | None = None  # percent of the text area used
+    columns: int | None = None  # 1 or 2
 
 
 @dataclass(frozen=True)
@@ -524,27 +575,286 @@ def section_sizes(document: Document, st: Styles) -> tuple[SectionFindings, ...]
     return (*found, SectionFindings("closing", round(st.fine.fontSize, 2)))
 
 
-def layout(document: Document, body_pt: float, font: str, arabic_face: str) -> Attempt:
-    profile, meta = document.look, document.meta
-    st = make_styles(body_pt, font, arabic_face, profile)
-    foot = footer_flowables(document, st)
-    g = page_grid(profile, st, foot)
+# ---------------------------------------------------------------------------------------------
+# Pouring the columns: where each block goes is decided here, then drawn as decided
 
-    sections = build_story(document, st, g.width, g.column)
+
+FUZZ = 1e-6  # ReportLab's frames' tolerance
+SPACING_MOST = 1.6  # how far the spacing may open on a short brief (1: as designed)
+SPACING_STEP = 0.02  # ... found to this precision
+# A body that, set in the single column at the profile's size, fills less than this share of
+# its height is set in one column: it can then grow to the maximum size and open its spacing.
+# (In the two columns' measure that is a body about half a column tall.)
+SINGLE_COLUMN_SHARE = 0.6
+MEASURE_CHARS = 72  # the single column's measure, in average characters a line
+SIDE_MIN_PT = 100.0  # the narrowest margin the single column's headings are set in
+BALANCE_SCAN_LINES = 6  # how much taller than the shortest the balanced columns may be
+LEVEL_MOST_LINES = 2.0  # the most space added at one place to level two columns, in lines
+# average character width of running English text, for the single column's measure
+MEASURE_SAMPLE = ("The coalition of mostly Shiite militias is now part of the armed forces, yet "
+                  "some of its units still take guidance from Iran rather than from Baghdad.")
+
+Item = tuple[str, Flowable]  # (section key, a block of it)
+
+
+class ContinuedHeading(Paragraph):
+    """"Actors (continued)" at the top of the next column: not an outline entry. Over a table
+    it repeats the table's top rule, `rule` (a colour), where the table begins."""
+
+    def __init__(self, text: str, style: ParagraphStyle, rule: str | None = None):
+        super().__init__(text, style)
+        self.rule = rule
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        super().drawOn(canvas, x, y, _sW)
+        if self.rule:
+            canvas.saveState()
+            canvas.setStrokeColor(colors.HexColor(self.rule))
+            canvas.setLineWidth(ACTORS_RULE_PT)
+            top = y - self.getSpaceAfter()
+            canvas.line(x, top, x + self.width, top)
+            canvas.restoreState()
+
+
+class Level(Spacer):
+    """Space added between blocks so that a column ends level with the other. It adds to the
+    space around it rather than overlapping it (ReportLab's _SPACETRANSFER)."""
+
+    _SPACETRANSFER = True
+
+
+@dataclass
+class Column:
+    flows: list[Flowable]
+    bottom: float  # from the column's top to the foot of its last block
+
+
+class _Filler:
+    """One column being filled, with ReportLab's Frame arithmetic (space before is dropped at
+    the top and overlaps the space after the previous block; a block that does not fit is
+    split, its first part kept), so what is decided here is what the frames will draw."""
+
+    def __init__(self, width: float, height: float, canv: Canvas):
+        self.width, self.height, self.canv = width, height, canv
+        self.y, self.after, self.top, self.bottom = 0.0, 0.0, True, 0.0
+        self.flows: list[Flowable] = []
+
+    def snapshot(self) -> tuple:
+        return self.y, self.after, self.top, self.bottom, len(self.flows)
+
+    def restore(self, snap: tuple) -> None:
+        self.y, self.after, self.top, self.bottom, n = snap
+        del self.flows[n:]
+
+    def add(self, f: Flowable) -> list[Flowable] | None:
+        """Place `f` or its first part: what is left of it ([] if nothing), None if no part
+        of it fits."""
+        s = 0.0 if self.top or getattr(f, "_SPACETRANSFER", False) else max(
+            f.getSpaceBefore() - self.after, 0.0)
+        room = self.height - self.y - s
+        if room <= 0:
+            return None
+        _, h = f.wrapOn(self.canv, self.width, room)
+        if self.y + s + h <= self.height + FUZZ:
+            self._commit(f, s, h)
+            return []
+        parts = f.splitOn(self.canv, self.width, room)
+        if len(parts) < 2:
+            return None
+        _, h = parts[0].wrapOn(self.canv, self.width, room)
+        if self.y + s + h > self.height + FUZZ:
+            return None
+        self._commit(parts[0], s, h)
+        return list(parts[1:])
+
+    def _commit(self, f: Flowable, s: float, h: float) -> None:
+        self.flows.append(f)
+        after = f.getSpaceAfter()
+        moved = s + h + after
+        self.bottom = self.y + s + h
+        self.y += moved
+        if not getattr(f, "_SPACETRANSFER", False):
+            self.after = after
+        if moved:
+            self.top = False
+
+
+Continued = Callable[[str, Flowable], "Flowable | None"]
+
+
+def pour(items: list[Item], width: float, heights: list[float],
+         continued: Continued) -> list[Column] | None:
+    """Fill columns of `heights` in turn with `items`; None if they do not all fit. A heading
+    never ends a column (it goes with the first lines of its section), and a table or list that
+    carries on in the next column gets its "(continued)" heading there from `continued`."""
+    canv = Canvas(io.BytesIO())
+    pending = list(reversed(items))  # the next block is pending[-1]
+    cols: list[Column] = []
+    key_before = None
+    for n, height in enumerate(heights):
+        col = _Filler(width, height, canv)
+        if pending and n and pending[-1][0] == key_before \
+                and not isinstance(pending[-1][1], KeepTogether):
+            head = continued(pending[-1][0], pending[-1][1])
+            if head is not None and col.add(head) is None:
+                return None
+        while pending:
+            key, f = pending[-1]
+            snap = col.snapshot()
+            blocks = f._content if isinstance(f, KeepTogether) else [f]
+            rest: list[Flowable] | None = []
+            for block in blocks:  # a heading and the first block of its section, or a block
+                rest = col.add(block)
+                if rest is None or (rest and block is not blocks[-1]):
+                    rest = None
+                    break
+            if rest is None:
+                col.restore(snap)
+                break
+            pending.pop()
+            pending.extend((key, part) for part in reversed(rest))
+            key_before = key
+        if pending and not col.flows:
+            return None  # the next block is taller than an empty column
+        cols.append(Column(col.flows, col.bottom))
+    return None if pending else cols
+
+
+def balance(items: list[Item], width: float, height: float, continued: Continued,
+            leading: float) -> list[Column] | None:
+    """Two columns that end as level as the blocks allow: the shortest column height that
+    still holds everything, found by bisection to half a point. A block that cannot break (an
+    actor's entry) may leave the first column short there; so a few heights up to
+    BALANCE_SCAN_LINES lines taller are tried too, which move it into the first column, and
+    the pair whose ends differ least is kept (for `level` to even out)."""
+    best = pour(items, width, [height, height], continued)
+    if best is None:
+        return None
+    lo, hi = 0.45 * (best[0].bottom + best[1].bottom), height
+    while hi - lo > 0.5:
+        mid = (lo + hi) / 2
+        tried = pour(items, width, [mid, mid], continued)
+        if tried is None:
+            lo = mid
+        else:
+            hi, best = mid, tried
+
+    def difference(cols: list[Column]) -> float:
+        return abs(cols[0].bottom - cols[1].bottom)
+
+    for step in range(1, 2 * BALANCE_SCAN_LINES + 1):
+        if difference(best) <= leading / 2:
+            break
+        tried = pour(items, width, [min(height, hi + step * leading / 2)] * 2, continued)
+        if tried is not None and difference(tried) < difference(best) - 1:
+            best = tried
+    return best
+
+
+def level(cols: list[Column], leading: float) -> None:
+    """End the shorter column on the other's last line by adding space between its blocks:
+    first where a section begins (up to LEVEL_MOST_LINES lines at each), then, for what is
+    left, between its paragraphs, list items and table rows (up to half a line at each), so
+    that running text keeps its even rhythm. Never after a heading."""
+    short, tall = sorted(cols, key=lambda c: c.bottom)
+    flows = short.flows
+    after_heading = (Heading, ContinuedHeading, OutlineMark)
+    places = [i for i in range(1, len(flows)) if not isinstance(flows[i - 1], after_heading)]
+    major = [i for i in places if isinstance(flows[i], Heading)]
+    minor = [i for i in places if i not in major]
+    added: dict[int, float] = {}
+    gap = tall.bottom - short.bottom
+    for group, most in ((major, LEVEL_MOST_LINES * leading), (minor, leading / 2)):
+        if gap >= 0.5 and group:
+            each = min(gap / len(group), most)
+            for i in group:
+                added[i] = each
+            gap -= each * len(group)
+    for i in sorted(added, reverse=True):
+        flows.insert(i, Level(1, added[i]))
+    short.bottom += sum(added.values())
+
+
+@dataclass
+class Plan:
+    """The one-pager at one body size and spacing: its styles, the page grid, the spanning
+    blocks and what each column holds."""
+
+    body_pt: float
+    spacing: float
+    st: Styles
+    grid: PageGrid
+    spanning: list[Flowable]
+    top_h: float
+    width: float  # of a column
+    column_h: float
+    items: list[Item]
+    continued: Continued
+    cols: list[Column]
+    x: float  # the first column's left edge
+
+    @property
+    def fill(self) -> float:
+        """Percent of the text area (masthead top to footer rule) the content uses."""
+        room = self.grid.content_top - self.grid.body_bottom
+        return round(100 * (self.top_h + max(c.bottom for c in self.cols)) / room, 1)
+
+
+def single_measure(st: Styles, full: float) -> float:
+    """The width of one column of about MEASURE_CHARS characters a line (at most the page's)."""
+    per_char = pdfmetrics.stringWidth(MEASURE_SAMPLE, st.body.fontName, st.body.fontSize) \
+        / len(MEASURE_SAMPLE)
+    return min(full, round(MEASURE_CHARS * per_char, 1))
+
+
+def plan(document: Document, body_pt: float, spacing: float, columns: int, font: str,
+         arabic_face: str, marks: bool = True) -> Plan | None:
+    """The one-pager poured at this size and spacing, or None if it does not fit the page.
+    `marks`: "(continued)" headings where a table or list carries on in the next column."""
+    profile = document.look
+    st = make_styles(body_pt, font, arabic_face, profile, spacing)
+    g = page_grid(profile, st, footer_flowables(document, st))
+    width, side = g.column, 0.0
+    if columns == 1:
+        width = single_measure(st, g.width)
+        side = g.width - width - GUTTER_PT
+        if side < SIDE_MIN_PT:  # a small page: the column takes its whole width
+            width, side = g.width, 0.0
+    sections = build_story(document, st, g.width, width, side)
     spanning = [f for key, flows in sections if key in SPANNING for f in flows]
     top_h = sum(_height(f, g.width) for f in spanning) + TOP_SLACK_PT
-    columns_top = g.content_top - top_h
-    col_h = columns_top - g.body_bottom
-    if col_h <= 0:  # the masthead and the bottom line alone fill the page
-        return Attempt(body_pt, 2, b"")
-    frames = [
-        Frame(g.margin, columns_top, g.width, top_h, id="top",
-              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
-        Frame(g.margin, g.body_bottom, g.column, col_h, id="left",
-              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
-        Frame(g.margin + g.column + GUTTER_PT, g.body_bottom, g.column, col_h, id="right",
-              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0),
-    ]
+    column_h = g.content_top - top_h - g.body_bottom
+    if column_h <= 0:  # the masthead and the bottom line alone fill the page
+        return None
+    headings = {sec.key: sec.heading for sec in document.sections}
+
+    def continued(key: str, block: Flowable) -> Flowable | None:
+        if marks and key in ("actors", "sources") or isinstance(block, ListFlowable):
+            text = document.labels.fill("heading_continued", heading=headings[key])
+            return ContinuedHeading(rl(text, st, bold=True), st.heading,
+                                    profile.colors.primary if key == "actors" else None)
+        return None
+
+    items = [(key, f) for key, flows in sections if key not in SPANNING for f in flows]
+    cols = pour(items, width, [column_h] * columns, continued)
+    if cols is None:
+        return None
+    return Plan(body_pt, spacing, st, g, spanning, top_h, width, column_h, items, continued,
+                cols, g.margin + (side + GUTTER_PT if side else 0.0))
+
+
+def draw(document: Document, p: Plan) -> Attempt:
+    """Draw the plan: the spanning blocks, then each column's blocks in its own frame."""
+    profile, meta, st, g = document.look, document.meta, p.st, p.grid
+    columns_top = g.content_top - p.top_h
+
+    def frame(x: float, y: float, w: float, h: float, name: str) -> Frame:
+        return Frame(x, y, w, h, id=name, leftPadding=0, rightPadding=0, topPadding=0,
+                     bottomPadding=0)
+
+    frames = [frame(g.margin, columns_top, g.width, p.top_h, "top")]
+    frames += [frame(p.x + i * (p.width + GUTTER_PT), g.body_bottom, p.width, p.column_h,
+                     f"column-{i + 1}") for i in range(len(p.cols))]
 
     def furniture(canvas: Canvas, _doc) -> None:
         canvas.saveState()
@@ -567,14 +877,15 @@ def layout(document: Document, body_pt: float, font: str, arabic_face: str) -> A
         line_y = g.body_bottom - st.fine.fontSize * 0.5
         canvas.line(g.margin, line_y, g.margin + g.width, line_y)
         y = line_y - st.fine.fontSize * 0.5
-        for f in foot:
+        for f in footer_flowables(document, st):
             _, h = f.wrapOn(canvas, g.width, g.page_h)
             f.drawOn(canvas, g.margin, y - h)
             y -= h
         canvas.restoreState()
 
-    story = spanning + [FrameBreak()] + [f for key, flows in sections
-                                         if key not in SPANNING for f in flows]
+    story: list[Flowable] = [*p.spanning]
+    for col in p.cols:
+        story += [FrameBreak(), *col.flows]
     buf = io.BytesIO()
     pdf = OnePager(buf, pagesize=(g.page_w, g.page_h), leftMargin=g.margin,
                    rightMargin=g.margin, topMargin=g.margin, bottomMargin=g.margin,
@@ -583,10 +894,17 @@ def layout(document: Document, body_pt: float, font: str, arabic_face: str) -> A
                    invariant=1, displayDocTitle=1)
     pdf.addPageTemplates([PageTemplate("one", frames=frames, onPage=furniture)])
     try:
-        pdf.build(story, canvasmaker=_canvas_with_clock(meta.created.timestamp(), font))
+        pdf.build(story, canvasmaker=_canvas_with_clock(meta.created.timestamp(), font_of(st)))
     except (_SecondPage, LayoutError):
-        return Attempt(body_pt, 2, b"")
-    return Attempt(body_pt, 1, buf.getvalue(), section_sizes(document, st))
+        return Attempt(p.body_pt, 2, b"")
+    return Attempt(p.body_pt, 1, buf.getvalue(), section_sizes(document, st), p.fill,
+                   len(p.cols))
+
+
+def font_of(st: Styles) -> str:
+    """The registered family name the styles are set in ("SourceSans3-regular" -> family)."""
+    return st.body.fontName.rsplit("-", 1)[0]
+
 
 
 @dataclass(frozen=True)
@@ -634,7 +952,8 @@ def check(document: Document) -> Findings:
 
 def findings(document: Document, attempt: Attempt) -> Findings:
     return Findings("pdf", body_pt=attempt.body_pt, start_pt=document.look.type.body_pt,
-                    pages=attempt.pages, sections=attempt.sections)
+                    pages=attempt.pages, sections=attempt.sections, fill=attempt.fill,
+                    columns=attempt.columns)
 
 
 def type_sizes(start: float, floor: float) -> list[float]:
@@ -645,8 +964,20 @@ def type_sizes(start: float, floor: float) -> list[float]:
     return sizes
 
 
+def is_short(document: Document, font: str, arabic_face: str) -> bool:
+    """Whether the body, set in one column at the profile's size, would fill less than
+    SINGLE_COLUMN_SHARE of its height: two columns would then leave most of the page blank."""
+    one = plan(document, document.look.type.body_pt, 1.0, 1, font, arabic_face)
+    if one is None:
+        return False
+    poured = pour(one.items, one.width, [1e6], one.continued)
+    return poured is not None and poured[0].bottom < SINGLE_COLUMN_SHARE * one.column_h
+
+
 def fit_one_page(document: Document) -> Attempt:
-    """Lay the one-pager out at the largest body size, in quarter points, that fits on one page.
+    """Lay the one-pager out at the largest body size, in quarter points from the profile's
+    maximum down to its floor, that fits on one page; then open the spacing as far as the
+    page allows, and level the two columns (a short brief is set in one column instead).
 
     Raises RenderError (saying by how much it overflows, or which field cannot be placed) if
     even the floor size does not fit.
@@ -654,34 +985,77 @@ def fit_one_page(document: Document) -> Attempt:
     profile = document.look
     body, arabic = profile_families(document.profile)
     font, arabic_face = _register(body), _register(arabic)
-    sizes = type_sizes(profile.type.body_pt, profile.type.min_body_pt)
+    sizes = type_sizes(profile.type.max_body_pt, profile.type.min_body_pt)
     floor_st = make_styles(sizes[-1], font, arabic_face, profile)
     # A brief far too long for the page is refused before ReportLab breaks a line of it: an
     # 850 KB brief kept it busy for minutes. A lower bound that overflows is proof enough.
     at_least = measure(document, floor_st, _height_at_least)
     if at_least.overflow > 0:
         raise _refusal(document, floor_st, at_least, exact=False)
+    columns = 1 if is_short(document, font, arabic_face) else 2
 
-    def attempt(i: int) -> Attempt:
-        return layout(document, sizes[i], font, arabic_face)
+    marks = True
 
-    first = attempt(0)
-    if first.pages == 1:  # most briefs: the profile's size
-        return first
-    # Bisect the smaller sizes: sizes[too_big] does not fit, sizes[fits] is the largest known
-    # to fit (len(sizes): none yet). The text's height grows with the type size, so this finds
-    # the size stepping down a quarter point at a time found, in 1 + log2(n) layouts, not n.
-    too_big, fits, best = 0, len(sizes), None
-    while fits - too_big > 1:
-        mid = (too_big + fits) // 2
-        tried = attempt(mid)
-        if tried.pages == 1:
-            fits, best = mid, tried
-        else:
-            too_big = mid
+    def at(i: int, spacing: float = 1.0) -> Plan | None:
+        return plan(document, sizes[i], spacing, columns, font, arabic_face, marks)
+
+    def largest() -> tuple[Plan | None, int]:
+        """Bisect the sizes: sizes[too_big] does not fit, sizes[fits] is the largest known to
+        fit (len(sizes): none yet). The text's height grows with the type size, so this finds
+        the size stepping down a quarter point at a time would, in 1 + log2(n) pours, not n."""
+        best = at(0)
+        if best is not None:
+            return best, 0
+        too_big, fits = 0, len(sizes)
+        while fits - too_big > 1:
+            mid = (too_big + fits) // 2
+            tried = at(mid)
+            if tried is None:
+                too_big = mid
+            else:
+                fits, best = mid, tried
+        return best, fits
+
+    best, fits = largest()
+    if best is None and columns == 1:  # (not expected: a short brief fits one column)
+        columns = 2
+        best, fits = largest()
+    if best is None:  # a brief that fits only without its "(continued)" heading keeps fitting
+        marks = False
+        best, fits = largest()
     if best is None:
         raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
-    return best
+    # Room left over (less than a quarter point of type, or the maximum size reached): open
+    # the spacing before leaving white space at the foot of the page.
+    widest = at(fits, SPACING_MOST)
+    if widest is not None:
+        best = widest
+    else:  # bisect: the spacing that fits is between best's and SPACING_MOST
+        lo, hi = best.spacing, SPACING_MOST
+        while hi - lo > SPACING_STEP:
+            mid = round((lo + hi) / 2, 3)
+            tried = at(fits, mid)
+            if tried is None:
+                hi = mid
+            else:
+                lo, best = mid, tried
+    if len(best.cols) == 2:
+        cols = balance(best.items, best.width, best.column_h, best.continued,
+                       best.st.body.leading)
+        if cols is not None:
+            level(cols, best.st.body.leading)
+            best.cols = cols
+    drawn = draw(document, best)
+    if drawn.pages == 1:
+        return drawn
+    # ReportLab drew otherwise than poured (it should not): the next smaller sizes, unlevelled
+    for i in range(fits + 1, len(sizes)):
+        smaller = at(i)
+        drawn = draw(document, smaller) if smaller is not None else drawn
+        if drawn.pages == 1:
+            return drawn
+    raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
+
 
 
 def _refusal(document: Document, st: Styles, m: Measure, exact: bool) -> RenderError:
