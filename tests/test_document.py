@@ -297,3 +297,9 @@ def test_schema_names_the_supported_languages():
 ])
 def test_addresses_written_in_the_text_are_never_touched(raw, expected):
     assert set_line(raw, "en") == expected
+
+
+def test_a_quote_apart_from_its_speaker_is_credited_in_one_wording(sample_brief):
+    actor = plan(sample_brief).section("actors").actors[0]
+    assert actor.credit_after_name == (", Secretary of State, United States · To reporters in "
+                                       "Riyadh, before leaving for Baghdad")

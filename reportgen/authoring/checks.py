@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.batch.discover import collision_message, output_collisions
-from reportgen.batch.discover import discover as find_briefs
+from reportgen.batch.discover import discover_some as find_briefs
 from reportgen.brief import LoadedBrief, load_brief
 from reportgen.brief.loader import MAX_FILE_BYTES, KeyPath, format_key_path, load_yaml_mapping
 from reportgen.brief.markup import Inline, Text
 from reportgen.document import Document, build_document
 from reportgen.document.labels import label_language, supported_languages
-from reportgen.errors import Diagnostic, InputError, RenderError, UsageError
+from reportgen.errors import Diagnostic, InputError, RenderError
 from reportgen.fsio import read_bounded
 from reportgen.glyphs import check_glyphs
 from reportgen.profile import LoadedProfile, find_profile
@@ -153,11 +153,7 @@ FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 def discover(paths: list[Path]) -> list[Path]:
     """The briefs `reportgen build` would build from PATHS: the very same discovery (folders
     searched recursively, hidden files skipped), so validate checks exactly what build builds."""
-    found = find_briefs(paths)
-    if not found:
-        where = ", ".join(str(p) for p in paths)
-        raise UsageError(f"no briefs (*.yaml, *.yml) found in {where}")
-    return found
+    return find_briefs(paths)
 
 
 def collision_diagnostics(briefs: list[Path]) -> dict[Path, Diagnostic]:

@@ -130,7 +130,14 @@ def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
         role=ty.set_line(actor.role, tag) if actor.role else "",
         affiliation=ty.set_line(actor.affiliation, tag) if actor.affiliation else "",
         featured=actor.featured,
+        credit_after_name=credit_after_name(ty.set_line(actor.role_line, tag), source),
     )
+
+
+def credit_after_name(role_line: str, source: str | None) -> str:
+    """", Role, Affiliation · Source": what follows a speaker's name under a quote that stands
+    apart from their entry; the same words in every writer that sets one."""
+    return (f", {role_line}" if role_line else "") + (f" · {source}" if source else "")
 
 
 def _closing(doc: LoadedBrief, lp: LoadedProfile, tag: str) -> Closing:

@@ -59,6 +59,9 @@ class ActorEntry:
     role: str = ""  # the role line's two parts, for writers that set them apart (the memo)
     affiliation: str = ""
     featured: bool = False  # the brief asks for this actor's quote to have a slide of its own
+    # After the name, where a quote stands apart from its speaker (the memo's quotations):
+    # ", Prime Minister, Iraq · Meeting with Tillerson in Baghdad".
+    credit_after_name: str = ""
 
 
 @dataclass(frozen=True)

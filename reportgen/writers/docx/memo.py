@@ -290,12 +290,9 @@ class MemoWriter:
         assert actor.quote is not None
         spans = (Span(actor.quote_open), *actor.quote, Span(actor.quote_close))
         self.text_para(self.ids.quote, spans, invert_italic=True)
-        source: list[Span] = [Span(ATTRIBUTION_DASH), Span(actor.name, bold=True, href=actor.url)]
-        if actor.role_line:
-            source.append(Span(f", {actor.role_line}"))
-        if actor.quote_source:
-            source.append(Span(f" · {actor.quote_source}"))
-        self.text_para(self.ids.quote_source, tuple(source))
+        source = (Span(ATTRIBUTION_DASH), Span(actor.name, bold=True, href=actor.url),
+                  Span(actor.credit_after_name))
+        self.text_para(self.ids.quote_source, tuple(s for s in source if s.text))
 
     def sources(self, entries: tuple[SourceEntry, ...]) -> None:
         num_id = self.numbering.restarted(self._num_of(self.ids.list_number))

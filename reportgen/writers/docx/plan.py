@@ -104,12 +104,17 @@ def label_column_pt(document: Document, body_pt: float) -> float:
     size, tracking = body_pt * 0.8, body_pt * 0.08
     widest = 0.0
     for line in document.memo:
-        name = document.look.fonts.arabic if has_arabic(line.label) else document.look.fonts.body
-        font = TTFont(family(name).files["bold"], lazy=True)
-        cmap, hmtx = font.getBestCmap(), font["hmtx"]
-        units = sum(hmtx[cmap[ord(ch)]][0] for ch in line.label + ":" if ord(ch) in cmap)
-        widest = max(widest, units * size / font["head"].unitsPerEm
-                     + tracking * len(line.label + ":"))
+        label = line.label + ":"
+        name = document.look.fonts.arabic if has_arabic(label) else document.look.fonts.body
+        try:
+            font = TTFont(family(name).files["bold"], lazy=True)
+        except RenderError:  # the family is not installed: the memo only names it; estimate
+            em = 0.62 * len(label)
+        else:
+            cmap, hmtx = font.getBestCmap(), font["hmtx"]
+            em = sum(hmtx[cmap[ord(ch)]][0] for ch in label if ord(ch) in cmap) \
+                / font["head"].unitsPerEm
+        widest = max(widest, em * size + tracking * len(label))
     needed = widest + body_pt * 1.2
     return max(LABEL_COLUMN_MIN_PT, -(-needed // 6) * 6)
 
@@ -118,7 +123,9 @@ def plan_memo(document: Document) -> MemoPlan:
     """The memo's plan; RenderError where its page or a style of the reference cannot take it."""
     profile = document.look
     body = memo_body_pt(profile)
-    reference = document.profile.reference("memo.docx")
+    from reportgen.writers import get_writer
+
+    reference = document.profile.reference(get_writer("docx").reference)
     if reference is None:
         width_tw, margin_tw = (_docx_twips(profile.page_size_pt[0]),
                                _docx_twips(max(profile.page.margin_pt, 72.0)))
