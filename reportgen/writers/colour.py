@@ -8,6 +8,7 @@ from __future__ import annotations
 from reportgen.profile import Colours
 
 RULE_GREY = "#D5DBE1"  # hairlines between rows, above footers
+STRIPE = "#F6F8FA"  # the fill of every other row of a table
 
 
 def mix(colour: str, towards: str, amount: float) -> str:

@@ -55,6 +55,7 @@ from reportgen.errors import RenderError
 from reportgen.fonts import FontFamily, script_segments
 from reportgen.glyphs import profile_families
 from reportgen.profile import Profile
+from reportgen.writers.colour import RULE_GREY, STRIPE
 
 if TYPE_CHECKING:
     from reportgen.document import ActorEntry, Document, Section, SourceEntry
@@ -64,8 +65,6 @@ SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
 GUTTER_PT = 18.0  # between the two columns
 BAND_PT = 6.0  # the brand band across the top of the page
 MASTHEAD_TOP_PT = 30.0  # from the page's top edge to the organisation line
-RULE = "#D5DBE1"  # hairlines between table rows and above the footer
-STRIPE = "#F6F8FA"  # every other actor row
 ACTORS_RULE_PT = 1.2  # the rule over the actors table
 SPANNING = ("masthead", "summary")  # set across the page; every other section in the columns
 TOP_SLACK_PT = 1.0  # added to the spanning sections' frame, for rounding
@@ -417,7 +416,7 @@ def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 1.3),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(RULE)),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(RULE_GREY)),
         ]
         if i == 0:
             style.append(("LINEABOVE", (0, 0), (-1, 0), ACTORS_RULE_PT,
@@ -872,7 +871,7 @@ def draw(document: Document, p: Plan) -> Attempt:
         canvas.setStrokeColor(colors.HexColor(profile.colors.accent))
         canvas.setLineWidth(0.8)
         canvas.line(g.margin, g.rule_y, g.margin + g.width, g.rule_y)
-        canvas.setStrokeColor(colors.HexColor(RULE))
+        canvas.setStrokeColor(colors.HexColor(RULE_GREY))
         canvas.setLineWidth(0.5)
         line_y = g.body_bottom - st.fine.fontSize * 0.5
         canvas.line(g.margin, line_y, g.margin + g.width, line_y)
