@@ -264,6 +264,11 @@ class Heading(Paragraph):
         super().__init__(rl(text, st, bold=True), st.heading)
         self.outline_title, self.outline_key = text, key
 
+    def split(self, avail_width, avail_height):
+        """A heading moves whole to the next column: it is never left half at a column's
+        foot (and ReportLab's Paragraph.split would rebuild it with Paragraph's arguments)."""
+        return []
+
 
 class SideHeading(Heading):
     """A heading set in the margin to the left of the single column, its first baseline level
