@@ -124,12 +124,19 @@ def frame_paragraphs(shape) -> tuple[float, float, list[Para]]:
               (("lIns", 91440), ("tIns", 45720), ("rIns", 91440), ("bIns", 45720))]
     inner_w = shape.width / EMU_PER_PT - insets[0] - insets[2]
     inner_h = shape.height / EMU_PER_PT - insets[1] - insets[3]
+    return inner_w, inner_h, body_paragraphs(body)
+
+
+def body_paragraphs(body) -> list[Para]:
+    """The paragraphs of a text body (a shape's or a table cell's) as the measure takes them."""
     paras = []
     for p in body.findall(f"{A}p"):
         ppr = p.find(f"{A}pPr")
+        if ppr is None and p.find(f"{A}r") is None:
+            continue  # an empty paragraph of an empty table cell
         line = ppr.find(f"{A}lnSpc/{A}spcPts")
         before = ppr.find(f"{A}spcBef/{A}spcPts")
-        assert line is not None, f"paragraph without exact line spacing in {shape.name}"
+        assert line is not None, "a paragraph without exact line spacing"
         runs = []
         for r in p:
             if r.tag not in (f"{A}r", f"{A}fld"):
@@ -140,13 +147,42 @@ def frame_paragraphs(shape) -> tuple[float, float, list[Para]]:
         paras.append(Para(tuple(runs), int(line.get("val")) / 100,
                           int(before.get("val")) / 100 if before is not None else 0.0,
                           int(ppr.get("marL", "0")) / EMU_PER_PT))
-    return inner_w, inner_h, paras
+    return paras
+
+
+def table_cells(shape) -> list[tuple[int, int, float, float, list[Para]]]:
+    """(row, column, inner width, inner height, paragraphs) of each cell of a native table,
+    the box from the row's height, the column's width and the cell's margins in the XML."""
+    tbl = shape.table
+    out = []
+    for r, row in enumerate(tbl.rows):
+        for c, cell in enumerate(row.cells):
+            tcpr = cell._tc.tcPr
+            margins = [int(tcpr.get(k, d)) / EMU_PER_PT if tcpr is not None else d / EMU_PER_PT
+                       for k, d in (("marL", 91440), ("marT", 45720), ("marR", 91440),
+                                    ("marB", 45720))]
+            inner_w = tbl.columns[c].width / EMU_PER_PT - margins[0] - margins[2]
+            inner_h = row.height / EMU_PER_PT - margins[1] - margins[3]
+            out.append((r, c, inner_w, inner_h, body_paragraphs(cell.text_frame._txBody)))
+    return out
 
 
 def assert_every_frame_fits(prs) -> int:
+    """Every text frame, and every cell of a native table, holds its text when measured again
+    from the saved XML; returns how many were checked."""
     checked = 0
     for number, slide in enumerate(prs.slides, 1):
         for shape in slide.shapes:
+            if shape.has_table:
+                for r, c, inner_w, inner_h, paras in table_cells(shape):
+                    if not any(p.runs for p in paras):
+                        continue
+                    height = text_height(paras, inner_w)
+                    assert height <= inner_h + 0.01, (
+                        f"slide {number} {shape.name!r} cell ({r}, {c}): text needs "
+                        f"{height:.1f} pt, the row has {inner_h:.1f} pt")
+                    checked += 1
+                continue
             if not shape.has_text_frame or not shape.text_frame.text.strip():
                 continue
             body_pr = shape.text_frame._txBody.find(f"{A}bodyPr")
@@ -170,8 +206,11 @@ def test_slides_follow_the_briefing_order(sample_deck, brief):
     for t in titles:
         if not order or order[-1] != base_title(t):
             order.append(base_title(t))
-    assert order == [brief.title, "Bottom line", "Situation", "Actors", "Iran’s leverage",
-                     "Outlook", "Sources", "Middle East Institute"]
+    # Six actors: the table of all of them first, then the cards, then the first quote on a
+    # slide of its own, titled with its speaker's name (issue 11).
+    assert order == [brief.title, "Bottom line", "Situation", "Actors at a glance", "Actors",
+                     "Rex Tillerson", "Iran’s leverage", "Outlook", "Sources",
+                     "Middle East Institute"]
 
 
 def test_deck_is_16_by_9_and_every_slide_uses_a_named_layout(sample_deck):
@@ -364,13 +403,17 @@ def test_situation_beyond_the_floor_continues_without_losing_a_word(write_brief)
 
 def test_twelve_actors_continue_on_numbered_slides_in_the_plan(write_brief):
     plan = plan_of(write_brief("twelve", actors=twelve_actors()))
-    actors = [s for s in plan.slides if s.section == "actors"]
+    # The cards; the "at a glance" table and the quote slide come before and after them.
+    actors = [s for s in plan.slides if s.section == "actors" and s.kind == "cards"]
     n = len(actors)
     assert n >= 3
     assert [s.title for s in actors] == [f"Actors ({i} of {n})" for i in range(1, n + 1)]
     assert all(f.fits for s in actors for f in s.frames)
     assert plan.findings.section("actors").type_pt >= BODY_MIN_PT
-    assert plan.findings.section("actors").slides == n
+    # The section's findings count its "at a glance" table slides too (issue 11).
+    glance = [s for s in plan.slides if s.section == "actors" and s.kind == "table"]
+    assert len(glance) >= 1
+    assert plan.findings.section("actors").slides == n + len(glance)
     cards = " ".join(f.text for s in actors for f in s.frames if f.role == "card")
     for actor in twelve_actors():
         assert actor["quote"] in " ".join(cards.split())
@@ -438,7 +481,8 @@ def test_each_actor_slide_has_notes_for_its_own_actors_and_the_section_has_each_
     slides = [s for s in prs.slides if base_title(title_of(s)) == "Actors"]
     assert len(slides) >= 3
     actors = twelve_actors()
-    quotes = [f"“{a['quote']}” ({a['quote_source']})" for a in actors]
+    # The Document's wording: the quote, then its attribution "— source" (issue 11 review).
+    quotes = [f"“{a['quote']}” — {a['quote_source']}" for a in actors]
     for slide in slides:
         shown = slide_text(slide)
         notes = notes_of(slide)
@@ -452,7 +496,7 @@ def test_each_actor_slide_has_notes_for_its_own_actors_and_the_section_has_each_
     for a, quote in zip(actors, quotes, strict=True):
         assert together.count(quote) == 1
         assert together.count(a["stance"]) == 1
-        assert together.count(f"{a['name']} — {a['role']}, {a['affiliation']}") == 1
+        assert together.count(f"{a['name']} {a['role']}, {a['affiliation']}") == 1
     assert together.count(brief.sources[0].title) == 1
     assert brief.sources[0].title in notes_of(slides[-1])  # sources close the section
 
@@ -582,7 +626,8 @@ def test_libreoffice_renders_one_page_per_slide_with_text_inside_its_frames(twel
                 x0, x1 = w["x0"] / scale, w["x1"] / scale
                 top, bottom = w["top"] / scale, w["bottom"] / scale
                 assert any(f.x - 3 <= x0 and x1 <= f.x + f.w + 3 and f.y - 6 <= top
-                           and bottom <= f.y + f.h + 3 for f in slide.frames), (
+                           and bottom <= f.y + f.h + 3 for f in [*slide.frames,
+                                                                  *slide.tables]), (
                     f"{slide.title}: {w['text']!r} at ({x0:.0f}, {top:.0f}) is outside every "
                     f"text frame")
 

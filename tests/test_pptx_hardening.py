@@ -267,7 +267,8 @@ def test_thousands_of_source_links_are_related_without_rescanning_the_part(
     data = render(prepare(brief), "pptx").data
     deck = Presentation(io.BytesIO(data))
     # The template's own parts and a few per slide (the sources slides), not one per link.
-    assert scans < 50 + 8 * len(deck.slides) < len(urls)
+    # (The deck's table and quote slides, issue 11, brought 50 + 8 per slide near 300 links.)
+    assert scans < min(50 + 8 * len(deck.slides), len(urls))
     linked = {rel.target_ref for slide in deck.slides
               for rel in slide.notes_slide.part.rels.values() if rel.is_external}
     assert linked >= set(urls)

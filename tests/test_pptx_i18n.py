@@ -51,7 +51,10 @@ def test_a_french_deck_has_the_french_headings_and_date_and_none_of_the_english(
     prs = deck_of(write_brief("fr", language="fr"))
     shown = titles(prs)
     # The sample's six actors need two slides: the part label is French too.
-    assert shown[1:-1] == ["L’essentiel", "Situation", "Acteurs (1 sur 2)", "Acteurs (2 sur 2)",
+    # Then the table of all six first, and the first quote on its own slide, its speaker's
+    # name for title (issue 11).
+    assert shown[1:-1] == ["L’essentiel", "Situation", "Acteurs en un coup d’œil",
+                           "Acteurs (1 sur 2)", "Acteurs (2 sur 2)", "Rex Tillerson",
                            "Les leviers d’Iran", "Perspectives", "Sources"]
     assert footer(prs, "DATE") == {"24 octobre 2017"}
     # The cover's label names the organisation; its line gives the date once (issue 11).
@@ -87,8 +90,9 @@ def test_french_continuations_say_suite_on_cards_slides_and_notes(write_brief):
 def test_an_arabic_language_deck_has_the_arabic_labels_and_date(write_brief):
     prs = deck_of(write_brief("ar", language="ar"))
     shown = titles(prs)
-    assert shown[1:-1] == ["الخلاصة", "الوضع", "الأطراف الفاعلة (1 من 2)",
-                           "الأطراف الفاعلة (2 من 2)", "أوراق ضغط Iran", "الآفاق", "المصادر"]
+    assert shown[1:-1] == ["الخلاصة", "الوضع", "الأطراف الفاعلة في لمحة",
+                           "الأطراف الفاعلة (1 من 2)", "الأطراف الفاعلة (2 من 2)",
+                           "Rex Tillerson", "أوراق ضغط Iran", "الآفاق", "المصادر"]
     assert footer(prs, "DATE") == {"24 أكتوبر 2017"}
     # ... set in a right-to-left paragraph, or it would show as "24 2017 أكتوبر".
     dates = [ph.text_frame.paragraphs[0]._p.find(f"{A}pPr") for s in prs.slides

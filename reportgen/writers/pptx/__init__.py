@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reportgen.writers.pptx.layout import plan_deck
-from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan
+from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan, Table
 
 if TYPE_CHECKING:
     from reportgen.document import Document
@@ -34,4 +34,4 @@ def render(document: Document) -> Rendered:
     return Rendered(write_deck(deck, document.look), deck.findings)
 
 
-__all__ = ["DeckPlan", "Frame", "Rect", "SlidePlan", "check", "plan", "render"]
+__all__ = ["DeckPlan", "Frame", "Rect", "SlidePlan", "Table", "check", "plan", "render"]

@@ -43,6 +43,7 @@ from reportgen.writers.pptx.measure import (
     fits_height,
     line_width,
     part,
+    run_width,
     text_height,
     text_width,
 )
@@ -52,6 +53,7 @@ from reportgen.writers.pptx.model import (
     Frame,
     Rect,
     SlidePlan,
+    Table,
 )
 
 BODY_MAX_PT = 20.0  # cards of actors start here
@@ -74,6 +76,19 @@ MAX_CARD_W = 560.0
 MEASURE_CHARS = 78
 MEASURE_SAMPLE = ("The quick brown fox jumps over the lazy dog while officials in the capital "
                   "said the operation would go ahead.")
+# The quote slide: the quote in the largest type that fits, at a display measure.
+QUOTE_MAX_PT = 40.0
+QUOTE_MIN_PT = 20.0
+QUOTE_CHARS = 46
+# "At a glance": a table of every actor first, from this many actors on.
+GLANCE_FROM = 5
+TABLE_MAX_PT = 16.0
+TABLE_MIN_PT = 12.0
+TABLE_INSET = (8.0, 5.0, 8.0, 5.0)
+TABLE_COLUMNS = (0.23, 0.27, 0.50)  # name, role line, stance: shares of the width
+# A cell holds at most this many lines (name, role, stance): a glance, not the card; longer
+# text ends in "…" (the card that follows and the notes give it whole).
+TABLE_LINES = (2, 3, 4)
 SLACK_PT = 1.0  # frames drawn tight around their text get this much air below the last line
 FOOTER_PT = 10.0
 
@@ -529,7 +544,7 @@ class Planner:
         raise RenderError(diagnostics=[at(
             f"the {what} does not fit its box even at {sizes_pt[-1]:g} pt (it needs "
             f"{frame.text_height:.0f} pt, the box has {frame.inner_h:.0f} pt); shorten it, or "
-            f"give deck.pptx a larger placeholder")])
+            f"give {reference_name()} a larger placeholder")])
 
     def title_frame(self, layout: LayoutBoxes, title: str, field: KeyPath) -> Frame:
         """A slide's title; `field` is the brief's key the title comes from."""
@@ -787,14 +802,14 @@ class Planner:
             raise RenderError(diagnostics=[self.doc.diagnostic(path, (
                 f"the section “{heading}” needs more than {MAX_SECTION_SLIDES} slides even at "
                 f"{BODY_MIN_PT:g} pt, more than a briefing deck can hold; shorten it (this "
-                f"field has {words:,} words)"))]) from None
+                f"field has {words:,} word{'' if words == 1 else 's'})"))]) from None
         except NoRoom as exc:
             path, _ = self.longest(field(exc.item))
             where = self.geo.reference or "the built-in deck"
             raise RenderError(diagnostics=[self.doc.diagnostic(path, (
                 f"a line of {exc.para.line_pt:g} pt does not fit the {max(exc.cap, 0):.0f} pt "
                 f"that the {heading} slides leave for it in layout '{layout.name}' of {where}; "
-                f"give deck.pptx taller placeholders"))]) from None
+                f"give {reference_name()} taller placeholders"))]) from None
 
     def longest(self, prefix: KeyPath) -> tuple[KeyPath, int]:
         """The field to blame for text under `prefix`, and its number of words: the longest
@@ -917,25 +932,195 @@ class Planner:
                                     self.labels["continued_alone"]))
         return Card(tuple(head + body), (cont,), item=item, short_head=(short,))
 
+    def actor_notes(self, actor: ActorEntry) -> list[Para]:
+        """An actor's notes in the Document's wording: name, role line, stance, and the quote
+        in the language's marks followed by its attribution."""
+        notes = [self.note(actor.name, bold=True, href=actor.url)]
+        if actor.role_line:
+            notes.append(self.note(actor.role_line))
+        if actor.stance:
+            notes += self.text_notes(actor.stance)
+        if actor.quote:
+            notes.append(self.note((Span(actor.quote_open), *actor.quote,
+                                    Span(actor.quote_close))))
+            if actor.attribution:
+                notes.append(self.note(actor.attribution))
+        return notes
+
     def actors(self, section: Section) -> None:
         cs = CardStyle((16.0, 18.0, 16.0, 14.0), bar=4.0)
         actors = section.actors
-        item_notes: list[list[Para]] = []
-        for a in actors:
-            notes = [self.note(a.name + (f" — {a.role_line}" if a.role_line else ""),
-                               bold=True, href=a.url)]
-            if a.stance:
-                notes += self.text_notes(a.stance)
-            if a.quote:
-                src = f" ({a.quote_source})" if a.quote_source else ""
-                notes.append(self.note((Span(a.quote_open), *a.quote,
-                                        Span(f"{a.quote_close}{src}"))))
-            item_notes.append(notes)
+        item_notes = [self.actor_notes(a) for a in actors]
+        glance = self.at_a_glance(section) if len(actors) >= GLANCE_FROM else ()
         self.cards_section(
             section, lambda s: (self.actor_card(a, s, i) for i, a in enumerate(actors)), cs,
             item_notes, lambda i: self.labels.fill("continued_from", name=actors[i].name),
             BODY_MAX_PT, lambda i: ("actors",) if i is None else ("actors", actors[i].index),
             ("actors",))
+        if glance:  # the table's slides belong to the section: counted, their fill reported
+            cards = self.found[section.key]
+            self.found[section.key] = replace(cards, slides=cards.slides + len(glance),
+                                              fill=tuple(glance) + cards.fill)
+        self.quote_slide(section)
+
+    # -- at a glance: one table row per actor --------------------------------------------
+
+    def clipped(self, text: str, size: float, width: float, lines: int, **kw
+                ) -> tuple[Para, bool]:
+        """A table cell's paragraph, cut at a word with "…" if it needs more than `lines`;
+        and whether it was cut."""
+        para = self.st.para(text, size, 1.2, **kw)
+        room = lines * para.line_pt + FIT_TOLERANCE_PT
+        if fits_height((para,), width, room):
+            return para, False
+        words = text.split()
+        lo, hi = 0, len(words)  # lo words (with "…") fit; hi do not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if fits_height((self.st.para(" ".join(words[:mid]) + " …", size, 1.2, **kw),),
+                           width, room):
+                lo = mid
+            else:
+                hi = mid
+        return self.st.para(" ".join(words[:lo]).rstrip(",;:") + "…", size, 1.2, **kw), True
+
+    def at_a_glance(self, section: Section) -> list[float]:
+        """Name, role line and stance of every actor in a native table, before the cards; the
+        rows divided evenly over as few slides as hold them at a readable size. Returns each
+        slide's fill."""
+        st, labels, actors = self.st, self.labels, section.actors
+        layout = self.geo.find("content")
+        region = self.geo.content_region()
+        widths = tuple(round(region.w * share, 2) for share in TABLE_COLUMNS)
+        inner = [w - TABLE_INSET[0] - TABLE_INSET[2] for w in widths]
+        pad = TABLE_INSET[1] + TABLE_INSET[3]
+        stances = [plain(a.stance.blocks[0].spans) if a.stance and a.stance.blocks
+                   and isinstance(a.stance.blocks[0], TextParagraph)
+                   else (a.stance.plain.split("\n")[0] if a.stance else "") for a in actors]
+
+        def header(size: float) -> tuple[tuple[Para, ...], ...]:
+            return tuple((st.para(labels[k], size, 1.2, bold=True, color="#FFFFFF"),)
+                         for k in ("table_name", "table_role", "table_stance"))
+
+        def row(i: int, size: float) -> tuple[tuple[tuple[Para, ...], ...], int]:
+            """The row's cells, and how many of them had to be cut."""
+            a = actors[i]
+            texts = (a.name, a.role_line, stances[i])
+            looks = ({"bold": True, "color": st.primary, "href": a.url},
+                     {"color": st.muted}, {"color": st.text})
+            cells = [self.clipped(t, size, inner[c], TABLE_LINES[c], **looks[c]) if t else None
+                     for c, t in enumerate(texts)]
+            return (tuple((c[0],) if c else () for c in cells),
+                    sum(1 for c in cells if c and c[1]))
+
+        def height(cells: tuple[tuple[Para, ...], ...]) -> float:
+            return round(max(text_height(p, inner[c]) if p else 0.0
+                             for c, p in enumerate(cells)) + pad + SLACK_PT, 2)
+
+        def pages(size: float, limit: int) -> list[list[tuple]]:
+            head = header(size)
+            made = [row(i, size) for i in range(len(actors))]
+            rows = [cells for cells, _ in made]
+            hs = [height(r) for r in rows]
+            room = region.h - height(head) + FIT_TOLERANCE_PT
+            for k in range(1, len(actors) + 1):
+                if k > limit:
+                    raise TooManySlides
+                out, start = [], 0
+                for c in even_counts(len(actors), k):
+                    if sum(hs[start:start + c]) > room:
+                        break
+                    out.append([(head, height(head))]
+                               + [(rows[j], hs[j]) for j in range(start, start + c)])
+                    start += c
+                else:
+                    parts = _Parts(out)
+                    parts.cuts = sum(cut for _, cut in made)
+                    return parts
+            raise TooManySlides  # a row taller than the slide: cannot happen with clipped cells
+
+        heading = labels.fill("at_a_glance", heading=section.heading)
+        with self.placing(section.heading, layout, lambda i: ("actors",)):
+            # No larger size that cuts more cells than the smallest does: whole text first.
+            _, slides = self.choose(sizes(TABLE_MAX_PT, TABLE_MIN_PT), pages,
+                                    lambda parts: parts.cuts)
+        fills = []
+        for n, part_rows in enumerate(slides, 1):
+            title = self.numbered(heading, n, len(slides))
+            heights = tuple(h for _, h in part_rows)
+            total = sum(heights)
+            table = Table(region.x, round(region.y + (region.h - total) / 2, 2), widths,
+                          heights, tuple(cells for cells, _ in part_rows), TABLE_INSET,
+                          st.primary, st.tint, "#FFFFFF")
+            fills.append(round(min(1.0, total / region.h), 3))
+            notes = [self.note(title, bold=True)]
+            for cells, _ in part_rows[1:]:
+                notes.append(self.note(" · ".join(p[0].text for p in cells if p)))
+            self.add(SlidePlan("table", section.key, title, layout.name,
+                               [self.title_frame(layout, title, ("actors",))], tables=[table],
+                               notes=notes), layout)
+        return fills
+
+    # -- the quote slide ---------------------------------------------------------------
+
+    def quote_slide(self, section: Section) -> None:
+        """The featured actor's quote (else the first actor's with one) on a slide of its own,
+        in the largest type that fits, the attribution below.
+
+        The slide's title is the actor's name: the eye learns who speaks before reading the
+        words, the layout's title and rule stay meaningful (without a title the rule under it
+        is left orphaned), and the outline and screen readers name the slide. The attribution
+        under the quote then gives the role line and the source, without the name twice. A
+        quote that does not fit even at QUOTE_MIN_PT keeps to its card."""
+        actors = section.actors
+        actor = (next((a for a in actors if a.featured and a.quote), None)
+                 or next((a for a in actors if a.quote), None))
+        if actor is None or actor.quote is None:
+            return
+        st = self.st
+        layout = self.geo.find("content")
+        box = self.geo.content_region()
+        inset = (28.0, 6.0, 0.0, 6.0)  # the accent rule sits in the left inset
+        quote = (Span(actor.quote_open), *actor.quote, Span(actor.quote_close))
+
+        def paras(size: float) -> tuple[Para, ...]:
+            small = max(14.0, round(size * 0.5, 1))
+            out = [st.para(quote, size, 1.16, color=st.primary)]
+            after = [t for t in (actor.role_line, actor.attribution) if t]
+            for k, text in enumerate(after):
+                out.append(st.para(text, small, 1.25, color=st.muted,
+                                   space_before=round(size * 0.7 if k == 0 else small * 0.3,
+                                                      2)))
+            return tuple(out)
+
+        def frame(size: float) -> Frame:
+            per_char = text_width(MEASURE_SAMPLE, st.font, size) / len(MEASURE_SAMPLE)
+            w = min(box.w, per_char * QUOTE_CHARS + inset[0])
+            ps = paras(size)
+            # A short quote: the frame only as wide as its longest line, so the block (rule,
+            # quote, attribution) centres as a group instead of hugging the left.
+            widest = max(sum(run_width(r) for r in p.runs) for p in ps) + 2.0
+            w = min(w, widest + inset[0] + inset[2])
+            return Frame("quote", box.x + (box.w - w) / 2, box.y, w, box.h, ps, inset)
+
+        chosen = next((f for f in map(frame, sizes(QUOTE_MAX_PT, QUOTE_MIN_PT, 1)) if f.fits),
+                      None)
+        if chosen is None:
+            return
+        h = min(box.h, chosen.text_height + inset[1] + inset[3] + SLACK_PT)
+        y = box.y + (box.h - h) / 2
+        chosen = replace(chosen, y=y, h=h)
+        try:
+            title = self.title_frame(layout, actor.name, ("actors", actor.index, "name"))
+        except RenderError:  # a name too long for a title: the section's heading instead
+            title = self.title_frame(layout, section.heading, ("actors",))
+        # The notes say what the slide shows, in the same words.
+        notes = [self.note(actor.name, bold=True, href=actor.url), self.note(quote)]
+        notes += [self.note(t) for t in (actor.role_line, actor.attribution) if t]
+        # A slide of its own, like the sources: its own key in the plan and the findings.
+        self.add(SlidePlan("quote", "quote", actor.name, layout.name, [title, chosen],
+                           [Rect(chosen.x, y, 6.0, h, st.accent)], notes=notes), layout)
+        self.record("quote", chosen.paras[0].runs[0].size, 1, fill=(round(h / box.h, 3),))
 
     def leverage(self, section: Section) -> None:
         st = self.st
@@ -1045,6 +1230,12 @@ class Planner:
         return self.slides
 
 
+class _Parts(list):
+    """A table's slides, with how many cells were cut to their line limit at this size."""
+
+    cuts = 0
+
+
 def no_runt(text: str) -> str:
     """The last two words joined by a no-break space, so a headline never ends on one word
     alone (a short second-last word only: two long words together could not wrap at all)."""
@@ -1085,8 +1276,17 @@ def text_fields(document: Document) -> Iterator[tuple[KeyPath, str]]:
             yield from ((("leverage", "points", i), plain(item)) for i, item in enumerate(items))
 
 
+def reference_name() -> str:
+    """The profile's reference deck's file name, as the writer registry gives it."""
+    from reportgen.writers import get_writer
+
+    name = get_writer("pptx").reference
+    assert name is not None  # the deck takes a reference file
+    return name
+
+
 def deck_geometry(document: Document) -> Geometry:
-    ref = document.profile.reference("deck.pptx")
+    ref = document.profile.reference(reference_name())
     return read_geometry(ref) if ref else builtin_geometry()
 
 

@@ -67,14 +67,49 @@ class Rect:
     fill: str
 
 
+@dataclass(frozen=True)
+class Table:
+    """A native table: rows of cells (each cell's paragraphs), the first row the header. Row
+    heights come from the measured lines of each row's tallest cell, so no cell overflows."""
+
+    x: float
+    y: float
+    widths: tuple[float, ...]
+    heights: tuple[float, ...]
+    cells: tuple[tuple[tuple[Para, ...], ...], ...]
+    inset: tuple[float, float, float, float]  # each cell's margins: left, top, right, bottom
+    header_fill: str
+    fill: str  # the body rows' background
+    rule: str  # the line between rows
+
+    @property
+    def w(self) -> float:
+        return sum(self.widths)
+
+    @property
+    def h(self) -> float:
+        return sum(self.heights)
+
+    def cell_fits(self, r: int, c: int) -> bool:
+        inner_w = self.widths[c] - self.inset[0] - self.inset[2]
+        inner_h = self.heights[r] - self.inset[1] - self.inset[3]
+        return fits_height(self.cells[r][c], inner_w, inner_h + FIT_TOLERANCE_PT)
+
+    @property
+    def fits(self) -> bool:
+        return all(self.cell_fits(r, c) for r in range(len(self.cells))
+                   for c in range(len(self.widths)))
+
+
 @dataclass
 class SlidePlan:
-    kind: str  # title | bottom_line | flow | cards | sources | closing
+    kind: str  # title | bottom_line | flow | table | cards | quote | sources | closing
     section: str  # the brief's section key: title, summary, situation, actors, leverage, ...
     title: str
     layout: str  # the slide layout's name, looked up by name when drawing
     frames: list[Frame] = field(default_factory=list)
     shapes: list[Rect] = field(default_factory=list)  # drawn beneath the frames
+    tables: list[Table] = field(default_factory=list)
     notes: list[Para] = field(default_factory=list)
 
 

@@ -20,7 +20,7 @@ from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
 from reportgen.writers.pptx.measure import Para, Run
-from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan
+from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan, Table
 from reportgen.writers.reference import clean_reference
 from reportgen.writers.zipstable import stable_zip
 
@@ -96,6 +96,8 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
         if old is not None:
             shape_el.remove(old)
         shape_el.append(parse_xml(body))
+    for n, table in enumerate(sp.tables, 1):
+        _add_table(slide, table, f"Table {n}", lang)
     for i, ph in placeholders.items():
         if i not in used:  # an empty placeholder would show "Click to add text" when editing
             ph._element.getparent().remove(ph._element)
@@ -135,6 +137,56 @@ def _add_rect(slide, rect: Rect, name: str) -> None:
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(rect.fill)
     shape.line.fill.background()
+
+
+def _add_table(slide, table: Table, name: str, lang: str) -> None:
+    """A native table (a:tbl): column widths and row heights as planned, each cell's
+    paragraphs written as the frames' are, margins and fills spelled out."""
+    from pptx.enum.text import MSO_ANCHOR
+    from pptx.oxml import parse_xml
+
+    rows, cols = len(table.cells), len(table.widths)
+    frame = slide.shapes.add_table(rows, cols, emu(table.x), emu(table.y), emu(table.w),
+                                   emu(table.h))
+    frame.name = name
+    tbl = frame.table
+    tbl.first_row, tbl.horz_banding = True, False
+    for c, w in enumerate(table.widths):
+        tbl.columns[c].width = emu(w)
+    for r, h in enumerate(table.heights):
+        tbl.rows[r].height = emu(h)
+    left, top, right, bottom = (emu(v) for v in table.inset)
+    for r, row in enumerate(table.cells):
+        for c, paras in enumerate(row):
+            cell = tbl.cell(r, c)
+            cell.margin_left, cell.margin_top = left, top
+            cell.margin_right, cell.margin_bottom = right, bottom
+            cell.vertical_anchor = MSO_ANCHOR.TOP
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = _rgb(table.header_fill if r == 0 else table.fill)
+            body = "".join(_para(slide.part, p, lang, first=(i == 0))
+                           for i, p in enumerate(paras)) or "<a:p/>"
+            tc = cell._tc
+            old = tc.find(f"{{{_A}}}txBody")
+            tc.replace(old, parse_xml(f'<a:txBody {NSDECL}><a:bodyPr/><a:lstStyle/>{body}'
+                                      '</a:txBody>'))
+            _cell_rule(tc, table.rule)
+
+
+def _cell_rule(tc, colour: str) -> None:
+    """A thin rule below each cell, none at the sides: rows read across."""
+    from pptx.oxml import parse_xml
+
+    tcpr = tc.get_or_add_tcPr()
+    for tag in ("lnL", "lnR", "lnT", "lnB"):
+        for old in tcpr.findall(f"{{{_A}}}{tag}"):
+            tcpr.remove(old)
+    lines = [f'<a:{tag} {NSDECL} w="0"><a:noFill/></a:{tag}>' for tag in ("lnL", "lnR")]
+    lines += [f'<a:{tag} {NSDECL} w="12700"><a:solidFill><a:srgbClr val="'
+              f'{colour.lstrip("#")}"/></a:solidFill></a:{tag}>' for tag in ("lnT", "lnB")]
+    # Borders come first in a:tcPr, before the fill.
+    for i, xml in enumerate(lines):
+        tcpr.insert(i, parse_xml(xml))
 
 
 def _rgb(colour: str):
