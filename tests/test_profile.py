@@ -86,6 +86,9 @@ def test_wheel_ships_the_templates(tmp_path):
     (wheel,) = tmp_path.glob("reportgen-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "reportgen/_templates/mei/profile.yaml" in names
+    # the label files every document's headings come from
+    assert {"reportgen/labels/en.yaml", "reportgen/labels/fr.yaml",
+            "reportgen/labels/ar.yaml"} <= set(names)
 
 
 def profile_errors(tmp_path: Path, edit) -> list[str]:
