@@ -593,31 +593,32 @@ def test_actor_names_link_to_their_page(twelve_deck):
     assert links["Commander 1 al-Example"] == "https://example.org/actors/1"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_renders_one_page_per_slide_with_text_inside_its_frames(twelve_deck,
-                                                                           tmp_path):
-    import pdfplumber
-    import pypdf
+def libreoffice_pdf(deck: bytes, tmp_path: Path, name: str) -> Path:
+    """The deck converted by LibreOffice, which sees the same static fonts the deck was
+    measured with (a private fontconfig)."""
+    import os
 
-    path, data = twelve_deck
-    deck_path = tmp_path / "twelve.pptx"
-    deck_path.write_bytes(data)
-    # Let LibreOffice see the same static fonts the deck was measured with.
+
+    deck_path = tmp_path / f"{name}.pptx"
+    deck_path.write_bytes(deck)
     conf = tmp_path / "fonts.conf"
     conf.write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
         f"<dir>{cache_dir()}</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>")
-    env = {**__import__("os").environ, "FONTCONFIG_FILE": str(conf)}
     subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
                     "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(deck_path)], check=True, capture_output=True, timeout=240, env=env)
-    pdf = tmp_path / "twelve.pdf"
-    slides = len(open_deck(data).slides)
-    assert len(pypdf.PdfReader(pdf).pages) == slides
+                    str(deck_path)], check=True, capture_output=True, timeout=240,
+                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    return tmp_path / f"{name}.pdf"
 
-    plan = plan_of(path)
+
+def assert_every_word_is_inside_a_frame(pdf: Path, plan) -> None:
+    """Each word LibreOffice drew lies in a text frame or table of the plan's slide."""
+    import pdfplumber
+
     with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) == len(plan.slides)
         for slide, page in zip(plan.slides, doc.pages, strict=True):
             if slide.kind == "title":
                 continue  # its layout carries a decorative label outside any frame
@@ -630,6 +631,17 @@ def test_libreoffice_renders_one_page_per_slide_with_text_inside_its_frames(twel
                                                                   *slide.tables]), (
                     f"{slide.title}: {w['text']!r} at ({x0:.0f}, {top:.0f}) is outside every "
                     f"text frame")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_renders_one_page_per_slide_with_text_inside_its_frames(twelve_deck,
+                                                                           tmp_path):
+    import pypdf
+
+    path, data = twelve_deck
+    pdf = libreoffice_pdf(data, tmp_path, "twelve")
+    assert len(pypdf.PdfReader(pdf).pages) == len(open_deck(data).slides)
+    assert_every_word_is_inside_a_frame(pdf, plan_of(path))
 
 
 # ---------------------------------------------------------------------------------------------

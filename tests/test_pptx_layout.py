@@ -224,40 +224,11 @@ def test_fill_of_each_slide_is_in_the_findings(briefs):
                     reason="LibreOffice is not installed")
 @pytest.mark.parametrize("name", ["one", "five", "eight"])
 def test_libreoffice_keeps_every_word_inside_its_frame(briefs, name, tmp_path):
-    import os
-    import subprocess
-
-    import pdfplumber
-
-    from reportgen.fonts import cache_dir
-    from tests.test_pptx import plan_of
+    from tests.test_pptx import assert_every_word_is_inside_a_frame, libreoffice_pdf, plan_of
 
     path, _ = briefs[name]
-    deck_path = tmp_path / f"{name}.pptx"
-    deck_path.write_bytes(render(path))
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{cache_dir()}</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>")
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(deck_path)], check=True, capture_output=True, timeout=240,
-                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
-    plan = plan_of(path)
-    with pdfplumber.open(tmp_path / f"{name}.pdf") as doc:
-        assert len(doc.pages) == len(plan.slides)
-        for slide, page in zip(plan.slides, doc.pages, strict=True):
-            if slide.kind == "title":
-                continue  # its layout carries a decorative label outside any frame
-            scale = page.width / plan.geometry.width
-            for w in page.extract_words():
-                x0, x1 = w["x0"] / scale, w["x1"] / scale
-                top, bottom = w["top"] / scale, w["bottom"] / scale
-                assert any(f.x - 3 <= x0 and x1 <= f.x + f.w + 3 and f.y - 6 <= top
-                           and bottom <= f.y + f.h + 3 for f in [*slide.frames,
-                                                                  *slide.tables]), (
-                    f"{slide.title}: {w['text']!r} at ({x0:.0f}, {top:.0f}) is outside its frame")
+    pdf = libreoffice_pdf(render(path), tmp_path, name)
+    assert_every_word_is_inside_a_frame(pdf, plan_of(path))
 
 
 # ---------------------------------------------------------------------------------------------
