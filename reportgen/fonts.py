@@ -279,6 +279,7 @@ def script_segments(text: str) -> list[tuple[str, bool]]:
         else:
             resolved.append(kind)
             before = kind
+    _pair_brackets(text, resolved)
     segments: list[tuple[str, bool]] = []
     start = 0
     for i in range(1, len(text) + 1):
@@ -286,6 +287,24 @@ def script_segments(text: str) -> list[tuple[str, bool]]:
             segments.append((text[start:i], resolved[start]))
             start = i
     return segments
+
+
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _pair_brackets(text: str, resolved: list[bool]) -> None:
+    """A matched pair of brackets goes to one side, as the bidi algorithm's bracket rule (N0)
+    has it: "الأطراف الفاعلة (تابع)" keeps "(تابع)" whole in the Arabic run; split, the
+    closing bracket was set apart and the run showed ")تابع)"."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _BRACKETS:
+            stack.append(i)
+        elif ch in _BRACKETS.values() and stack and _BRACKETS[text[stack[-1]]] == ch:
+            opening = stack.pop()
+            if resolved[opening] != resolved[i]:
+                arabic = any(is_arabic(c) for c in text[opening + 1:i])
+                resolved[opening] = resolved[i] = arabic
 
 
 def missing_glyph(body: FontFamily, arabic: FontFamily, text: str) -> str | None:

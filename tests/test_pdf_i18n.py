@@ -233,3 +233,19 @@ def test_no_line_ends_on_al_or_the_dash_before_a_quote_source(write_brief, sampl
     lines = visual_lines(pdf_of(brief, tmp_path))
     assert sum("—" in ln for ln in lines) == len(actors)
     assert [ln for ln in lines if ENDS_BADLY.search(ln)] == []
+
+
+def test_brackets_in_an_arabic_run_are_mirrored_in_visual_order():
+    """python-bidi orders a right-to-left run but does not mirror its brackets: the Arabic
+    continued heading came out as 'الأطراف الفاعلة )تابع('."""
+    import re
+
+    from reportgen.writers.pdf import rl
+
+    class St:
+        arabic_face = "arabic"
+
+    markup = rl("الأطراف الفاعلة (تابع)", St())
+    visual = re.sub(r"<[^>]+>", "", markup)
+    # leftmost on the page is the end of the line: the bracket that closes "(تابع)", drawn "("
+    assert visual.startswith("(") and visual.index(")") < visual.index(" ")

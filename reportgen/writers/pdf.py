@@ -171,6 +171,13 @@ def for_reportlab(text: str) -> str:
     return without_format_marks(text).replace("\u202f", "\u00a0")
 
 
+# python-bidi puts a right-to-left run in visual order but does not mirror its brackets
+# (Unicode's Bidi_Mirrored): "(تابع)" came out as ")تابع(". An Arabic segment is one
+# right-to-left run (script_segments keeps a bracket pair on one side), so every bracket in
+# it is mirrored.
+MIRRORED = str.maketrans("()[]{}«»‹›<>", ")(][}{»«›‹><")
+
+
 def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
     put in visual order and set in the profile's Arabic family (bold where the text is)."""
@@ -181,8 +188,8 @@ def rl(text: str, st: Styles, bold: bool = False) -> str:
             from bidi import get_display
 
             face = st.arabic_face + ("-bold" if bold else "-regular")
-            out.append(f'<font face="{face}">'
-                       f"{escape(get_display(arabic_reshaper.reshape(piece)))}</font>")
+            visual = get_display(arabic_reshaper.reshape(piece)).translate(MIRRORED)
+            out.append(f'<font face="{face}">{escape(visual)}</font>')
         else:
             out.append(escape(piece))
     return "".join(out)
