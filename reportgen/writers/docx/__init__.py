@@ -75,7 +75,7 @@ def render(document: Document) -> Rendered:
         keywords="; ".join(meta.keywords),
         language=meta.language,
         description=meta.subject,
-        category="Memo",
+        category=document.labels["memorandum"].capitalize(),
         organisation=meta.organisation,
         when=meta.created,
     ))

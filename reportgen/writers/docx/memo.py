@@ -140,7 +140,8 @@ class MemoWriter:
         last = None
         for line in self.document.memo:
             p = self.para(self.ids.message_header)
-            add_run(p, f"{line.label}:", self.ts, style_id=self.ids.memo_label)
+            add_run(p, self.document.labels.fill("memo_label", label=line.label), self.ts,
+                    style_id=self.ids.memo_label)
             add_run(p, "\t", self.ts)
             add_run(p, line.text, self.ts)
             mark_direction(p, line.text)  # the value's direction, not the label's

@@ -104,7 +104,7 @@ def label_column_pt(document: Document, body_pt: float) -> float:
     size, tracking = body_pt * 0.8, body_pt * 0.08
     widest = 0.0
     for line in document.memo:
-        label = line.label + ":"
+        label = document.labels.fill("memo_label", label=line.label)
         name = document.look.fonts.arabic if has_arabic(label) else document.look.fonts.body
         try:
             font = TTFont(family(name).files["bold"], lazy=True)
