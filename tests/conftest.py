@@ -70,3 +70,29 @@ def immutable(tmp_path):
     yield make
     for folder in made:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.fixture
+def briefs(tmp_path: Path, sample_data: dict):
+    """briefs(*names, **changes) writes variants of the sample into tmp_path/briefs, titled
+    "Nightly brief NAME"; a name may be bytes (a file name that is not UTF-8)."""
+    import os
+
+    folder = tmp_path / "briefs"
+
+    def make(*names: str | bytes, **changes) -> list[Path]:
+        folder.mkdir(exist_ok=True)
+        paths = []
+        for name in names:
+            shown = name if isinstance(name, str) else "with a bad name"
+            data = dict(sample_data, title=f"Nightly brief {shown}")
+            data.update(changes)
+            path = Path(os.fsdecode(os.path.join(os.fsencode(folder),
+                                                 os.fsencode(name) + b".yaml")))
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    make.folder = folder
+    return make

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -34,27 +33,6 @@ from reportgen.errors import RenderError
 from reportgen.writers import REGISTRY as WRITERS
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def briefs(tmp_path: Path, sample_data: dict):
-    """briefs(*names, **titles) writes variants of the sample into tmp_path/briefs."""
-    folder = tmp_path / "briefs"
-
-    def make(*names: str, **changes) -> list[Path]:
-        folder.mkdir(exist_ok=True)
-        paths = []
-        for name in names:
-            data = dict(sample_data, title=f"Nightly brief {name}")
-            data.update(changes)
-            path = folder / f"{name}.yaml"
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
-            paths.append(path)
-        return paths
-
-    make.folder = folder
-    return make
 
 
 def build(*args: str, expect: int | None = 0):

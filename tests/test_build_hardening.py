@@ -17,53 +17,14 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
 import reportgen.batch.pool as pool
-from reportgen.build import INDEX_NAME, LOCK_NAME, MANIFEST_NAME, REPORT_SCHEMA
-from reportgen.cli import app
+from reportgen.build import INDEX_NAME, LOCK_NAME, MANIFEST_NAME
+from tests.test_build import build, build_json
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def briefs(tmp_path: Path, sample_data: dict):
-    """briefs(*names) writes variants of the sample into tmp_path/briefs; names may be bytes."""
-    folder = tmp_path / "briefs"
-
-    def make(*names: str | bytes) -> list[Path]:
-        folder.mkdir(exist_ok=True)
-        paths = []
-        for name in names:
-            shown = name if isinstance(name, str) else "with a bad name"
-            data = dict(sample_data, title=f"Nightly brief {shown}")
-            path = Path(os.fsdecode(os.path.join(os.fsencode(folder),
-                                                 os.fsencode(name) + b".yaml")))
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
-            paths.append(path)
-        return paths
-
-    make.folder = folder
-    return make
-
-
-def build(*args, expect: int | None = 0):
-    result = CliRunner().invoke(app, ["build", *map(str, args)])
-    if expect is not None:
-        assert result.exit_code == expect, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def build_json(*args, expect: int | None = 0) -> dict:
-    result = build(*args, "--json", expect=expect)
-    report = json.loads(result.stdout)
-    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
-    return report
 
 
 def statuses(report: dict) -> dict[str, str]:
