@@ -6,7 +6,7 @@ Thin wrappers around `reportgen.authoring`; every heavy import happens inside th
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ import typer
 from reportgen.cli_common import TemplatesOpt, run_guarded
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from reportgen.errors import UsageError
 
@@ -33,9 +33,9 @@ def document_time(brief_date: date) -> datetime:
             raise UsageError(
                 f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970")
         try:
-            return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+            return datetime.fromtimestamp(int(raw), tz=UTC)
         except (ValueError, OverflowError, OSError):
             raise UsageError(
                 f"SOURCE_DATE_EPOCH={raw!r} is after the year 9999; it must be a whole number "
                 "of seconds since 1970") from None
-    return datetime(brief_date.year, brief_date.month, brief_date.day, tzinfo=timezone.utc)
+    return datetime(brief_date.year, brief_date.month, brief_date.day, tzinfo=UTC)

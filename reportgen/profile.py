@@ -167,6 +167,12 @@ class Profile(_Strict):
     fonts: Fonts = Field(default_factory=Fonts)
     page: Page = Field(default_factory=Page)
     type: TypeScale = Field(default_factory=TypeScale)
+    logo: str | None = Field(None, min_length=1, max_length=255,
+                             description="A PNG beside profile.yaml (e.g. logo.png), printed in "
+                             "the one-pager's masthead, the memo's header and the deck's title "
+                             "and closing slides.")
+    logo_alt: Line | None = Field(None, description="The logo's alt text; by default "
+                                  "\"<name> logo\" in the brief's language.")
     labels: dict[LabelLanguage, LabelOverrides] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="Overrides of the printed labels, per language: "
         "{fr: {summary: En bref}}. Languages and keys are those of reportgen/labels/*.yaml.")

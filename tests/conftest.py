@@ -96,3 +96,74 @@ def briefs(tmp_path: Path, sample_data: dict):
 
     make.folder = folder
     return make
+
+
+# ---------------------------------------------------------------------------------------------
+# Briefs with pictures (format 1.1): key figures, a map, images, and a profile with a logo
+
+KEY_FIGURES = [
+    {"value": "3", "label": "Iran-aligned P.M.F. units named in the commentary",
+     "source": "MEI, 2017"},
+    {"value": "Nov. 2016", "label": "parliament makes the P.M.F. a separate military corps"},
+]
+IRAQ_MAP = {
+    "country": "IQ",
+    "places": [{"name": "Baghdad", "lat": 33.31, "lon": 44.37},
+               {"name": "Basra", "lat": 30.51, "lon": 47.78},
+               {"name": "Mosul", "lat": 36.34, "lon": 43.13},
+               {"name": "Erbil", "lat": 36.19, "lon": 44.01}],
+    "caption": "Iraq and its neighbours",
+}
+
+
+def make_picture(path: Path, width: int = 1200, height: int = 800, kind: str = "PNG",
+                 colour: tuple[int, int, int] = (40, 90, 140)) -> Path:
+    """A picture with some structure (a gradient and a band), so it compresses like a photo."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    for y in range(0, height, 8):
+        shade = int(255 * y / height)
+        draw.rectangle((0, y, width, y + 7), fill=(colour[0], shade, 255 - shade))
+    draw.rectangle((width // 4, height // 3, width // 2, height // 2), fill=(230, 200, 60))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, format=kind)
+    return path
+
+
+@pytest.fixture
+def figure_brief(tmp_path: Path, sample_data: dict):
+    """figure_brief(**changes) -> (brief path, templates folder): the sample with two key
+    figures, a map of Iraq with four places, two pictures (a PNG and a JPEG) beside it, and an
+    MEI profile with a logo in its own templates folder (pass it as `--templates`). A change of
+    None removes the key; `logo=False` leaves the logo out."""
+
+    def make(name: str = "figures", logo: bool = True, **changes) -> tuple[Path, Path]:
+        folder = tmp_path / "with-figures"
+        make_picture(folder / "images" / "ship.png", 1200, 800)
+        make_picture(folder / "images" / "street.jpg", 900, 1200, "JPEG", (120, 60, 30))
+        data = dict(sample_data, key_figures=KEY_FIGURES, map=IRAQ_MAP, images=[
+            {"path": "images/ship.png", "alt": "A patrol boat on the Shatt al-Arab",
+             "caption": "Basra's waterway", "credit": "Photo: Test"},
+            {"path": "images/street.jpg", "alt": "A street in Baghdad at dusk"},
+        ])
+        for key, value in changes.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        path = folder / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        templates = tmp_path / "templates"
+        profile = templates / "mei"
+        profile.mkdir(parents=True, exist_ok=True)
+        text = (ROOT / "templates" / "mei" / "profile.yaml").read_text(encoding="utf-8")
+        if logo:
+            make_picture(profile / "logo.png", 600, 200, colour=(15, 53, 87))
+            text += "logo: logo.png\nlogo_alt: Middle East Institute\n"
+        (profile / "profile.yaml").write_text(text, encoding="utf-8")
+        return path, templates
+
+    return make

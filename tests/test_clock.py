@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -14,12 +14,12 @@ DAY = date(2017, 10, 24)
 
 def test_without_source_date_epoch_the_brief_date_at_midnight_utc(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    assert document_time(DAY) == datetime(2017, 10, 24, tzinfo=timezone.utc)
+    assert document_time(DAY) == datetime(2017, 10, 24, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    ("0", datetime(1970, 1, 1, tzinfo=timezone.utc)),
-    (" 1508803200 ", datetime(2017, 10, 24, tzinfo=timezone.utc)),
+    ("0", datetime(1970, 1, 1, tzinfo=UTC)),
+    (" 1508803200 ", datetime(2017, 10, 24, tzinfo=UTC)),
 ])
 def test_source_date_epoch_wins(monkeypatch, raw, expected):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", raw)

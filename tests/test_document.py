@@ -193,7 +193,7 @@ def test_verbatim_text_per_language():
 
 def test_document_time_is_the_one_clock(sample_brief, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert plan(sample_brief).meta.created == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    assert plan(sample_brief).meta.created == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 # --- profile overrides and per-language texts ----------------------------------------------

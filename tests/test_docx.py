@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
@@ -325,7 +325,7 @@ def test_core_properties_come_from_the_brief(short_docx):
     assert props.subject == "One sentence with bold words and a link."
     assert props.keywords == "MEI; Policy brief; Tehran"
     assert props.language == "en-GB"
-    stamp = datetime(2020, 2, 3, tzinfo=timezone.utc)
+    stamp = datetime(2020, 2, 3, tzinfo=UTC)
     assert props.created == props.modified == stamp
 
 
@@ -364,7 +364,7 @@ def test_source_date_epoch_sets_the_property_dates(short_docx, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     data = render_docx(SHORT)
     props = load(data).core_properties
-    stamp = datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    stamp = datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert props.created == props.modified == stamp
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}

@@ -217,6 +217,7 @@ class Checker:
             report.diagnostics += exc.diagnostics
             return _sorted(report)
         report.diagnostics += language_warnings(document)
+        report.diagnostics += document.warnings
         check_pdf(doc, document, report)
         check_deck(document, report)
         return _sorted(report)
@@ -265,6 +266,8 @@ def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
         report.diagnostics += refusal(document, exc)
         return
     report.pdf_body_pt = found.body_pt
+    for key, message in found.dropped:
+        report.diagnostics.append(document.where.diagnostic(key, message, level="warning"))
     if found.shrunk:
         key, chars = longest_section(doc)
         report.diagnostics.append(document.where.diagnostic(

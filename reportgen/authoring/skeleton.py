@@ -30,11 +30,23 @@ def today() -> dt.date:
 
 def _descriptions() -> dict[str, str]:
     """'title' -> description, 'actors.name' -> description, … from the pydantic model."""
-    from reportgen.brief.model import Actor, Brief, Leverage, Memo, Source
+    from reportgen.brief.model import (
+        Actor,
+        Brief,
+        KeyFigure,
+        Leverage,
+        LocatorMap,
+        MapPlace,
+        Memo,
+        Picture,
+        Source,
+    )
 
     out = {}
     for prefix, model in (("", Brief), ("memo.", Memo), ("actors.", Actor),
-                          ("leverage.", Leverage), ("sources.", Source)):
+                          ("leverage.", Leverage), ("sources.", Source),
+                          ("key_figures.", KeyFigure), ("map.", LocatorMap),
+                          ("map.places.", MapPlace), ("images.", Picture)):
         for name, info in model.model_fields.items():
             out[prefix + (info.alias or name)] = info.description or ""
     return out
@@ -115,6 +127,26 @@ def skeleton_text(title: str | None, profile: str, date: dt.date, schema_ref: st
     field("sources.url", "https://example.org/TODO", 4)
     field("sources.publisher", _q("TODO: publisher"), 4, optional=True)
     field("sources.date", day, 4, off=True)
+    lines.append("")
+    field("key_figures", "", off=True)
+    field("key_figures.value", _q("TODO: 97%"), 2, lead="- ", off=True)
+    field("key_figures.label", _q("TODO: what the number counts"), 4, off=True)
+    field("key_figures.source", _q("TODO: who counted, year"), 4, off=True)
+    lines.append("")
+    field("map", "", off=True)
+    field("map.country", "IQ", 2, off=True)
+    field("map.region", "[IR, SY, TR]", 2, off=True)
+    field("map.places", "", 2, off=True)
+    field("map.places.name", _q("Baghdad"), 4, lead="- ", off=True)
+    field("map.places.lat", "33.31", 6, off=True)
+    field("map.places.lon", "44.37", 6, off=True)
+    field("map.caption", _q("TODO: what the map shows"), 2, off=True)
+    lines.append("")
+    field("images", "", off=True)
+    field("images.path", "images/TODO.jpg", 2, lead="- ", off=True)
+    field("images.alt", _q("TODO: what the picture shows"), 4, off=True)
+    field("images.caption", _q("TODO: caption"), 4, off=True)
+    field("images.credit", _q("Photo: TODO"), 4, off=True)
     lines.append("")
     field("language", "en")
     return "\n".join(lines) + "\n"

@@ -103,7 +103,7 @@ def build_brief(task: BriefTask) -> BriefResult:
     result.title, result.date = brief.title, brief.date.isoformat()
     result.profile = job.profile.name
     base = fingerprint_inputs(brief_bytes, job.profile.folder, job.profile.files(),
-                              task.source_date_epoch)
+                              task.source_date_epoch, job.document.picture_bytes())
     for fmt in task.formats:
         result.outputs.append(_build_format(job, fmt, targets[fmt], base, task))
     return result
@@ -149,11 +149,14 @@ def _failed(fmt: str, target: Path, task: BriefTask, error: str, seconds: float)
 
 
 def fingerprint_inputs(brief_bytes: bytes, profile_folder: Path, profile_files: list[Path],
-                       source_date_epoch: str | None) -> str:
+                       source_date_epoch: str | None,
+                       pictures: list[tuple[str, bytes]] = ()) -> str:
     """sha256 of everything a brief's outputs are made from, except the format.
 
-    The brief's bytes, every file of its profile (name and bytes), the reportgen version, the
-    versions of the libraries that shape the output and SOURCE_DATE_EPOCH. The brief is read
+    The brief's bytes, every file of its profile (name and bytes), the pictures the document
+    read (the brief's images and the profile's logo, the bytes read once for the render), the
+    reportgen version, the versions of the libraries that shape the output (countryinfo's
+    outlines among them) and SOURCE_DATE_EPOCH. The brief is read
     before it is parsed, so an edit during the build can only cause an extra rebuild later.
     """
     from reportgen import __version__
@@ -171,6 +174,8 @@ def fingerprint_inputs(brief_bytes: bytes, profile_folder: Path, profile_files: 
     part("brief", brief_bytes)
     for file in profile_files:
         part(f"profile/{file.relative_to(profile_folder).as_posix()}", _profile_file(file))
+    for name, data in pictures:
+        part(f"picture/{name}", data)
     return h.hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""The brief format, version 1, as pydantic models: the user-facing contract.
+"""The brief format, version 1.1, as pydantic models: the user-facing contract.
 
 Every field carries a description; `reportgen schema` turns these classes into the JSON Schema
 and the README's table is written from the same descriptions. Nothing here knows about output
@@ -180,8 +180,106 @@ class Source(_Strict):
     date: dt.date | None = Field(None, description="Publication date, YYYY-MM-DD.")
 
 
+def _one_line(value: Any) -> Any:
+    if isinstance(value, str) and ("\n" in value.strip() or "\r" in value.strip()):
+        raise ValueError("must be one line: no line breaks")
+    return value
+
+
+def _short_line(limit: int, what: str) -> Any:
+    return Annotated[str, BeforeValidator(_one_line),
+                     StringConstraints(strip_whitespace=True, min_length=1, max_length=limit),
+                     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": limit,
+                                     "pattern": r"^[^\r\n]*\S[^\r\n]*$",
+                                     "description": what})]
+
+
+class KeyFigure(_Strict):
+    """A number a reader should take away, printed big, with what it counts."""
+
+    value: _short_line(12, "The number as printed, e.g. '97%', '$1.2bn', '3 of 5'.") = Field(
+        description="The number as printed, at most 12 characters: '97%', '$1.2bn'.")
+    label: _short_line(90, "What the number counts, one line.") = Field(
+        description="What the number counts, one line of at most 90 characters.")
+    source: Line | None = Field(None, description="Where the number comes from, e.g. "
+                                "'WFP, 2023'; printed in small type.")
+
+
+def _country_code(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    from reportgen.figures.countries import lookup, suggest
+
+    code = value.strip()
+    country = lookup(code) if 2 <= len(code) <= 3 and code.isalpha() else None
+    if country is None:
+        guess = suggest(code)
+        hint = (f"; use {guess}" if guess else
+                "; look it up in ISO 3166-1 (e.g. IQ for Iraq, YE for Yemen)")
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 or alpha-3 country code"
+                         + hint)
+    return country.alpha2
+
+
+CountryCode = Annotated[str, BeforeValidator(_country_code), WithJsonSchema(
+    {"type": "string", "pattern": "^[A-Za-z]{2,3}$",
+     "description": "ISO 3166-1 alpha-2 or alpha-3 code, e.g. IQ or IRQ."})]
+
+
+class MapPlace(_Strict):
+    """A point marked and labelled on the locator map."""
+
+    name: _short_line(40, "The place's name as printed on the map.") = Field(
+        description="The place's name as printed on the map, at most 40 characters.")
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False,
+                       description="Latitude in decimal degrees, north positive (-90 to 90); "
+                       "the place must lie inside the map's frame.")
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False,
+                       description="Longitude in decimal degrees, east positive (-180 to 180).")
+
+
+class LocatorMap(_Strict):
+    """A small map that shows where the brief happens: the country shaded among its
+    neighbours, with up to eight places marked."""
+
+    country: CountryCode = Field(description="The country to shade: ISO 3166-1 alpha-2 or "
+                                 "alpha-3 code (YE or YEM).")
+    region: list[CountryCode] | None = Field(
+        None, max_length=30, description="Countries drawn in a tint as context (codes); by "
+        "default the country's land neighbours. Other land in the frame is drawn plain.")
+    places: list[MapPlace] = Field(default_factory=list, max_length=8,
+                                   description="At most 8 labelled points.")
+    caption: Line | None = Field(None, description="Caption under the map.")
+
+    @field_validator("country")
+    @classmethod
+    def _has_outline(cls, value: str) -> str:
+        from reportgen.figures.countries import lookup
+
+        country = lookup(value)
+        if country is not None and not country.has_outline:
+            raise ValueError(
+                f"the map data (countryinfo) has no outline of {country.name} ({value}); "
+                "map a neighbour that has one and mark the place with `places`")
+        return value
+
+
+class Picture(_Strict):
+    """A photograph or chart, embedded as it is."""
+
+    path: Annotated[str, StringConstraints(min_length=1, max_length=1000)] = Field(
+        description="PNG or JPEG file, relative to the brief's folder and inside it "
+        "(at most 10 MB and 25 megapixels).")
+    alt: _short_line(250, "What the picture shows, for readers who cannot see it.") = Field(
+        description="Alt text: what the picture shows, for readers who cannot see it "
+        "(at most 250 characters).")
+    caption: Line | None = Field(None, description="Caption printed with the picture.")
+    credit: Line | None = Field(None, description="Credit line, e.g. 'Photo: UKMTO'.")
+
+
 class Brief(_Strict):
-    """A structured brief (format version 1)."""
+    """A structured brief (format version 1.1: version 1 with key figures, a map and
+    images; every version 1 brief is a valid 1.1 brief)."""
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                             max_length=150)] = Field(
@@ -207,6 +305,12 @@ class Brief(_Strict):
                         "description": _TEXT_HELP}),
     ] = Field(description="What comes next: text, or a list of items (each one paragraph).")
     sources: list[Source] = Field(default_factory=list, description="Sources drawn on.")
+    key_figures: list[KeyFigure] | None = Field(
+        None, min_length=1, max_length=4,
+        description="1 to 4 numbers printed big under the bottom line (format 1.1).")
+    map: LocatorMap | None = Field(None, description="A locator map (format 1.1).")
+    images: list[Picture] = Field(default_factory=list, max_length=3,
+                                  description="At most 3 pictures (format 1.1).")
     language: str = Field(
         "en", description="Document language as a BCP 47 tag, e.g. en, en-GB, fr-CA. The "
         "documents' labels and dates are in English, French or Arabic (en, fr, ar); another "
@@ -238,6 +342,15 @@ class Brief(_Strict):
         for i, s in enumerate(self.sources):
             out += [(("sources", i, "title"), s.title),
                     (("sources", i, "publisher"), s.publisher or "")]
+        for i, k in enumerate(self.key_figures or ()):
+            out += [(("key_figures", i, "value"), k.value), (("key_figures", i, "label"), k.label),
+                    (("key_figures", i, "source"), k.source or "")]
+        if self.map is not None:
+            out += [(("map", "caption"), self.map.caption or "")]
+            out += [(("map", "places", i, "name"), p.name) for i, p in enumerate(self.map.places)]
+        for i, p in enumerate(self.images):
+            out += [(("images", i, "alt"), p.alt), (("images", i, "caption"), p.caption or ""),
+                    (("images", i, "credit"), p.credit or "")]
         return [(k, v) for k, v in out if v]
 
 
@@ -249,4 +362,5 @@ def _outlook(value: Text | list[Text]) -> Text:
     return Text((ListBlock(items),), "\n".join(f"- {item.source}" for item in value))
 
 
-__all__ = ["Actor", "Brief", "Leverage", "Memo", "Paragraph", "Source", "Text"]
+__all__ = ["Actor", "Brief", "KeyFigure", "Leverage", "LocatorMap", "MapPlace", "Memo",
+           "Paragraph", "Picture", "Source", "Text"]

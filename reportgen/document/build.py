@@ -8,6 +8,7 @@ from reportgen.brief import LoadedBrief
 from reportgen.brief.markup import ListBlock
 from reportgen.clock import document_time
 from reportgen.document import typography as ty
+from reportgen.document.figures import build_figures
 from reportgen.document.labels import Labels, label_language, labels_for
 from reportgen.document.model import (
     RTL_LANGUAGES,
@@ -101,8 +102,12 @@ def build_document(doc: LoadedBrief, lp: LoadedProfile) -> Document:
         MemoLine(labels["memo_subject"], line(b.memo.subject) if b.memo.subject else meta.title,
                  "subject"),
     )
-    return Document(meta, tuple(sections), _closing(doc, lp, tag),
-                    tuple(m for m in memo if m is not None), labels, lp, doc.path, doc.where)
+    closing = _closing(doc, lp, tag)
+    figures = build_figures(doc, lp, labels)
+    return Document(meta, tuple(sections), closing,
+                    tuple(m for m in memo if m is not None), labels, lp, doc.path, doc.where,
+                    figures.key_figures, figures.map, figures.images, figures.logo,
+                    figures.warnings)
 
 
 def _label_overrides(lp: LoadedProfile) -> dict[str, dict[str, str]]:

@@ -39,6 +39,11 @@ class Findings:
     overflow: Overflow | None = None  # set on the RenderError of a document that cannot fit
     fill: float | None = None  # one-pager: percent of the page's text area the content uses
     columns: int | None = None  # one-pager: 1 (a short brief, one column) or 2
+    # What the layout left out to fit (the one-pager's map or image), each with the brief key
+    # it came from and a sentence for `validate`: never dropped silently.
+    dropped: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    # What the layout shrank to fit: (brief key, width as a share of its column), for reports.
+    figures: tuple[tuple[tuple[str | int, ...], float], ...] = ()
 
     def section(self, key: str) -> SectionFindings | None:
         return next((s for s in self.sections if s.key == key), None)

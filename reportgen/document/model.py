@@ -16,6 +16,8 @@ from reportgen.brief.loader import KeyPath, Loaded
 from reportgen.brief.markup import Inline, ListBlock, Paragraph, Text
 from reportgen.document.labels import Labels
 from reportgen.errors import Diagnostic
+from reportgen.figures.geo import Place, Shape
+from reportgen.figures.images import ImageData
 from reportgen.profile import LoadedProfile, Profile
 
 SectionKey = Literal["summary", "situation", "actors", "leverage", "outlook", "sources"]
@@ -119,6 +121,53 @@ class MemoLine:
 
 
 @dataclass(frozen=True)
+class KeyFigureEntry:
+    value: str
+    label: str
+    source: str | None  # "WFP, 2023", as the analyst wrote it
+    source_text: str | None  # "Source: WFP, 2023", in the brief's language
+    index: int
+
+
+@dataclass(frozen=True)
+class MapFigure:
+    """The locator map, projected, framed and clipped (reportgen.figures.geo): writers scale
+    frame units (0-1, y down) to the box they give it; `aspect` is the frame's width/height."""
+
+    country: str  # ISO alpha-2
+    country_name: str  # in the brief's language ("Irak")
+    aspect: float
+    shapes: tuple[Shape, ...]  # land, then region, then the country
+    places: tuple[Place, ...]
+    caption: str | None
+    alt: str  # "Locator map of Iraq, with Baghdad marked"
+    note: str  # the boundaries note, a label
+    number: int  # its figure number in the memo
+    label: str  # "Figure 1: Iraq and its neighbours" (or "Figure 1")
+
+
+@dataclass(frozen=True)
+class ImageFigure:
+    image: ImageData
+    alt: str
+    caption: str | None
+    credit: str | None
+    number: int
+    label: str  # "Figure 2: Ships rerouted around the Cape"
+    index: int  # in the brief's images list
+
+    @property
+    def key(self) -> tuple[str | int, ...]:
+        return ("images", self.index)
+
+
+@dataclass(frozen=True)
+class Logo:
+    image: ImageData
+    alt: str
+
+
+@dataclass(frozen=True)
 class Document:
     meta: Meta
     sections: tuple[Section, ...]
@@ -128,6 +177,16 @@ class Document:
     profile: LoadedProfile
     source: Path  # the brief file
     where: Loaded  # positions in the brief, so render errors can name a field
+    key_figures: tuple[KeyFigureEntry, ...] = ()
+    map: MapFigure | None = None
+    images: tuple[ImageFigure, ...] = ()
+    logo: Logo | None = None
+    warnings: tuple[Diagnostic, ...] = ()  # for `validate`: what the plan left out, and why
+
+    def picture_bytes(self) -> list[tuple[str, bytes]]:
+        """(name, bytes) of every picture read for this document, for build fingerprints."""
+        out = [(f"images/{f.index}", f.image.data) for f in self.images]
+        return out + ([("logo", self.logo.image.data)] if self.logo else [])
 
     @property
     def look(self) -> Profile:

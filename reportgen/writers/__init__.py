@@ -48,7 +48,7 @@ REGISTRY: dict[str, Writer] = {w.name: w for w in (
 )}
 FORMATS = tuple(REGISTRY)
 # Libraries every format's bytes depend on (font cutting and subsetting).
-COMMON_LIBRARIES = ("fonttools", "babel")
+COMMON_LIBRARIES = ("fonttools", "babel", "countryinfo", "pillow")
 REFERENCE_FILES = tuple(w.reference for w in REGISTRY.values() if w.reference)
 
 

@@ -45,3 +45,12 @@ def brand_colour_scheme(scheme, c: Colours) -> None:
         for child in list(el):
             el.remove(child)
         etree.SubElement(el, f"{{{ns}}}srgbClr", val=bare(colour))
+
+
+def map_palette(c: Colours) -> dict[str, str]:
+    """The locator map's colours, the same in every format: the country in the profile's
+    primary colour, its region in a tint of it, other land grey, the sea the palest tint; place
+    dots in the accent colour with a white ring; names in the text colour."""
+    return {"country": c.primary, "region": mix(c.primary, "#FFFFFF", 0.72),
+            "land": "#E3E6EA", "sea": mix(c.tint, "#FFFFFF", 0.45), "border": "#FFFFFF",
+            "frame": RULE_GREY, "dot": c.accent, "halo": "#FFFFFF", "label": c.text}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -24,7 +24,7 @@ LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def stable_zip(data: bytes, when: datetime) -> bytes:
-    utc = when.astimezone(timezone.utc)
+    utc = when.astimezone(UTC)
     # A zip records 1980..2107; clamp rather than fail for dates outside.
     stamp = (1980, 1, 1, 0, 0, 0) if utc.year < 1980 else \
         (min(utc.year, 2107),) + tuple(utc.timetuple())[1:6]

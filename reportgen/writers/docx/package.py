@@ -11,7 +11,7 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -90,7 +90,7 @@ class Properties:
 def set_properties(doc, props: Properties) -> None:
     """Core properties (docProps/core.xml), every date from the one clock, and the extended
     ones Word shows under File > Info (application and company)."""
-    naive_utc = props.when.astimezone(timezone.utc).replace(tzinfo=None)
+    naive_utc = props.when.astimezone(UTC).replace(tzinfo=None)
     cp = doc.core_properties
     cp.title = clip(props.title)
     cp.author = clip(props.author)

@@ -12,7 +12,7 @@ import copy
 import io
 import uuid
 import weakref
-from datetime import timezone
+from datetime import UTC
 from xml.sax.saxutils import escape, quoteattr
 
 from reportgen.profile import Profile
@@ -323,7 +323,7 @@ def _core_properties(prs, plan: DeckPlan) -> None:
     cp.keywords, cp.comments = clip("; ".join(meta.keywords)), clip(meta.subject)
     cp.last_modified_by = clip(meta.author)
     cp.language, cp.revision = meta.language, 1
-    cp.created = cp.modified = meta.created.astimezone(timezone.utc).replace(tzinfo=None)
+    cp.created = cp.modified = meta.created.astimezone(UTC).replace(tzinfo=None)
     drop_unowned(cp._element)
 
 

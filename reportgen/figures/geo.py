@@ -1,0 +1,176 @@
+"""A locator map as plain geometry: projected, framed and clipped once, drawn by every writer.
+
+An equirectangular projection centred on the country (x = longitude from the centre times the
+cosine of the centre's latitude, y = latitude), framed on the country's bounding box with a
+margin, the frame's shape kept between 4:5 and 3:2 so a long thin country still reads as a
+place among its neighbours. Every country whose outline reaches into the frame is drawn: the
+subject in the profile's colour, its region (by default its land neighbours) in a tint, the rest
+as plain land. Rings are clipped to the frame here, so a writer that cannot clip (DrawingML
+freeforms) draws the same shapes as one that can. Coordinates are in frame units, (0, 0) top
+left to (1, 1) bottom right, rounded to 1e-6 so the same brief gives the same bytes whatever the
+machine's libm does in the last bit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from reportgen.figures.countries import Country, Ring, everyone, lookup
+
+MIN_ASPECT, MAX_ASPECT = 0.8, 1.5  # frame width / height
+MARGIN = 0.18  # of the country's larger side, on every side
+MIN_MARGIN_DEG = 0.6
+ROUND = 6
+
+Point = tuple[float, float]
+ShapeKind = Literal["country", "region", "land"]
+
+
+@dataclass(frozen=True)
+class Projection:
+    lon0: float
+    lat0: float
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+
+    @property
+    def aspect(self) -> float:
+        return (self.xmax - self.xmin) / (self.ymax - self.ymin)
+
+    def xy(self, lon: float, lat: float) -> Point:
+        """Projected, unframed: (x, y) in degrees of latitude, y up."""
+        return (_wrap(lon - self.lon0) * math.cos(math.radians(self.lat0)), lat)
+
+    def frame(self, lon: float, lat: float) -> Point:
+        """(u, v) in frame units: 0..1 left to right and top to bottom inside the frame."""
+        x, y = self.xy(lon, lat)
+        return ((x - self.xmin) / (self.xmax - self.xmin),
+                (self.ymax - y) / (self.ymax - self.ymin))
+
+    def inside(self, lon: float, lat: float) -> bool:
+        u, v = self.frame(lon, lat)
+        return 0.0 <= u <= 1.0 and 0.0 <= v <= 1.0
+
+
+@dataclass(frozen=True)
+class Shape:
+    kind: ShapeKind
+    code: str  # alpha-2
+    rings: tuple[tuple[Point, ...], ...]  # frame units, clipped; outer rings and holes
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    u: float
+    v: float
+
+
+def _wrap(degrees: float) -> float:
+    return (degrees + 180.0) % 360.0 - 180.0
+
+
+def projection_for(country: Country) -> Projection:
+    """The frame a map of `country` is drawn in (the caller has checked it has an outline)."""
+    lat0, lon_guess = country.centre
+    lons = [_wrap(lon - lon_guess) for poly in country.polygons for lon, _ in poly[0]]
+    lats = [lat for poly in country.polygons for _, lat in poly[0]]
+    lon0 = _wrap(lon_guess + (min(lons) + max(lons)) / 2)
+    lat0 = (min(lats) + max(lats)) / 2
+    scale = math.cos(math.radians(lat0))
+    xs = [_wrap(lon - lon0) * scale for poly in country.polygons for lon, _ in poly[0]]
+    xmin, xmax, ymin, ymax = min(xs), max(xs), min(lats), max(lats)
+    pad = max(MARGIN * max(xmax - xmin, ymax - ymin), MIN_MARGIN_DEG)
+    xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
+    width, height = xmax - xmin, ymax - ymin
+    if width / height < MIN_ASPECT:
+        grow = (MIN_ASPECT * height - width) / 2
+        xmin, xmax = xmin - grow, xmax + grow
+    elif width / height > MAX_ASPECT:
+        grow = (width / MAX_ASPECT - height) / 2
+        ymin, ymax = ymin - grow, ymax + grow
+    if ymax > 90.0:  # never past a pole: slide the frame back onto the globe
+        ymin, ymax = ymin - (ymax - 90.0), 90.0
+    if ymin < -90.0:
+        ymin, ymax = -90.0, ymax + (-90.0 - ymin)
+    return Projection(lon0, lat0, xmin, xmax, ymin, ymax)
+
+
+def shapes(country: Country, region: tuple[str, ...], proj: Projection) -> tuple[Shape, ...]:
+    """Every outline that reaches into the frame, clipped: plain land first, then the region,
+    then the country, so the subject is drawn last and whole."""
+    regional = set(region)
+    out: dict[ShapeKind, list[Shape]] = {"land": [], "region": [], "country": []}
+    for other in everyone():
+        kind: ShapeKind = ("country" if other.alpha2 == country.alpha2 else
+                           "region" if other.alpha2 in regional else "land")
+        rings = tuple(r for poly in other.polygons for r in _framed(poly, proj))
+        if rings:
+            out[kind].append(Shape(kind, other.alpha2, rings))
+    return (*out["land"], *out["region"], *out["country"])
+
+
+def region_codes(country: Country, region: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Alpha-2 codes of the region: the brief's list, else the country's land neighbours."""
+    codes = region if region is not None else country.neighbours
+    found = (lookup(code) for code in codes)
+    return tuple(c.alpha2 for c in found if c is not None)
+
+
+def _framed(polygon: tuple[Ring, ...], proj: Projection) -> list[tuple[Point, ...]]:
+    out = []
+    for ring in polygon:
+        points = [proj.frame(lon, lat) for lon, lat in ring]
+        if _far_outside(points) or _torn(ring, proj):
+            continue
+        clipped = _clip(points)
+        if len(clipped) >= 3:
+            out.append(tuple((round(u, ROUND), round(v, ROUND)) for u, v in clipped))
+    return out
+
+
+def _torn(ring: Ring, proj: Projection) -> bool:
+    """A ring that crosses the meridian opposite the map's centre (Antarctica's, on every map)
+    would come out torn across the frame; such rings lie on the far side of the globe."""
+    lons = [_wrap(lon - proj.lon0) for lon, _ in ring]
+    return any(abs(a - b) > 180.0 for a, b in zip(lons, lons[1:] + lons[:1], strict=True))
+
+
+def _far_outside(points: list[Point]) -> bool:
+    us = [p[0] for p in points]
+    vs = [p[1] for p in points]
+    return max(us) < 0 or min(us) > 1 or max(vs) < 0 or min(vs) > 1
+
+
+def _clip(points: list[Point]) -> list[Point]:
+    """Sutherland-Hodgman against the unit square: the ring's part inside the frame (a concave
+    ring may keep zero-width edges along the frame, which fill and stroke nothing visible)."""
+    edges = ((0, 0.0, True), (0, 1.0, False), (1, 0.0, True), (1, 1.0, False))
+    for axis, limit, keep_above in edges:
+        if not points:
+            break
+        def inside(p: Point, a: int = axis, lim: float = limit, k: bool = keep_above) -> bool:
+            return p[a] >= lim if k else p[a] <= lim
+
+        clipped: list[Point] = []
+        previous = points[-1]
+        for current in points:
+            if inside(current):
+                if not inside(previous):
+                    clipped.append(_cross(previous, current, axis, limit))
+                clipped.append(current)
+            elif inside(previous):
+                clipped.append(_cross(previous, current, axis, limit))
+            previous = current
+        points = clipped
+    return points
+
+
+def _cross(a: Point, b: Point, axis: int, limit: float) -> Point:
+    t = (limit - a[axis]) / (b[axis] - a[axis])
+    p = (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+    return (limit, p[1]) if axis == 0 else (p[0], limit)
