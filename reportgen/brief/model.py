@@ -187,8 +187,8 @@ def _one_line(value: Any) -> Any:
 
 
 def _short_line(limit: int, what: str) -> Any:
-    return Annotated[str, BeforeValidator(_one_line),
-                     StringConstraints(strip_whitespace=True, min_length=1, max_length=limit),
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limit),
+                     BeforeValidator(_one_line),
                      WithJsonSchema({"type": "string", "minLength": 1, "maxLength": limit,
                                      "pattern": r"^[^\r\n]*\S[^\r\n]*$",
                                      "description": what})]

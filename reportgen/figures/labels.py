@@ -1,19 +1,23 @@
 """Place the names of marked places beside their dots so that no two labels collide.
 
-Eight positions are tried for each place in turn (right, left, above, below, then the
-diagonals; Imhof's order for point labels), keeping the first that stays inside the frame and
-clear of every dot and every label placed before it. When none is clear, the one that overlaps
-least is kept and reported, so a test (and `validate`) can say which names crowd each other.
-Units are the caller's (points in the PDF and the deck, pixels in the memo's picture); y grows
-downwards. Pure and deterministic: the same places and widths give the same boxes.
+Eight positions are tried for each place (right, left, above, below, then the diagonals;
+Imhof's order of preference for point labels). A depth-first search over places, most crowded
+first, looks for positions that keep every label inside the frame and clear of every dot and
+every other label; it is bounded (a map has at most 8 places, and the search at most
+`SEARCH_BUDGET` steps), and when no clear layout is found in that budget the greedy layout
+that overlaps least is kept and its crowded labels reported (`clear=False`), so a test (and
+`validate`) can say which names crowd each other. Units are the caller's (points in the PDF and
+the deck, pixels in the memo's picture); y grows downwards. Pure and deterministic.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+SEARCH_BUDGET = 20_000
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class PlacedLabel:
     clear: bool  # False: no position was free of other labels and dots
 
 
-# (dx, dy) of the label box's anchor, as multiples of (gap + width) and (gap + height).
+# (dx, dy): which side of the dot the label's box sits on, in order of preference.
 _POSITIONS = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
 
 
@@ -40,25 +44,70 @@ def place_labels(places: Sequence[tuple[str, float, float]], width: float, heigh
     gap = dot_radius + 0.25 * size
     dots = [(x - dot_radius, y - dot_radius, x + dot_radius, y + dot_radius)
             for _, x, y in places]
-    placed: list[PlacedLabel] = []
+    # Every place's candidate boxes with what they cost on their own (frame, dots).
+    candidates: list[list[tuple[float, Box]]] = []
     for index, (name, x, y) in enumerate(places):
         w = measure(name, size)
-        best: tuple[float, Box] | None = None
+        options = []
         for dx, dy in _POSITIONS:
             left = x + gap if dx > 0 else x - gap - w if dx < 0 else x - w / 2
             top = y + gap if dy > 0 else y - gap - text_h if dy < 0 else y - text_h / 2
             box = (left, top, left + w, top + text_h)
             cost = _outside(box, width, height, inset) * 4 + sum(
-                _overlap(box, other) for i, other in enumerate(dots) if i != index
-            ) + sum(_overlap(box, lab.box) for lab in placed)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, box)
-            if cost == 0:
-                break
-        assert best is not None
-        cost, box = best
-        placed.append(PlacedLabel(name, box[0], box[1] + ascent, box, (x, y), cost == 0))
-    return placed
+                _overlap(box, dot) for i, dot in enumerate(dots) if i != index)
+            options.append((cost, box))
+        candidates.append(options)
+
+    order = sorted(range(len(places)), key=lambda i: (_crowding(places, i), i))
+    chosen = _search(order, candidates) or _greedy(order, candidates)
+    out = []
+    for index, (name, x, y) in enumerate(places):
+        box = chosen[index]
+        own = next(c for c, b in candidates[index] if b == box)
+        others = sum(_overlap(box, chosen[j]) for j in chosen if j != index)
+        out.append(PlacedLabel(name, box[0], box[1] + ascent, box, (x, y),
+                               own == 0 and others == 0))
+    return out
+
+
+def _crowding(places: Sequence[tuple[str, float, float]], i: int) -> float:
+    _, x, y = places[i]
+    return -sum(1.0 / (1.0 + math.hypot(x - ox, y - oy))
+                for j, (_, ox, oy) in enumerate(places) if j != i)
+
+
+def _search(order: list[int], candidates: list[list[tuple[float, Box]]]) -> dict[int, Box] | None:
+    """A clear position for every label, depth first in `order`; None if the budget runs out
+    or there is none."""
+    chosen: dict[int, Box] = {}
+    steps = 0
+
+    def visit(depth: int) -> bool:
+        nonlocal steps
+        if depth == len(order):
+            return True
+        index = order[depth]
+        for cost, box in candidates[index]:
+            steps += 1
+            if steps > SEARCH_BUDGET:
+                return False
+            if cost == 0 and not any(_overlap(box, other) for other in chosen.values()):
+                chosen[index] = box
+                if visit(depth + 1):
+                    return True
+                del chosen[index]
+        return False
+
+    return dict(chosen) if visit(0) else None
+
+
+def _greedy(order: list[int], candidates: list[list[tuple[float, Box]]]) -> dict[int, Box]:
+    chosen: dict[int, Box] = {}
+    for index in order:
+        best = min(candidates[index], key=lambda cb: cb[0] + sum(
+            _overlap(cb[1], other) for other in chosen.values()))
+        chosen[index] = best[1]
+    return chosen
 
 
 def _overlap(a: Box, b: Box) -> float:
