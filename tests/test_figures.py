@@ -142,7 +142,7 @@ def test_labels_do_not_collide_with_each_other_or_the_dots():
         for _, x, y in places:
             dot = (x - 2, y - 2, x + 2, y + 2)
             assert not overlaps(a.box, dot) or (x, y) == a.dot
-        assert 0 <= a.box[0] and a.box[2] <= 200 and 0 <= a.box[1] and a.box[3] <= 160
+        assert a.box[0] >= 0 and a.box[2] <= 200 and a.box[1] >= 0 and a.box[3] <= 160
 
 
 def test_a_label_at_the_right_edge_goes_left():

@@ -268,7 +268,15 @@ def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
     report.pdf_body_pt = found.body_pt
     for key, message in found.dropped:
         report.diagnostics.append(document.where.diagnostic(key, message, level="warning"))
-    if found.shrunk:
+    if found.shrunk and found.figures:
+        names = [("the locator map" if key == ("map",) else "the image") +
+                 f" ({share:.0%} of a column)" for key, share in found.figures]
+        report.diagnostics.append(document.where.diagnostic(
+            found.figures[0][0],
+            f"text will be shrunk to {found.body_pt:g} pt (profile size {found.start_pt:g} pt) "
+            f"to keep {' and '.join(names)} on the one-pager; shorten the text to set it at "
+            f"{found.start_pt:g} pt", of_key=True, level="warning"))
+    elif found.shrunk:
         key, chars = longest_section(doc)
         report.diagnostics.append(document.where.diagnostic(
             (key,),

@@ -53,7 +53,8 @@ def build_figures(doc: LoadedBrief, lp: LoadedProfile, labels: Labels) -> Figure
             errors.append(doc.where.diagnostic(("images", i, "path"), str(exc)))
             continue
         caption = line(picture.caption)
-        images.append(ImageFigure(image, ty.set_line(picture.alt, tag), caption,
+        # Alt text is read out, never laid out: it stays as the analyst wrote it.
+        images.append(ImageFigure(image, " ".join(picture.alt.split()), caption,
                                   line(picture.credit), number,
                                   _figure_label(labels, number, caption), i))
         number += 1
@@ -109,9 +110,9 @@ def _map(doc: LoadedBrief, labels: Labels, number: int, errors: list[Diagnostic]
         places.append(geo.Place(ty.set_line(place.name, tag), round(u, geo.ROUND),
                                 round(v, geo.ROUND)))
     name = country_name(country.alpha2, tag)
-    alt = (labels.fill("map_alt_places", country=name,
-                       places=labels.join(tuple(p.name for p in places)))
-           if places else labels.fill("map_alt", country=name))
+    spoken = tuple(p.name for p in spec.places if proj.inside(p.lon, p.lat))
+    alt = (labels.fill("map_alt_places", country=name, places=labels.join(spoken))
+           if spoken else labels.fill("map_alt", country=name))
     caption = ty.set_line(spec.caption, tag) if spec.caption else None
     return MapFigure(country.alpha2, name, round(proj.aspect, geo.ROUND),
                      geo.shapes(country, region, proj), tuple(places), caption, alt,

@@ -12,16 +12,24 @@ from a lower bound on its height, before any of it is laid out. Links are passed
 as escaped attribute values, never pasted into its markup as they come. Fonts are the
 profile's TrueType family, embedded. Every word comes from the `Document`: headings, dates,
 byline and quote marks are made there.
+
+Pictures (reportgen.writers.pdf_figures draws them): the key figures as a strip under the bottom
+line, the locator map at the top of the right column (of the single column, its caption in the
+margin), the first image after the situation, the logo in the masthead. The map and the image
+take part in the fit: at the profile's body size they narrow before the type shrinks, and are
+left out (the image first) before it shrinks below that size; what is left out is in the
+findings, for `validate` to warn about.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -55,10 +63,12 @@ from reportgen.errors import RenderError
 from reportgen.fonts import FontFamily, script_segments
 from reportgen.glyphs import profile_families
 from reportgen.profile import Profile
-from reportgen.writers.colour import RULE_GREY, STRIPE
+from reportgen.writers import pdf_figures as pf
+from reportgen.writers.colour import RULE_GREY, STRIPE, map_palette
 
 if TYPE_CHECKING:
     from reportgen.document import ActorEntry, Document, Section, SourceEntry
+    from reportgen.document.model import Logo
 
 STEP_PT = 0.25
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
@@ -66,8 +76,12 @@ GUTTER_PT = 18.0  # between the two columns
 BAND_PT = 6.0  # the brand band across the top of the page
 MASTHEAD_TOP_PT = 30.0  # from the page's top edge to the organisation line
 ACTORS_RULE_PT = 1.2  # the rule over the actors table
-SPANNING = ("masthead", "summary")  # set across the page; every other section in the columns
+# set across the page (the key figures: across the column on a single-column page); every
+# other section in the columns
+SPANNING = ("masthead", "summary", "key_figures")
 TOP_SLACK_PT = 1.0  # added to the spanning sections' frame, for rounding
+LOGO_TOP_PT = 9.0  # from the brand band to the logo's top
+LOGO_GAP_PT = 8.0  # between the logo and the organisation's name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,21 +192,34 @@ def for_reportlab(text: str) -> str:
 MIRRORED = str.maketrans("()[]{}«»‹›<>", ")(][}{»«›‹><")
 
 
+def visual(piece: str) -> str:
+    """An Arabic-script run shaped and put in visual order, its brackets mirrored."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(piece)).translate(MIRRORED)
+
+
 def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
     put in visual order and set in the profile's Arabic family (bold where the text is)."""
     out = []
     for piece, arabic in script_segments(for_reportlab(text)):
         if arabic:
-            import arabic_reshaper
-            from bidi import get_display
-
             face = st.arabic_face + ("-bold" if bold else "-regular")
-            visual = get_display(arabic_reshaper.reshape(piece)).translate(MIRRORED)
-            out.append(f'<font face="{face}">{escape(visual)}</font>')
+            out.append(f'<font face="{face}">{escape(visual(piece))}</font>')
         else:
             out.append(escape(piece))
     return "".join(out)
+
+
+def runs(text: str, st: Styles, bold: bool = False) -> pf.Runs:
+    """A line drawn on the canvas rather than set as a paragraph (a place name on the map, a
+    key figure), as `rl` would set it: (text, font) pieces, Arabic runs shaped."""
+    weight = "-bold" if bold else "-regular"
+    return [(visual(piece), st.arabic_face + weight) if arabic
+            else (piece, font_of(st) + weight)
+            for piece, arabic in script_segments(for_reportlab(text))]
 
 
 # ReportLab reads other href forms as jumps inside the document ("#x", "document:x") or as a
@@ -339,6 +366,8 @@ def build_story(document: Document, st: Styles, width: float, column: float,
     sections.append(("masthead", masthead))
     for sec in document.sections:
         sections.append((sec.key, section_flowables(sec, st, look, width, column, side)))
+        if sec.key == "summary" and document.key_figures:
+            sections.append(("key_figures", [key_figure_strip(document, st, width, side)]))
     return sections
 
 
@@ -372,6 +401,43 @@ def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[F
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * .5),
     ]))
     return [OutlineMark(sec.heading, sec.key), box, Spacer(1, st.body.fontSize * 0.4 * st.spacing)]
+
+
+def key_figure_strip(document: Document, st: Styles, width: float,
+                     side: float = 0.0) -> Flowable:
+    """The key figures under the bottom line, across the page (`width`); on a single-column
+    page (`side`: the margin's width) across the column, their label in the margin like a
+    section heading. A label takes at most two lines where the smallest type allows."""
+    c, s = document.look.colors, st.body.fontSize
+    entries = document.key_figures
+    indent = side + GUTTER_PT if side else 0.0
+    cell = (width - indent - (len(entries) - 1) * GUTTER_PT) / len(entries)
+
+    def labels(size: float) -> list[Paragraph]:
+        style = ParagraphStyle("figure-label", parent=st.small, fontSize=size,
+                               leading=round(size * 1.25, 2), textColor=colors.HexColor(c.text),
+                               spaceAfter=0)
+        return [Paragraph(rl(no_widow(e.label), st), style) for e in entries]
+
+    def lines(para: Paragraph) -> int:
+        para.wrap(cell, 10_000)
+        return len(para.blPara.lines)
+
+    set_labels = labels(st.small.fontSize)
+    if max(lines(p) for p in set_labels) > 2:
+        set_labels = labels(SMALLEST_PT)
+    text = document.labels["key_figures"]
+    heading = (Paragraph(rl(text, st, bold=True), ParagraphStyle(
+        "side-figures", parent=st.heading, spaceBefore=0, spaceAfter=0)) if side else
+        Paragraph(rl(text.upper(), st, bold=True), st.label))
+    style = pf.StripStyle(value_pt=round(s * 2.3, 2),
+                          value_colour=c.primary, rule_colour=RULE_GREY, pad=s * 0.6,
+                          gap=s * 0.2, gutter=GUTTER_PT, space_after=s * 0.9 * st.spacing)
+    return pf.KeyFigureStrip(
+        entries, [runs(e.value, st, bold=True) for e in entries], set_labels,
+        [Paragraph(rl(e.source_text, st), st.fine) if e.source_text else None
+         for e in entries],
+        heading, style, indent=indent, side=side, side_gap=GUTTER_PT)
 
 
 def source_line(src: SourceEntry, st: Styles, colour: str) -> str:
@@ -497,6 +563,11 @@ class Attempt:
     sections: tuple[SectionFindings, ...] = ()  # the size each section's text was set at
     fill: float | None = None  # percent of the text area used
     columns: int | None = None  # 1 or 2
+    # the pictures: what was left out to fit (brief key, why), what was set (key, share of
+    # its column) and, once drawn, where each is with its alternate description
+    dropped: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    figures: tuple[tuple[tuple[str | int, ...], float], ...] = ()
+    placed: tuple[pf.Placed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -512,6 +583,7 @@ class PageGrid:
     rule_y: float  # the accent rule under it
     content_top: float  # where the title starts
     footer_h: float  # disclaimer block, rule included
+    logo: tuple[float, float, float, float] | None = None  # x, y, width, height
 
     @property
     def body_bottom(self) -> float:
@@ -554,7 +626,10 @@ def _height_at_least(flowable: Flowable, width: float) -> float:
     """A lower bound of `_height`, without line breaking (ReportLab's takes time that grows
     with the square of a paragraph's length): no line holds more than `width` points of ink,
     and the spaces where lines break take no room, so a paragraph has at least ink / width
-    lines. Spacing, padding and indents are left out, which only lowers the bound."""
+    lines. Spacing, padding and indents are left out, which only lowers the bound. The key
+    figures' strip is measured exactly: it is small and bounded (four labels of 90 characters)."""
+    if isinstance(flowable, pf.KeyFigureStrip):
+        return _height(flowable, width)
     total = 0.0
     for para in _paragraphs(flowable):
         ink = sum(pdfmetrics.stringWidth("".join(frag.text.split()), frag.fontName,
@@ -566,15 +641,22 @@ def _height_at_least(flowable: Flowable, width: float) -> float:
 
 
 def page_grid(profile: Profile, st: Styles, foot: list[Flowable],
-              height: Height = _height) -> PageGrid:
+              height: Height = _height, logo: Logo | None = None) -> PageGrid:
     page_w, page_h = profile.page_size_pt
     margin = profile.page.margin_pt
     width = page_w - 2 * margin
     org_top = page_h - MASTHEAD_TOP_PT
-    rule_y = org_top - st.fine.leading - 3
+    under = st.fine.leading + 3 - st.fine.fontSize  # from the masthead line's baseline to the rule
+    logo_box = None
+    if logo is not None:  # it hangs below the band; the masthead line's baseline is its foot
+        w, h = pf.logo_size(logo, width)
+        foot_y = page_h - BAND_PT - LOGO_TOP_PT - h
+        logo_box = (margin, foot_y, w, h)
+        org_top = min(org_top, foot_y + st.fine.fontSize)
+    rule_y = org_top - st.fine.fontSize - under
     footer_h = sum(height(f, width) for f in foot) + st.fine.fontSize * 1.2
     return PageGrid(page_w, page_h, margin, width, (width - GUTTER_PT) / 2, org_top, rule_y,
-                    rule_y - st.body.fontSize * 1.1, footer_h)
+                    rule_y - st.body.fontSize * 1.1, footer_h, logo_box)
 
 
 def section_sizes(document: Document, st: Styles) -> tuple[SectionFindings, ...]:
@@ -694,16 +776,20 @@ Continued = Callable[[str, Flowable], "Flowable | None"]
 
 
 def pour(items: list[Item], width: float, heights: list[float],
-         continued: Continued) -> list[Column] | None:
+         continued: Continued, heads: Sequence[Sequence[Flowable]] = ()) -> list[Column] | None:
     """Fill columns of `heights` in turn with `items`; None if they do not all fit. A heading
     never ends a column (it goes with the first lines of its section), and a table or list that
-    carries on in the next column gets its "(continued)" heading there from `continued`."""
+    carries on in the next column gets its "(continued)" heading there from `continued`.
+    `heads[n]` is set at the top of column n before anything else (the map)."""
     canv = Canvas(io.BytesIO())
     pending = list(reversed(items))  # the next block is pending[-1]
     cols: list[Column] = []
     key_before = None
     for n, height in enumerate(heights):
         col = _Filler(width, height, canv)
+        for head in heads[n] if n < len(heads) else ():
+            if col.add(head) != []:
+                return None
         if pending and n and pending[-1][0] == key_before \
                 and not isinstance(pending[-1][1], KeepTogether):
             head = continued(pending[-1][0], pending[-1][1])
@@ -732,19 +818,19 @@ def pour(items: list[Item], width: float, heights: list[float],
 
 
 def balance(items: list[Item], width: float, height: float, continued: Continued,
-            leading: float) -> list[Column] | None:
+            leading: float, heads: Sequence[Sequence[Flowable]] = ()) -> list[Column] | None:
     """Two columns that end as level as the blocks allow: the shortest column height that
     still holds everything, found by bisection to half a point. A block that cannot break (an
     actor's entry) may leave the first column short there; so a few heights up to
     BALANCE_SCAN_LINES lines taller are tried too, which move it into the first column, and
     the pair whose ends differ least is kept (for `level` to even out)."""
-    best = pour(items, width, [height, height], continued)
+    best = pour(items, width, [height, height], continued, heads)
     if best is None:
         return None
     lo, hi = 0.45 * (best[0].bottom + best[1].bottom), height
     while hi - lo > 0.5:
         mid = (lo + hi) / 2
-        tried = pour(items, width, [mid, mid], continued)
+        tried = pour(items, width, [mid, mid], continued, heads)
         if tried is None:
             lo = mid
         else:
@@ -756,7 +842,8 @@ def balance(items: list[Item], width: float, height: float, continued: Continued
     for step in range(1, 2 * BALANCE_SCAN_LINES + 1):
         if difference(best) <= leading / 2:
             break
-        tried = pour(items, width, [min(height, hi + step * leading / 2)] * 2, continued)
+        tried = pour(items, width, [min(height, hi + step * leading / 2)] * 2, continued,
+                     heads)
         if tried is not None and difference(tried) < difference(best) - 1:
             best = tried
     return best
@@ -769,7 +856,7 @@ def level(cols: list[Column], leading: float) -> None:
     that running text keeps its even rhythm. Never after a heading."""
     short, tall = sorted(cols, key=lambda c: c.bottom)
     flows = short.flows
-    after_heading = (Heading, ContinuedHeading, OutlineMark)
+    after_heading = (Heading, ContinuedHeading, OutlineMark, pf.MapBlock)
     places = [i for i in range(1, len(flows)) if not isinstance(flows[i - 1], after_heading)]
     major = [i for i in places if isinstance(flows[i], Heading)]
     minor = [i for i in places if i not in major]
@@ -803,6 +890,8 @@ class Plan:
     continued: Continued
     cols: list[Column]
     x: float  # the first column's left edge
+    heads: list[list[Flowable]] = field(default_factory=list)  # set first in each column
+    figures: tuple[pf.Figure, ...] = ()  # the pictures set in the columns
 
     @property
     def fill(self) -> float:
@@ -818,13 +907,74 @@ def single_measure(st: Styles, full: float) -> float:
     return min(full, round(MEASURE_CHARS * per_char, 1))
 
 
+@dataclass(frozen=True)
+class Pictures:
+    """Which of the brief's pictures a plan sets (the map, the first image) and how wide: each
+    at its designed width (pf.figure_share), but at most `share` of the column."""
+
+    map: bool = False
+    image: bool = False
+    share: float = 1.0
+
+    @property
+    def any(self) -> bool:
+        return self.map or self.image
+
+
+NO_PICTURES = Pictures()
+
+
+def all_pictures(document: Document) -> Pictures:
+    return Pictures(map=document.map is not None, image=bool(document.images))
+
+
+def picture_blocks(document: Document, st: Styles, pictures: Pictures, column: float,
+                   column_h: float, side: float) -> tuple[pf.Figure | None, pf.Figure | None]:
+    """The map and the image as set in a column `column` wide (None: not set). A figure
+    narrower than the column has its caption beside it where there is room; on a
+    single-column page (`side`: the margin's width) its caption stands in the margin."""
+    look, s = document.look, st.body.fontSize
+    caption_style = ParagraphStyle("caption", parent=st.small, textColor=colors.HexColor(
+        look.colors.text), spaceAfter=s * 0.15)
+
+    def common(aspect: float, caption: list[Flowable]) -> dict:
+        share = min(pictures.share, pf.figure_share(aspect, column, column_h))
+        w = round(share * column, 2)
+        place: pf.CaptionPlace = "margin" if side else "beside" if (
+            column - w - s * 0.9 >= pf.CAPTION_BESIDE_MIN_PT) else "below"
+        return dict(picture_w=w, share=round(share, 3), caption=caption, place=place,
+                    gap=s * (0.9 if place == "beside" else 0.45), space_after=s * 1.2,
+                    margin=side, margin_gap=GUTTER_PT)
+
+    the_map = the_image = None
+    m = document.map
+    if pictures.map and m is not None:
+        caption: list[Flowable] = [Paragraph(rl(m.caption, st), caption_style)] \
+            if m.caption else []
+        caption.append(Paragraph(rl(m.note, st), st.fine))
+        palette = map_palette(look.colors)
+        the_map = pf.MapBlock(m, palette, lambda text: runs(text, st),
+                              max(SMALLEST_PT, st.small.fontSize * 0.92),
+                              **common(m.aspect, caption))
+    if pictures.image and document.images:
+        image = document.images[0]
+        caption = [Paragraph(rl(image.caption, st), caption_style)] if image.caption else []
+        if image.credit:
+            caption.append(Paragraph(rl(image.credit, st), st.fine))
+        the_image = pf.ImageBlock(image, **common(image.image.aspect, caption))
+    return the_map, the_image
+
+
 def plan(document: Document, body_pt: float, spacing: float, columns: int, font: str,
-         arabic_face: str, marks: bool = True) -> Plan | None:
+         arabic_face: str, marks: bool = True,
+         pictures: Pictures = NO_PICTURES) -> Plan | None:
     """The one-pager poured at this size and spacing, or None if it does not fit the page.
-    `marks`: "(continued)" headings where a table or list carries on in the next column."""
+    `marks`: "(continued)" headings where a table or list carries on in the next column.
+    `pictures`: the map heads the right column (the single column), the image follows the
+    situation."""
     profile = document.look
     st = make_styles(body_pt, font, arabic_face, profile, spacing)
-    g = page_grid(profile, st, footer_flowables(document, st))
+    g = page_grid(profile, st, footer_flowables(document, st), logo=document.logo)
     width, side = g.column, 0.0
     if columns == 1:
         width = single_measure(st, g.width)
@@ -846,12 +996,22 @@ def plan(document: Document, body_pt: float, spacing: float, columns: int, font:
                                     profile.colors.primary if key == "actors" else None)
         return None
 
-    items = [(key, f) for key, flows in sections if key not in SPANNING for f in flows]
-    cols = pour(items, width, [column_h] * columns, continued)
+    the_map, the_image = picture_blocks(document, st, pictures, width, column_h, side)
+    items: list[Item] = []
+    for key, flows in sections:
+        if key not in SPANNING:
+            items += [(key, f) for f in flows]
+        if key == "situation" and the_image is not None:
+            items.append(("image", the_image))
+    heads: list[list[Flowable]] = [[] for _ in range(columns)]
+    if the_map is not None:
+        heads[-1].append(the_map)
+    cols = pour(items, width, [column_h] * columns, continued, heads)
     if cols is None:
         return None
+    placed = tuple(f for f in (the_map, the_image) if f is not None)
     return Plan(body_pt, spacing, st, g, spanning, top_h, width, column_h, items, continued,
-                cols, g.margin + (side + GUTTER_PT if side else 0.0))
+                cols, g.margin + (side + GUTTER_PT if side else 0.0), heads, placed)
 
 
 def draw(document: Document, p: Plan) -> Attempt:
@@ -867,15 +1027,22 @@ def draw(document: Document, p: Plan) -> Attempt:
     frames += [frame(p.x + i * (p.width + GUTTER_PT), g.body_bottom, p.width, p.column_h,
                      f"column-{i + 1}") for i in range(len(p.cols))]
 
+    logo_placed: list[pf.Placed] = []
+
     def furniture(canvas: Canvas, _doc) -> None:
         canvas.saveState()
         canvas.setFillColor(colors.HexColor(profile.colors.primary))
         canvas.rect(0, g.page_h - BAND_PT, g.page_w, BAND_PT, stroke=0, fill=1)
+        org_x = g.margin
+        if g.logo is not None and document.logo is not None:
+            x, y, w, h = g.logo
+            logo_placed.append(pf.draw_logo(canvas, document.logo, x, y, w, h))
+            org_x += w + LOGO_GAP_PT
         org = Paragraph(f"<b>{rl(meta.organisation.upper(), st, bold=True)}</b>",
                         ParagraphStyle("org", parent=st.fine,
                                        textColor=colors.HexColor(profile.colors.primary)))
-        org.wrapOn(canvas, g.width * 0.6, 40)
-        org.drawOn(canvas, g.margin, g.org_top - org.height)
+        org.wrapOn(canvas, g.margin + g.width * 0.6 - org_x, 40)
+        org.drawOn(canvas, org_x, g.org_top - org.height)
         label = f"{meta.document_label} · {meta.date_text}".upper()
         when = Paragraph(rl(label, st), st.fine_right)
         when.wrapOn(canvas, g.width * 0.4, 40)
@@ -908,8 +1075,11 @@ def draw(document: Document, p: Plan) -> Attempt:
         pdf.build(story, canvasmaker=_canvas_with_clock(meta.created.timestamp(), font_of(st)))
     except (_SecondPage, LayoutError):
         return Attempt(p.body_pt, 2, b"")
+    placed = [*logo_placed, *(pf.Placed(f.key, f.alt, f.box) for f in p.figures
+                              if f.box is not None)]
     return Attempt(p.body_pt, 1, buf.getvalue(), section_sizes(document, st), p.fill,
-                   len(p.cols))
+                   len(p.cols), figures=tuple((f.key, f.share) for f in p.figures),
+                   placed=tuple(placed))
 
 
 def font_of(st: Styles) -> str:
@@ -944,15 +1114,21 @@ class Measure:
 
 
 def measure(document: Document, st: Styles, height: Height) -> Measure:
-    g = page_grid(document.look, st, footer_flowables(document, st), height)
+    g = page_grid(document.look, st, footer_flowables(document, st), height, document.logo)
     heights = {key: sum(height(f, g.width if key in SPANNING else g.column) for f in flows)
                for key, flows in build_story(document, st, g.width, g.column)}
     return Measure(heights, g.content_top - g.body_bottom, g.column)
 
 
 def render(document: Document) -> Rendered:
+    return render_with_figures(document)[0]
+
+
+def render_with_figures(document: Document) -> tuple[Rendered, tuple[pf.Placed, ...]]:
+    """The one-pager and, for each picture on it (the logo, the map, the image), its
+    alternate description and its box on the page: what tagging it as a Figure needs."""
     attempt = fit_one_page(document)
-    return Rendered(attempt.data, findings(document, attempt))
+    return Rendered(attempt.data, findings(document, attempt)), attempt.placed
 
 
 def check(document: Document) -> Findings:
@@ -964,7 +1140,7 @@ def check(document: Document) -> Findings:
 def findings(document: Document, attempt: Attempt) -> Findings:
     return Findings("pdf", body_pt=attempt.body_pt, start_pt=document.look.type.body_pt,
                     pages=attempt.pages, sections=attempt.sections, fill=attempt.fill,
-                    columns=attempt.columns)
+                    columns=attempt.columns, dropped=attempt.dropped, figures=attempt.figures)
 
 
 def type_sizes(start: float, floor: float) -> list[float]:
@@ -975,20 +1151,36 @@ def type_sizes(start: float, floor: float) -> list[float]:
     return sizes
 
 
-def is_short(document: Document, font: str, arabic_face: str) -> bool:
-    """Whether the body, set in one column at the profile's size, would fill less than
-    SINGLE_COLUMN_SHARE of its height: two columns would then leave most of the page blank."""
-    one = plan(document, document.look.type.body_pt, 1.0, 1, font, arabic_face)
+def is_short(document: Document, font: str, arabic_face: str,
+             pictures: Pictures = NO_PICTURES) -> bool:
+    """Whether the body (with its pictures at their designed size), set in one column at the
+    profile's size, would fill less than SINGLE_COLUMN_SHARE of its height: two columns would
+    then leave most of the page blank."""
+    one = plan(document, document.look.type.body_pt, 1.0, 1, font, arabic_face,
+               pictures=pictures)
     if one is None:
         return False
-    poured = pour(one.items, one.width, [1e6], one.continued)
+    poured = pour(one.items, one.width, [1e6], one.continued, one.heads)
     return poured is not None and poured[0].bottom < SINGLE_COLUMN_SHARE * one.column_h
+
+
+SHARE_STEP = 0.02  # the pictures' width is found to this share of a column
+# How far below the profile's size the type may go to keep a picture on the page: a map is
+# worth most of a point of type; a brief that needs more loses its pictures instead.
+FIGURE_ALLOWANCE_PT = 1.0
 
 
 def fit_one_page(document: Document) -> Attempt:
     """Lay the one-pager out at the largest body size, in quarter points from the profile's
     maximum down to its floor, that fits on one page; then open the spacing as far as the
     page allows, and level the two columns (a short brief is set in one column instead).
+
+    The pictures take part: above the profile's size they are set at their designed width; at
+    the profile's size they narrow, down to pf.MIN_SHARE of a column, before the type shrinks;
+    then the type may shrink by up to FIGURE_ALLOWANCE_PT with the pictures at their narrowest
+    (a map is worth most of a point of type, not more); if even that does not fit, the image is
+    left out, then the map (each reported in the findings, for `validate` to warn), and the
+    text alone is set at the largest size that fits.
 
     Raises RenderError (saying by how much it overflows, or which field cannot be placed) if
     even the floor size does not fit.
@@ -1003,70 +1195,147 @@ def fit_one_page(document: Document) -> Attempt:
     at_least = measure(document, floor_st, _height_at_least)
     if at_least.overflow > 0:
         raise _refusal(document, floor_st, at_least, exact=False)
+    wanted = all_pictures(document)
     columns = 1 if is_short(document, font, arabic_face) else 2
+    # sizes[:own] are above the profile's size, sizes[own] is it (or the next below it)
+    own = next((i for i, size in enumerate(sizes) if size <= profile.type.body_pt + 1e-9),
+               len(sizes) - 1)
 
     marks = True
 
-    def at(i: int, spacing: float = 1.0) -> Plan | None:
-        return plan(document, sizes[i], spacing, columns, font, arabic_face, marks)
+    def at(i: int, spacing: float = 1.0, pictures: Pictures = NO_PICTURES) -> Plan | None:
+        return plan(document, sizes[i], spacing, columns, font, arabic_face, marks, pictures)
 
-    def largest() -> tuple[Plan | None, int]:
-        """Bisect the sizes: sizes[too_big] does not fit, sizes[fits] is the largest known to
-        fit (len(sizes): none yet). The text's height grows with the type size, so this finds
-        the size stepping down a quarter point at a time would, in 1 + log2(n) pours, not n."""
-        best = at(0)
+    def largest(lo: int, hi: int, pictures: Pictures) -> tuple[Plan | None, int]:
+        """Bisect sizes[lo:hi]: sizes[too_big] does not fit, sizes[fits] is the largest known
+        to fit (hi: none yet). The text's height grows with the type size, so this finds the
+        size stepping down a quarter point at a time would, in 1 + log2(n) pours, not n."""
+        if lo >= hi:
+            return None, hi
+        best = at(lo, pictures=pictures)
         if best is not None:
-            return best, 0
-        too_big, fits = 0, len(sizes)
+            return best, lo
+        too_big, fits = lo, hi
         while fits - too_big > 1:
             mid = (too_big + fits) // 2
-            tried = at(mid)
+            tried = at(mid, pictures=pictures)
             if tried is None:
                 too_big = mid
             else:
                 fits, best = mid, tried
         return best, fits
 
-    best, fits = largest()
-    if best is None and columns == 1:  # (not expected: a short brief fits one column)
+    # A picture may cost the text up to FIGURE_ALLOWANCE_PT of type before it is left out.
+    allow = max((i for i, size in enumerate(sizes)
+                 if size >= profile.type.body_pt - FIGURE_ALLOWANCE_PT - 1e-9), default=own)
+    allow = max(allow, own)
+
+    def widest_share(i: int, pictures: Pictures, best: Plan) -> tuple[Plan, Pictures]:
+        """At sizes[i], where `pictures` fit at the narrowest: as wide as they fit."""
+        lo, hi = pf.MIN_SHARE, 1.0
+        while hi - lo > SHARE_STEP:
+            mid = round((lo + hi) / 2, 3)
+            tried = at(i, pictures=dataclasses.replace(pictures, share=mid))
+            if tried is None:
+                hi = mid
+            else:
+                lo, best = mid, tried
+        return best, dataclasses.replace(pictures, share=lo)
+
+    def narrowed() -> tuple[Plan | None, int, Pictures]:
+        """From the profile's size: the pictures as wide as fits; then the type a little
+        smaller (down to `allow`) with the pictures at their narrowest; the image left out
+        before the map."""
+        ladder = [wanted] + ([Pictures(map=True)] if wanted.map and wanted.image else [])
+        for pictures in ladder:
+            best = at(own, pictures=pictures)
+            if best is not None:
+                return best, own, pictures
+            narrowest = dataclasses.replace(pictures, share=pf.MIN_SHARE)
+            best, fits = largest(own, allow + 1, narrowest)
+            if best is not None:
+                best, pictures = widest_share(fits, pictures, best)
+                return best, fits, pictures
+        return None, own, NO_PICTURES
+
+    def search() -> tuple[Plan | None, int, Pictures]:
+        if not wanted.any:
+            return (*largest(0, len(sizes), NO_PICTURES), NO_PICTURES)
+        best, fits = largest(0, own, wanted)
+        if best is not None:
+            return best, fits, wanted
+        best, fits, pictures = narrowed()
+        if best is not None:
+            return best, fits, pictures
+        return (*largest(own, len(sizes), NO_PICTURES), NO_PICTURES)
+
+    best, fits, pictures = search()
+    if columns == 1 and pictures != wanted:
+        # A short text whose pictures would have to narrow (or go) in one column: two columns,
+        # with the map heading the right one, may hold them as designed. (A short brief that
+        # does not fit one column at all is not expected, but is set in two as well.)
+        single = (best, fits, pictures)
         columns = 2
-        best, fits = largest()
+        best, fits, pictures = search()
+        if single[0] is not None and (best is None or kept(single[2]) > kept(pictures)):
+            columns = 1
+            best, fits, pictures = single
     if best is None:  # a brief that fits only without its "(continued)" heading keeps fitting
         marks = False
-        best, fits = largest()
+        best, fits, pictures = search()
     if best is None:
         raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
     # Room left over (less than a quarter point of type, or the maximum size reached): open
     # the spacing before leaving white space at the foot of the page.
-    widest = at(fits, SPACING_MOST)
+    widest = at(fits, SPACING_MOST, pictures)
     if widest is not None:
         best = widest
     else:  # bisect: the spacing that fits is between best's and SPACING_MOST
         lo, hi = best.spacing, SPACING_MOST
         while hi - lo > SPACING_STEP:
             mid = round((lo + hi) / 2, 3)
-            tried = at(fits, mid)
+            tried = at(fits, mid, pictures)
             if tried is None:
                 hi = mid
             else:
                 lo, best = mid, tried
     if len(best.cols) == 2:
         cols = balance(best.items, best.width, best.column_h, best.continued,
-                       best.st.body.leading)
+                       best.st.body.leading, best.heads)
         if cols is not None:
             level(cols, best.st.body.leading)
             best.cols = cols
+    dropped = left_out(document, wanted, pictures, sizes[own])
     drawn = draw(document, best)
     if drawn.pages == 1:
-        return drawn
+        return dataclasses.replace(drawn, dropped=dropped)
     # ReportLab drew otherwise than poured (it should not): the next smaller sizes, unlevelled
     for i in range(fits + 1, len(sizes)):
-        smaller = at(i)
+        smaller = at(i, pictures=pictures)
         drawn = draw(document, smaller) if smaller is not None else drawn
         if drawn.pages == 1:
-            return drawn
+            return dataclasses.replace(drawn, dropped=dropped)
     raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
 
+
+def kept(pictures: Pictures) -> tuple[int, float]:
+    """How much of the pictures a layout keeps: how many, then how wide."""
+    return int(pictures.map) + int(pictures.image), pictures.share
+
+
+def left_out(document: Document, wanted: Pictures, set_: Pictures,
+             size: float) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+    """What the fit left out of the page, at the brief's key, in words for `validate`."""
+    why = (f"even at {pf.MIN_SHARE:.0%} of a column's width it does not fit on the page with "
+           f"the text at {size - FIGURE_ALLOWANCE_PT:g} pt or more; shorten the text to bring it "
+           "back (the memo and the deck show it)")
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    if wanted.map and not set_.map and document.map is not None:
+        out.append((("map",), f"the locator map was left out of the one-pager: {why}"))
+    if wanted.image and not set_.image:
+        image = document.images[0]
+        out.append((image.key, f"the image ({image.alt}) was left out of the one-pager: {why}"))
+    return tuple(out)
 
 
 def _refusal(document: Document, st: Styles, m: Measure, exact: bool) -> RenderError:

@@ -37,6 +37,7 @@ def render(document: Document) -> Rendered:
     from reportgen.writers.docx.look import Look
     from reportgen.writers.docx.memo import (
         MemoWriter,
+        Pictures,
         set_compat_mode,
         set_page,
         write_footer,
@@ -49,6 +50,7 @@ def render(document: Document) -> Rendered:
         prune_body_rels,
         set_properties,
     )
+    from reportgen.writers.docx.pictures import Media
     from reportgen.writers.zipstable import stable_zip
 
     plan = plan_memo(document)
@@ -62,9 +64,12 @@ def render(document: Document) -> Rendered:
 
     look = Look(base, profile, builtin, meta.language, plan.label_column_pt)
     ids = look.apply(plan.text_width_pt)
-    MemoWriter(base, document, ids, look.numbering, plan.text_width_pt).write()
+    media = Media(base)
+    pictures = Pictures(media, plan.map, _map_png(document, plan), plan.images,
+                        plan.value_column_pt)
+    MemoWriter(base, document, ids, look.numbering, plan.text_width_pt, pictures).write()
     if builtin:
-        write_header(section, base, document, ids)
+        write_header(section, base, document, ids, media, plan.text_width_pt)
     write_footer(section, base, document, ids, plan.text_width_pt, builtin)
     prune_body_rels(base)
 
@@ -87,6 +92,29 @@ def render(document: Document) -> Rendered:
     buf = io.BytesIO()
     base.save(buf)
     return Rendered(stable_zip(buf.getvalue(), meta.created), plan.findings)
+
+
+def _map_png(document: Document, plan) -> bytes | None:
+    """The locator map as a PNG of the plan's size and dpi (300 on any usual page), names in
+    the memo's body font (bold; Pillow's own font if the family is not installed)."""
+    if document.map is None or plan.map is None:
+        return None
+    from reportgen.figures.raster import MapStyle, render_map_png
+    from reportgen.fonts import family
+    from reportgen.writers.colour import map_palette
+    from reportgen.writers.docx.plan import memo_body_pt
+
+    def bold_face(name: str):
+        try:
+            return family(name).files["bold"]
+        except RenderError:
+            return None
+
+    fonts = document.look.fonts
+    style = MapStyle(label_pt=round(memo_body_pt(document.look) * 0.74, 2))
+    return render_map_png(document.map, map_palette(document.look.colors), plan.map_px,
+                          bold_face(fonts.body), arabic_font_path=bold_face(fonts.arabic),
+                          dpi=plan.map_dpi, style=style)
 
 
 def _story_parts(base, section):

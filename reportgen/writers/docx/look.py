@@ -76,6 +76,11 @@ class StyleIds:
     closing: str
     header: str
     footer: str
+    key_figure: str
+    key_figure_label: str
+    figure: str
+    caption: str
+    figure_note: str
 
 
 class Look:
@@ -112,6 +117,9 @@ class Look:
             "table_text": self._table_text, "table_heading": self._table_heading,
             "hyperlink": self._hyperlink, "closing": self._closing, "header": self._header,
             "footer": self._footer, "table": self._table,
+            "key_figure": self._key_figure, "key_figure_label": self._key_figure_label,
+            "figure": self._figure, "caption": self._caption,
+            "figure_note": self._figure_note,
         }
         ids = {spec.key: self._ensure(spec.name, KINDS[spec.kind], spec.builtin, spec.based_on,
                                       builders[spec.key]) for spec in STYLES}
@@ -331,6 +339,33 @@ class Look:
         ppr = self._ppr(style)
         tab_stops(ppr, [("right", self.text_width)])
         spacing(ppr, before=0, after=0, line=1.0)
+
+    def _key_figure(self, style) -> None:
+        """A key figure's value: big, bold, in the primary colour, tight lines."""
+        run_look(self._rpr(style), size=self._size("key_figure"), bold=True,
+                 colour=self.primary)
+        spacing(self._ppr(style), before=0, after=0, line=1.0)
+
+    def _key_figure_label(self, style) -> None:
+        run_look(self._rpr(style), size=self._size("key_figure_label"))
+        spacing(self._ppr(style), before=0, after=self.s * 0.1, line=1.08)
+
+    def _figure(self, style) -> None:
+        """The paragraph a picture stands in: single line spacing (a multiple would add to
+        the picture's height), kept with its caption."""
+        ppr = self._ppr(style)
+        spacing(ppr, before=self.s * 0.9, after=self.s * 0.35, line=1.0)
+        put(ppr, "w:keepNext")
+        put(ppr, "w:keepLines")
+
+    def _caption(self, style) -> None:
+        run_look(self._rpr(style), size=self._size("caption"), italic=False, colour=self.text)
+        spacing(self._ppr(style), before=0, after=self.s * 0.2, line=1.08)
+
+    def _figure_note(self, style) -> None:
+        """Credits, the map's boundaries note, a key figure's source: small and muted."""
+        run_look(self._rpr(style), size=self._size("figure_note"), colour=self.muted)
+        spacing(self._ppr(style), before=0, after=self.s * 0.15, line=1.08)
 
     def _table(self, style) -> None:
         """Header row in the primary colour (repeated on each page), hairlines between rows,

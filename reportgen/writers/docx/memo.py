@@ -19,6 +19,7 @@ from lxml import etree
 from reportgen.brief.markup import Inline, ListBlock, Span, Text
 from reportgen.brief.markup import Paragraph as TextParagraph
 from reportgen.document.typography import nonbreaking_join
+from reportgen.labels import PLACEHOLDER
 from reportgen.profile import Profile
 from reportgen.writers.docx.look import Numbering, StyleIds
 from reportgen.writers.docx.ooxml import (
@@ -36,15 +37,57 @@ from reportgen.writers.docx.ooxml import (
     tab_stops,
     twips,
 )
+from reportgen.writers.docx.plan import LOGO_HEIGHT_PT, FigureBox, memo_body_pt
 
 if TYPE_CHECKING:
     from reportgen.document import ActorEntry, Document, Section, SourceEntry
     from reportgen.document.labels import Labels
+    from reportgen.document.model import ImageFigure
+    from reportgen.writers.docx.pictures import Media
 
 # The actors table's columns: the label of each heading and its share of the text width.
 ACTOR_COLUMNS = (("table_name", 0.24), ("table_role", 0.28), ("table_stance", 0.48))
 ATTRIBUTION_DASH = nonbreaking_join("—", "")  # "— Name": the dash never ends a line
 W_P, W_PPR, W_PSTYLE, W_VAL = (qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:val"))
+# Word's caption sequence: "Insert Table of Figures" lists the captions that count it.
+FIGURE_SEQUENCE = "SEQ Figure \\* ARABIC"
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """What the memo's pictures need besides the document: the package's media, each
+    picture's size on the page (the plan's), and the map drawn as a PNG."""
+
+    media: Media
+    map_box: FigureBox | None = None
+    map_png: bytes | None = None
+    image_boxes: tuple[FigureBox, ...] = ()
+    value_column_pt: float = 0.0
+
+
+def caption_pieces(labels: Labels, number: int, caption: str | None,
+                   label: str) -> list[tuple[str, str]] | None:
+    """The caption `label` ("Figure 2: Basra's waterway", made by the document from the
+    `figure_caption` label) as (kind, text) pieces in the label's order: "text", "number"
+    (where a Word SEQ field goes) and "caption". None when the pieces do not give back the
+    label exactly (a profile's label without {number}): it is then printed as plain text."""
+    pattern = labels.words["figure_caption" if caption else "figure"]
+    values = {"number": str(number), "caption": caption or ""}
+    pieces: list[tuple[str, str]] = []
+    at = 0
+    for m in PLACEHOLDER.finditer(pattern):
+        if m.group(1) not in values:
+            return None
+        if m.start() > at:
+            pieces.append(("text", pattern[at:m.start()]))
+        pieces.append((m.group(1), values[m.group(1)]))
+        at = m.end()
+    if at < len(pattern):
+        pieces.append(("text", pattern[at:]))
+    numbers = sum(kind == "number" for kind, _ in pieces)
+    if numbers != 1 or "".join(text for _, text in pieces) != label:
+        return None
+    return pieces
 
 
 @dataclass
@@ -54,6 +97,7 @@ class MemoWriter:
     ids: StyleIds
     numbering: Numbering
     text_width_pt: float
+    pictures: Pictures | None = None
 
     def __post_init__(self) -> None:
         self.profile: Profile = self.document.look
@@ -74,9 +118,20 @@ class MemoWriter:
     # ----------------------------------------------------------------------------------------
     def write(self) -> None:
         self.header_block()
+        figures_placed = False
         for section in self.document.sections:
             self.heading(section.heading)
             self.section(section)
+            if section.key == "summary" and self.document.key_figures:
+                self.key_figures_table()
+            # The figures show where and what the situation describes; the brief links no
+            # picture to a section, and the map is figure 1, so all follow the situation
+            # in the document's numbering order (Word's SEQ fields count in reading order).
+            if section.key == "situation":
+                self.figures()
+                figures_placed = True
+        if not figures_placed:
+            self.figures()
         self.closing()
 
     def section(self, section: Section) -> None:
@@ -287,6 +342,113 @@ class MemoWriter:
             tc.remove(first)
 
     # ----------------------------------------------------------------------------------------
+    def key_figures_table(self) -> None:
+        """The key figures under the bottom line: a Memo Table whose header row, across both
+        columns, names it; then one row a figure, its value big in the primary colour on the
+        left, its label (and source, small and muted) on the right."""
+        entries = self.document.key_figures
+        value_pt = self.pictures.value_column_pt if self.pictures else 0.0
+        value_pt = value_pt or self.text_width_pt * 0.25
+        self._space_after_last(memo_body_pt(self.profile) * 0.9)
+        table = self.doc.add_table(rows=1 + len(entries), cols=2)
+        table.style = self.doc.styles.get_by_id(self.ids.table, WD_STYLE_TYPE.TABLE)
+        widths = [twips(value_pt), twips(self.text_width_pt) - twips(value_pt)]
+        self._table_geometry(table, widths)
+        tblpr = table._tbl.tblPr
+        look = put(tblpr, "w:tblLook")  # a few rows: no banding
+        look.set(qn("w:noHBand"), "1")
+        look.set(qn("w:val"), "0620")  # firstRow, noHBand, noVBand, as the attributes say
+        put(tblpr, "w:tblCaption", val=self.labels["key_figures"])
+        trs = table._tbl.tr_lst
+        put(trs[0].get_or_add_trPr(), "w:tblHeader")
+        head, spare = trs[0].tc_lst
+        put(head.get_or_add_tcPr(), "w:tcW", w=sum(widths), type="dxa")
+        put(head.tcPr, "w:gridSpan", val=2)
+        trs[0].remove(spare)
+        p = head.p_lst[0]
+        self._set_style(p, self.ids.table_heading)
+        add_run(p, self.labels["key_figures"], self.ts)
+        mark_direction(p, self.labels["key_figures"])
+        for tr, entry in zip(trs[1:], entries, strict=True):
+            put(tr.get_or_add_trPr(), "w:cantSplit")
+            value_cell, label_cell = tr.tc_lst
+            for tc in (value_cell, label_cell):
+                put(tc.get_or_add_tcPr(), "w:vAlign", val="center")
+            self.text_para(self.ids.key_figure, (Span(entry.value),), value_cell)
+            self.text_para(self.ids.key_figure_label, (Span(entry.label),), label_cell)
+            if entry.source_text:
+                self.text_para(self.ids.figure_note, (Span(entry.source_text),), label_cell)
+            for tc in (value_cell, label_cell):
+                self._drop_leading_empty(tc)
+        for tr in trs[:-1]:  # the figures stay together, and with their header
+            for tc in tr.tc_lst:
+                for p in tc.p_lst:
+                    put(p.get_or_add_pPr(), "w:keepNext")
+
+    def _space_after_last(self, pt: float) -> None:
+        """More room under the paragraph written last (a table has no space before)."""
+        last = (self._body_end.getprevious() if self._body_end is not None
+                else self._body[-1] if len(self._body) else None)
+        if last is not None and last.tag == W_P:
+            spacing(last.get_or_add_pPr(), after=pt)
+
+    # ----------------------------------------------------------------------------------------
+    def figures(self) -> None:
+        """The map, then each image: the picture, its numbered caption, then the map's
+        boundaries note or the image's credit in small type."""
+        if self.pictures is None:
+            return
+        media = self.pictures.media
+        figure = self.document.map
+        if figure is not None and self.pictures.map_png and self.pictures.map_box:
+            box = self.pictures.map_box
+            r_id = media.relate(self.doc.part, self.pictures.map_png, "png")
+            name = self.labels.fill("map_heading", country=figure.country_name)
+            self._picture(r_id, box, name, figure.alt, figure.label)
+            self._caption(figure.number, figure.caption, figure.label, followed=True)
+            self.text_para(self.ids.figure_note, (Span(figure.note),))
+        for image, box in zip(self.document.images, self.pictures.image_boxes, strict=True):
+            self._image(image, box)
+
+    def _image(self, image: ImageFigure, box: FigureBox) -> None:
+        assert self.pictures is not None
+        r_id = self.pictures.media.relate(self.doc.part, image.image.data, image.image.kind)
+        self._picture(r_id, box, image.label, image.alt, image.label)
+        self._caption(image.number, image.caption, image.label, followed=bool(image.credit))
+        if image.credit:
+            self.text_para(self.ids.figure_note, (Span(image.credit),))
+
+    def _picture(self, r_id: str, box: FigureBox, name: str, alt: str, label: str) -> None:
+        from reportgen.writers.docx.pictures import add_picture_run, inline_picture
+
+        assert self.pictures is not None
+        p = self.para(self.ids.figure)
+        drawing = inline_picture(r_id, box.width_pt, box.height_pt,
+                                 self.pictures.media.drawing_id(), name, alt)
+        add_picture_run(p, drawing)
+        mark_direction(p, label)  # on the side its caption starts from
+
+    def _caption(self, number: int, caption: str | None, label: str, followed: bool) -> None:
+        """"Figure 1: caption" in Word's Caption style, the number a SEQ field (cached, so
+        it reads right before Word or LibreOffice recount), "Figure 1:" in bold."""
+        p = self.para(self.ids.caption)
+        pieces = caption_pieces(self.labels, number, caption, label)
+        if pieces is None:
+            add_run(p, label, self.ts)
+        else:
+            bold = True
+            for kind, text in pieces:
+                if kind == "caption":
+                    bold = False
+                if kind == "number":
+                    add_field(p, FIGURE_SEQUENCE, text, bold=bold)
+                elif text:
+                    add_run(p, text, self.ts, bold=bold)
+        mark_direction(p, label)
+        if followed:
+            put(p.get_or_add_pPr(), "w:keepNext")
+
+    # ----------------------------------------------------------------------------------------
     def quotation(self, actor: ActorEntry) -> None:
         assert actor.quote is not None
         spans = (Span(actor.quote_open), *actor.quote, Span(actor.quote_close))
@@ -400,10 +562,16 @@ def _inherited_tabs(style) -> list[float]:
     return positions
 
 
-def write_header(section, doc, document: Document, ids: StyleIds) -> None:
+LOGO_MAX_WIDTH_SHARE = 0.4  # of the text width: a very wide logo is made lower instead
+LOGO_HEADER_DISTANCE_PT = 24.0  # from the page's top edge, so the logo clears the margin
+
+
+def write_header(section, doc, document: Document, ids: StyleIds,
+                 media: Media | None = None, text_width_pt: float = 468.0) -> None:
     """Built-in look only (a reference document brings its own header): the organisation's
-    name on the left and its web address on the right, over an accent hairline. Nothing
-    dated, so a memo saved as a reference document does not carry a stale date."""
+    logo, when the profile has one, then its name on the left and its web address on the
+    right, over an accent hairline. Nothing dated, so a memo saved as a reference document
+    does not carry a stale date."""
     profile = document.look
     header = section.header
     header.is_linked_to_previous = False
@@ -413,12 +581,36 @@ def write_header(section, doc, document: Document, ids: StyleIds) -> None:
     p = header.add_paragraph()
     p.style = doc.styles.get_by_id(ids.header, WD_STYLE_TYPE.PARAGRAPH)
     ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
+    if document.logo is not None and media is not None:
+        # The logo first; the name and address stand on its foot, a letterhead's line.
+        _header_logo(section, header, p._p, document, media, text_width_pt)
+        add_run(p._p, "\u2002", ts)  # an en space between the logo and the name
     add_run(p._p, document.meta.organisation.upper(), ts)
     if profile.url:
         add_run(p._p, "\t", ts)
         site = urlparse(profile.url).netloc or profile.url
         for r in add_run(p._p, site, ts, colour=profile.colors.muted):
             run_look(r.get_or_add_rPr(), bold=False, tracking=0)
+
+
+def _header_logo(section, header, p, document: Document, media: Media,
+                 text_width_pt: float) -> None:
+    """The logo as an inline picture at the start of the header paragraph `p`, about
+    0.45 in high (lower if it would be wider than 40 % of the text width); the header moves
+    up so that logo and rule stay clear of the top margin."""
+    from reportgen.writers.docx.pictures import add_picture_run, inline_picture
+
+    logo = document.logo
+    assert logo is not None
+    height = LOGO_HEIGHT_PT
+    width = height * logo.image.aspect
+    if width > LOGO_MAX_WIDTH_SHARE * text_width_pt:
+        width = LOGO_MAX_WIDTH_SHARE * text_width_pt
+        height = width / logo.image.aspect
+    r_id = media.relate(header.part, logo.image.data, logo.image.kind)
+    add_picture_run(p, inline_picture(r_id, width, height, media.drawing_id(), logo.alt,
+                                      logo.alt))
+    section.header_distance = Pt(LOGO_HEADER_DISTANCE_PT)
 
 
 def set_page(section, profile: Profile) -> None:

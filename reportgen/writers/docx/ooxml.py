@@ -426,12 +426,15 @@ def mark_direction(p, text: str) -> None:
 # Fields
 
 
-def add_field(p, instruction: str, cached: str) -> None:
+def add_field(p, instruction: str, cached: str, bold: bool = False) -> None:
     """A complex field (begin / instruction / separate / cached result / end) in the w:p `p`,
-    which Word and LibreOffice recompute when they lay the page out."""
+    which Word and LibreOffice recompute when they lay the page out; `bold` sets every run
+    of it bold (the result takes the formatting of the field's runs)."""
 
     def run_with(child) -> None:
         r = OxmlElement("w:r")
+        if bold:
+            run_look(put(r, "w:rPr"), bold=True)
         r.append(child)
         p.append(r)
 

@@ -63,6 +63,11 @@ STYLES = (
     StyleSpec("header", "Header", P, True, "Normal", 0.72),
     StyleSpec("footer", "Footer", P, True, "Normal", 0.76),
     StyleSpec("table", "Memo Table", T, False, "Normal Table", None),
+    StyleSpec("key_figure", "Key Figure", P, False, "Table Text", 1.8),
+    StyleSpec("key_figure_label", "Key Figure Label", P, False, "Table Text", 0.95),
+    StyleSpec("figure", "Figure", P, False, "Normal", None),
+    StyleSpec("caption", "Caption", P, True, "Normal", 0.88),
+    StyleSpec("figure_note", "Figure Note", P, False, "Normal", 0.72),
 )
 SPECS = {s.key: s for s in STYLES}
 SCALE = {s.key: s.scale for s in STYLES if s.scale is not None}
@@ -82,14 +87,91 @@ def memo_body_pt(profile: Profile) -> float:
 
 
 @dataclass(frozen=True)
+class FigureBox:
+    """A picture's size on the page, in points."""
+
+    key: tuple[str | int, ...]  # its key in the brief: ("map",) or ("images", i)
+    width_pt: float
+    height_pt: float
+
+
+@dataclass(frozen=True)
 class MemoPlan:
     reference: Path | None  # the profile's memo.docx, or None for the built-in look
     text_width_pt: float  # between the page's margins
     findings: Findings
     label_column_pt: float  # where the header's values start: past its longest label
+    text_height_pt: float = 648.0  # between the top and bottom margins
+    map: FigureBox | None = None
+    map_px: int = 0  # the map picture's width in pixels, map_dpi at its width on the page
+    map_dpi: int = 300
+    images: tuple[FigureBox, ...] = ()  # in the document's order
+    value_column_pt: float = 0.0  # the key figures table's first column
 
 
 LABEL_COLUMN_MIN_PT = 72.0  # one inch, as memo headers have it
+# A picture spans the text width, unless that would make it taller than this share of the
+# text height (a portrait photo, a square map): then it is as tall as that, its width follows.
+# At 0.38 two figures with their captions and notes share a page (0.45 left each alone on a
+# half-empty page of a Letter memo).
+FIGURE_MAX_HEIGHT_SHARE = 0.38
+MAP_DPI = 300
+# A page far larger than Letter (a reference memo can set one) would ask for a map of tens of
+# megapixels, drawn at three times that; past this many pixels the map's dpi goes down.
+MAP_MAX_PIXELS = 4_000_000
+LOGO_HEIGHT_PT = 0.45 * 72
+# The key figures' value column: wide enough for the widest value, within these shares.
+VALUE_COLUMN_SHARES = (0.16, 0.45)
+TABLE_CELL_MARGIN_PT = 6.0  # left and right, as the Memo Table style sets them
+
+
+def figure_box(key: tuple[str | int, ...], aspect: float, text_width: float,
+               text_height: float) -> FigureBox:
+    width = min(text_width, FIGURE_MAX_HEIGHT_SHARE * text_height * aspect)
+    return FigureBox(key, round(width, 3), round(width / aspect, 3))
+
+
+def map_pixels(box: FigureBox) -> tuple[int, int]:
+    """(width in pixels, dpi) of the map's picture: MAP_DPI, or fewer dots per inch where
+    that would pass MAP_MAX_PIXELS."""
+    inches_w, inches_h = box.width_pt / 72, box.height_pt / 72
+    dpi = min(MAP_DPI, int((MAP_MAX_PIXELS / (inches_w * inches_h)) ** 0.5))
+    return max(1, round(inches_w * dpi)), dpi
+
+
+def _advance(text: str, name: str, style: str, size: float) -> float | None:
+    """`text`'s width in points at `size` in face `style` of family `name`, from the font's
+    advance widths (no kerning or shaping: a little wide, which is the safe side); None when
+    the family is not installed."""
+    from fontTools.ttLib import TTFont
+
+    from reportgen.fonts import family
+
+    try:
+        font = TTFont(family(name).files[style], lazy=True)
+    except RenderError:
+        return None
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    em = sum(hmtx[cmap[ord(ch)]][0] for ch in text if ord(ch) in cmap)
+    return em / font["head"].unitsPerEm * size
+
+
+def value_column_pt(document: Document, value_pt: float, text_width: float) -> float:
+    """The key figures' value column: the widest value in bold at its size, plus the cell
+    margins and a gap, within VALUE_COLUMN_SHARES of the text width; rounded up to 6 pt."""
+    from reportgen.fonts import has_arabic
+
+    if not document.key_figures:
+        return 0.0
+    widest = 0.0
+    for entry in document.key_figures:
+        fonts = document.look.fonts
+        name = fonts.arabic if has_arabic(entry.value) else fonts.body
+        width = _advance(entry.value, name, "bold", value_pt)
+        widest = max(widest, 0.6 * value_pt * len(entry.value) if width is None else width)
+    needed = -(-(widest + 2 * TABLE_CELL_MARGIN_PT + value_pt * 0.4) // 6) * 6
+    low, high = VALUE_COLUMN_SHARES
+    return round(min(max(needed, low * text_width), high * text_width), 2)
 
 
 def label_column_pt(document: Document, body_pt: float) -> float:
@@ -97,24 +179,17 @@ def label_column_pt(document: Document, body_pt: float) -> float:
     (DESTINATAIRES) would run past it. Measured with the font's own advance widths at the
     label's size and tracking (memo_label: bold, 0.8 of the body size, 0.08 of it between
     letters), then a gap, rounded up to 6 pt."""
-    from fontTools.ttLib import TTFont
-
-    from reportgen.fonts import family, has_arabic
+    from reportgen.fonts import has_arabic
 
     size, tracking = body_pt * 0.8, body_pt * 0.08
     widest = 0.0
     for line in document.memo:
         label = document.labels.fill("memo_label", label=line.label)
         name = document.look.fonts.arabic if has_arabic(label) else document.look.fonts.body
-        try:
-            font = TTFont(family(name).files["bold"], lazy=True)
-        except RenderError:  # the family is not installed: the memo only names it; estimate
-            em = 0.62 * len(label)
-        else:
-            cmap, hmtx = font.getBestCmap(), font["hmtx"]
-            em = sum(hmtx[cmap[ord(ch)]][0] for ch in label if ord(ch) in cmap) \
-                / font["head"].unitsPerEm
-        widest = max(widest, em * size + tracking * len(label))
+        width = _advance(label, name, "bold", size)
+        if width is None:  # the family is not installed: the memo only names it; estimate
+            width = 0.62 * len(label) * size
+        widest = max(widest, width + tracking * len(label))
     needed = widest + body_pt * 1.2
     return max(LABEL_COLUMN_MIN_PT, -(-needed // 6) * 6)
 
@@ -130,6 +205,7 @@ def plan_memo(document: Document) -> MemoPlan:
         width_tw, margin_tw = (_docx_twips(profile.page_size_pt[0]),
                                _docx_twips(max(profile.page.margin_pt, 72.0)))
         text_width = (width_tw - 2 * margin_tw) / 20
+        text_height = (_docx_twips(profile.page_size_pt[1]) - 2 * margin_tw) / 20
         if text_width <= MIN_TEXT_WIDTH_PT:
             raise RenderError(diagnostics=[document.profile.diagnostic(("page", "margin_pt"), (
                 f"the page leaves only {text_width:.0f} pt between the margins (at least an "
@@ -138,6 +214,7 @@ def plan_memo(document: Document) -> MemoPlan:
     else:
         document_xml, styles = _reference_parts(reference)
         text_width = _text_width(document_xml)
+        text_height = _text_height(document_xml)
         if text_width <= MIN_TEXT_WIDTH_PT:
             raise RenderError(f"{reference}: its page leaves only {text_width:.0f} pt between "
                               "the margins; the memo needs more room")
@@ -145,8 +222,20 @@ def plan_memo(document: Document) -> MemoPlan:
     size = _Sizes(styles, body)
     sections = tuple(SectionFindings(key, size.of(SECTION_STYLE[key]))
                      for key in [*(s.key for s in document.sections), "closing"])
-    findings = Findings("docx", body_pt=size.of("body"), sections=sections)
-    return MemoPlan(reference, text_width, findings, label_column_pt(document, body))
+    map_box = (figure_box(("map",), document.map.aspect, text_width, text_height)
+               if document.map is not None else None)
+    images = tuple(figure_box(f.key, f.image.aspect, text_width, text_height)
+                   for f in document.images)
+    boxes = ((map_box,) if map_box else ()) + images
+    findings = Findings("docx", body_pt=size.of("body"), sections=sections,
+                        figures=tuple((b.key, round(b.width_pt / text_width, 3))
+                                      for b in boxes))
+    map_px, map_dpi = map_pixels(map_box) if map_box else (0, MAP_DPI)
+    return MemoPlan(reference, text_width, findings, label_column_pt(document, body),
+                    text_height_pt=text_height, map=map_box, map_px=map_px, map_dpi=map_dpi,
+                    images=images,
+                    value_column_pt=value_column_pt(document, size.of("key_figure"),
+                                                    text_width))
 
 
 def _docx_twips(pt: float) -> int:
@@ -200,6 +289,16 @@ def _text_width(root) -> float:
     width = int(sect.find(_w("pgSz")).get(_w("w")))
     margins = sect.find(_w("pgMar"))
     return (width - int(margins.get(_w("left"))) - int(margins.get(_w("right")))) / 20
+
+
+def _text_height(root) -> float:
+    """Page height less the top and bottom margins, in points (a negative margin, which
+    Word keeps whatever the header's height, counts by its size; an absent one is an inch)."""
+    sect = root.find(f"{_w('body')}/{_w('sectPr')}")
+    height = int(sect.find(_w("pgSz")).get(_w("h")))
+    margins = sect.find(_w("pgMar"))
+    top, bottom = (abs(int(margins.get(_w(side), "1440"))) for side in ("top", "bottom"))
+    return max(height - top - bottom, 1440) / 20
 
 
 def _style_by_name(styles, name: str):

@@ -2,7 +2,8 @@
 
 `plan(document)` is cheap and needs no python-pptx: it is what tests and `validate` inspect
 (`check` gives its findings). `render(document)` draws the plan and returns the .pptx bytes
-with the findings (the pipeline writes them).
+with the findings (the pipeline writes them). The pictures (key figures, the locator map,
+images, the logo) are planned in `figures.py` with the same measure and drawn by `output.py`.
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ from reportgen.writers.pptx.model import (
     FIT_TOLERANCE_PT,
     DeckPlan,
     Frame,
+    MapDrawing,
     Rect,
     SlidePlan,
     Table,
@@ -371,6 +372,24 @@ def paginate(paras: Sequence[Para], height: float, width: float, limit: int | No
     return [list(paras[i:j]) for i, j in groups]
 
 
+@dataclass(frozen=True)
+class Beside:
+    """A figure that shares a section's one slide with its text (the map beside the
+    situation): the text flows in `column` at `lo` to `hi` pt, and the figure's frames, maps
+    and notes go on the slide as they are. `height` is the figure block's height (for the
+    slide's fill); `text_right` sets the text against the column's right edge (right-to-left
+    documents put the figure on the left)."""
+
+    column: Box
+    lo: float
+    hi: float
+    frames: tuple[Frame, ...]
+    maps: tuple[MapDrawing, ...]
+    notes: tuple[Para, ...]
+    height: float
+    text_right: bool = False
+
+
 # ---------------------------------------------------------------------------------------------
 # Cards: one per actor or lever, in a grid; a card taller than the slide continues
 
@@ -517,6 +536,8 @@ class Planner:
         self.st = Style.of(document.look, document.meta.language)
         self.slides: list[SlidePlan] = []
         self.found: dict[str, SectionFindings] = {}
+        # (brief key, width as a share of the body width) of each figure placed, for reports
+        self.figures: list[tuple[KeyPath, float]] = []
 
     # -- shared pieces ---------------------------------------------------------------------
 
@@ -633,19 +654,25 @@ class Planner:
     # -- slides ----------------------------------------------------------------------------
 
     def title_slide(self) -> None:
+        from reportgen.writers.pptx.figures import clear_of, logo_plate
+
         meta, st = self.meta, self.st
         layout = self.geo.find("title")
-        title_box = layout.get("title") or Box(self.geo.width * 0.1, self.geo.height * 0.2,
-                                               self.geo.width * 0.8, self.geo.height * 0.35)
+        logo = logo_plate(self)
+        plate = logo[0] if logo else None
+        given = layout.get("title") or Box(self.geo.width * 0.1, self.geo.height * 0.2,
+                                           self.geo.width * 0.8, self.geo.height * 0.35)
+        title_box = clear_of(given, plate)
         ph = "title" if layout.get("title") else None
         title, _ = self.fit_frame("title", sizes(40, 24, 1), lambda s: Frame(
             "title", title_box.x, title_box.y, title_box.w, title_box.h,
             (st.para(no_runt(meta.title), s, 1.08, bold=True,
                      color=None if ph else st.primary),),
-            anchor="b", placeholder=ph), self.in_brief(("title",)))
+            anchor="b", placeholder=ph, move=title_box != given), self.in_brief(("title",)))
 
-        sub_box = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
-                                                self.geo.height * 0.88 - title_box.bottom - 12)
+        given = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
+                                              self.geo.height * 0.88 - title_box.bottom - 12)
+        sub_box = clear_of(given, plate)
         sub_ph = "subtitle" if layout.get("subtitle") else None
         # The authors as a list of names ("A and B"): the slide sets them beside the date and
         # the organisation, where "By" would read as a sentence.
@@ -667,7 +694,7 @@ class Planner:
                                  color=st.accent if sub_ph is None or not self.geo.reference
                                  else None, space_before=round(s * 1.1, 2)))
             return Frame("subtitle", sub_box.x, sub_box.y, sub_box.w, sub_box.h, tuple(paras),
-                         placeholder=sub_ph)
+                         placeholder=sub_ph, move=sub_box != given)
 
         # The subtitle frame holds the subtitle, the authors and the profile's name: an
         # overflow is blamed on the longest of them.
@@ -684,38 +711,51 @@ class Planner:
         if summary is not None and summary.text is not None:
             notes.append(self.note(summary.heading, bold=True))
             notes += self.text_notes(summary.text)
-        self.add(SlidePlan("title", "title", meta.title, layout.name, [title, sub], notes=notes),
-                 layout)
+        self.add(SlidePlan("title", "title", meta.title, layout.name, [title, sub],
+                           shapes=[logo[0]] if logo else [], notes=notes,
+                           pictures=[logo[1]] if logo else []), layout)
 
     def measure(self, size: float) -> float:
         """The frame width that sets running text at about MEASURE_CHARS a line."""
         per_char = text_width(MEASURE_SAMPLE, self.st.font, size) / len(MEASURE_SAMPLE)
         return per_char * MEASURE_CHARS
 
-    def flow_section(self, section: Section, hi: float, kind: str = "flow") -> None:
-        key, heading, text = section.key, section.heading, section.text
+    def section_paras(self, section: Section, kind: str = "flow"
+                      ) -> Callable[[float], list[Para]]:
+        """A section's running text as paragraphs at a size."""
+        text = section.text
         assert text is not None
         color = self.st.primary if kind == "panel" else self.st.text
         # Breaks between paragraphs show: a line of space rather than a hairline.
         gap = 0.55 if kind == "panel" else 0.85
+        return lambda size: self.st.blocks(text, size, color, gap)
+
+    def flow_section(self, section: Section, hi: float, kind: str = "flow",
+                     beside: Beside | None = None) -> None:
+        key, heading, text = section.key, section.heading, section.text
+        assert text is not None
         # text_notes gives one note per paragraph or list item, as blocks gives one Para.
         item_notes = [[para] for para in self.text_notes(text)]
-        self.flow_slides(key, heading, lambda size: self.st.blocks(text, size, color, gap),
-                         item_notes, hi, kind, (key,))
+        self.flow_slides(key, heading, self.section_paras(section, kind), item_notes, hi, kind,
+                         (key,), beside)
 
     def flow_slides(self, key: str, heading: str, make: Callable[[float], list[Para]],
-                    item_notes: list[list[Para]], hi: float, kind: str, field: KeyPath) -> None:
+                    item_notes: list[list[Para]], hi: float, kind: str, field: KeyPath,
+                    beside: Beside | None = None) -> None:
         """A section of paragraphs on slides of one text frame each: the largest size whose
         slide count is the floor's, whole paragraphs divided evenly over the slides, and each
-        frame drawn tight around its text and centred in the body area."""
+        frame drawn tight around its text and centred in the body area. With a figure
+        `beside` (checked to leave the text one slide at `beside.lo`), the text flows in the
+        column beside it."""
         layout = self.geo.find("content")
         box = layout.get("body") or self.geo.content_region()
+        column = beside.column if beside else box
         ph = "body" if layout.get("body") else None
         inset = (0.0, 0.0, 0.0, 0.0) if kind != "panel" else (26.0, 20.0, 24.0, 20.0)
         inner_h = box.h - inset[1] - inset[3]
 
         def width(size: float) -> float:
-            full = box.w - inset[0] - inset[2]
+            full = column.w - inset[0] - inset[2]
             return full if kind == "panel" else min(full, self.measure(size))
 
         def pages(size: float, limit: int) -> list[list[Para]]:
@@ -723,7 +763,9 @@ class Planner:
             return paginate(paras, inner_h, width(size), limit)
 
         with self.placing(heading, layout, lambda item: field):
-            size, slides = self.choose(sizes(hi, BODY_MIN_PT), pages)
+            size, slides = self.choose(sizes(min(hi, beside.hi), beside.lo) if beside
+                                       else sizes(hi, BODY_MIN_PT), pages)
+        assert beside is None or len(slides) == 1, "a figure beside text that needs two slides"
         labels = self.labels
 
         def resumed(i: int) -> str:
@@ -741,8 +783,10 @@ class Planner:
             shapes: list[Rect] = []
             h = min(box.h, text_height(col, w) + inset[1] + inset[3] + SLACK_PT)
             y = box.y + (box.h - h) / 2
-            fills.append(round(h / box.h, 3))
-            frames.append(Frame("body", box.x, y, w + inset[0] + inset[2], h, tuple(col), inset,
+            fills.append(round(max(h, beside.height if beside else 0.0) / box.h, 3))
+            frame_w = w + inset[0] + inset[2]
+            x = column.right - frame_w if beside and beside.text_right else column.x
+            frames.append(Frame("body", x, y, frame_w, h, tuple(col), inset,
                                 placeholder=ph, move=True,
                                 fill=self.st.tint if kind == "panel" else None))
             if kind == "panel":
@@ -750,8 +794,13 @@ class Planner:
             shown = [p.origin for p in col if p.origin is not None]
             last = n == len(slides) and key != "sources"  # sources: not twice in the notes
             notes = self.slide_notes(title, shown, told, item_notes, resumed, last)
+            maps: list[MapDrawing] = []
+            if beside:
+                frames += beside.frames
+                maps += beside.maps
+                notes += beside.notes
             slide = SlidePlan("bottom_line" if kind == "panel" else kind, key, title,
-                              layout.name, frames, shapes, notes=notes)
+                              layout.name, frames, shapes, notes=notes, maps=maps)
             self.add(slide, layout)
         self.record(key, size, len(slides), fill=tuple(fills))
 
@@ -1176,13 +1225,21 @@ class Planner:
                          ("sources",))
 
     def closing(self) -> None:
+        from reportgen.writers.pptx.figures import clear_of, logo_plate
+
         closing, st, url = self.doc.closing, self.st, self.profile.url
         layout = self.geo.find("closing")
+        logo = logo_plate(self)
+        plate = logo[0] if logo else None
+        given = layout.get("title") or self.geo.content_region()
+        title_box = clear_of(given, plate)
         frames = [self.fit_frame("closing title", sizes(36, 20, 1), lambda s: Frame(
-            "title", *_xywh(layout.get("title") or self.geo.content_region()),
+            "title", *_xywh(title_box),
             (st.para(self.meta.organisation, s, 1.1, bold=True),), anchor="b",
-            placeholder="title" if layout.get("title") else None), self.in_profile(("name",)))[0]]
-        body_box = layout.get("body") or self.geo.content_region()
+            placeholder="title" if layout.get("title") else None, move=title_box != given),
+            self.in_profile(("name",)))[0]]
+        given = layout.get("body") or self.geo.content_region()
+        body_box = clear_of(given, plate)
         # The built-in closing slide is dark: its links take the accent colour. A reference
         # deck's links keep its theme's hyperlink colour.
         link = None if self.geo.reference else st.accent
@@ -1201,7 +1258,8 @@ class Planner:
                                      .rstrip("/"), s, 1.32, bold=True, href=url, color=link,
                                      space_before=round(s * 0.9, 2)))
             return Frame("body", *_xywh(body_box), tuple(paras),
-                         placeholder="body" if layout.get("body") else None)
+                         placeholder="body" if layout.get("body") else None,
+                         move=body_box != given)
 
         texts = [(len(closing.disclaimer), ("disclaimer",)),
                  (len(closing.donor_note), ("donor_note", "text")), (len(url or ""), ("url",))]
@@ -1212,14 +1270,21 @@ class Planner:
                  self.note(closing.donor_note + f" ({closing.donor_url})")]
         notes += self.sources_notes()
         self.add(SlidePlan("closing", "closing", self.meta.organisation, layout.name, frames,
-                           notes=notes), layout)
+                           shapes=[logo[0]] if logo else [], notes=notes,
+                           pictures=[logo[1]] if logo else []), layout)
 
     def build(self) -> list[SlidePlan]:
+        # figures.py plans on top of this class: imported here, where both are complete.
+        from reportgen.writers.pptx import figures
+
         self.title_slide()
         for section in self.doc.sections:
             if section.key == "summary":
                 self.flow_section(section, 28.0, kind="panel")
-            elif section.key in ("situation", "outlook"):
+                figures.key_figures_slide(self)
+            elif section.key == "situation":
+                figures.situation_and_figures(self, section)
+            elif section.key == "outlook":
                 self.flow_section(section, FLOW_MAX_PT)
             elif section.key == "actors":
                 self.actors(section)
@@ -1295,5 +1360,6 @@ def plan_deck(document: Document) -> DeckPlan:
     geometry = deck_geometry(document)
     planner = Planner(document, geometry)
     slides = planner.build()
-    findings = Findings("pptx", slides=len(slides), sections=tuple(planner.found.values()))
+    findings = Findings("pptx", slides=len(slides), sections=tuple(planner.found.values()),
+                        figures=tuple(planner.figures))
     return DeckPlan(slides, geometry, document.meta, findings)

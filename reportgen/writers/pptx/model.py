@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.document.findings import Findings
-from reportgen.document.model import Meta
+from reportgen.document.model import MapFigure, Meta
+from reportgen.figures.images import ImageData
 from reportgen.writers.pptx.geometry import Geometry
 from reportgen.writers.pptx.measure import Para, fits_height, text_height
 
@@ -34,6 +35,9 @@ class Frame:
     placeholder: str | None = None
     fill: str | None = None
     move: bool = False  # placeholder whose box differs from the layout's: write the position
+    # Drawn inside a figure's group (a map's place names), not as a shape of its own; it is
+    # listed with the slide's frames all the same, so every check of text in frames sees it.
+    in_figure: bool = False
 
     @property
     def inner_w(self) -> float:
@@ -101,9 +105,63 @@ class Table:
                    for c in range(len(self.widths)))
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture (an image of the brief, the profile's logo) placed at its box, aspect kept;
+    `alt` becomes its p:cNvPr/@descr."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    image: ImageData
+    alt: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MapDrawing:
+    """The locator map as DrawingML, in one group: the sea, one freeform per country shape,
+    the frame, a dot per place and the place names (`labels`, text frames placed clear of each
+    other). (x, y, w, h) is the frame the figure's units (0-1, y down) scale to; w / h is the
+    figure's aspect."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    figure: MapFigure
+    colours: tuple[tuple[str, str], ...]  # map_palette's (role, "#RRGGBB"), in a fixed order
+    dots: tuple[tuple[float, float], ...]  # each place's centre, in points
+    dot_r: float
+    labels: tuple[Frame, ...]
+    name: str = "Locator map"
+
+    @property
+    def alt(self) -> str:
+        return self.figure.alt
+
+    def colour(self, role: str) -> str:
+        return dict(self.colours)[role]
+
+    def point(self, u: float, v: float) -> tuple[float, float]:
+        return self.x + u * self.w, self.y + v * self.h
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of everything drawn: the frame, and any label that leaves it."""
+        xs0 = [self.x] + [f.x for f in self.labels]
+        ys0 = [self.y] + [f.y for f in self.labels]
+        xs1 = [self.x + self.w] + [f.x + f.w for f in self.labels]
+        ys1 = [self.y + self.h] + [f.y + f.h for f in self.labels]
+        return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
 @dataclass
 class SlidePlan:
-    kind: str  # title | bottom_line | flow | table | cards | quote | sources | closing
+    # title | bottom_line | key_figures | flow | map | image | table | cards | quote | sources
+    # | closing
+    kind: str
     section: str  # the brief's section key: title, summary, situation, actors, leverage, ...
     title: str
     layout: str  # the slide layout's name, looked up by name when drawing
@@ -111,6 +169,8 @@ class SlidePlan:
     shapes: list[Rect] = field(default_factory=list)  # drawn beneath the frames
     tables: list[Table] = field(default_factory=list)
     notes: list[Para] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)
+    maps: list[MapDrawing] = field(default_factory=list)
 
 
 @dataclass

@@ -16,11 +16,20 @@ from datetime import UTC
 from xml.sax.saxutils import escape, quoteattr
 
 from reportgen.profile import Profile
+from reportgen.writers.colour import bare
 from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
 from reportgen.writers.pptx.measure import Para, Run
-from reportgen.writers.pptx.model import DeckPlan, Frame, Rect, SlidePlan, Table
+from reportgen.writers.pptx.model import (
+    DeckPlan,
+    Frame,
+    MapDrawing,
+    Picture,
+    Rect,
+    SlidePlan,
+    Table,
+)
 from reportgen.writers.reference import clean_reference
 from reportgen.writers.zipstable import stable_zip
 
@@ -70,8 +79,10 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
     used: set[int] = set()
     for n, rect in enumerate(sp.shapes, 1):
         _add_rect(slide, rect, f"{sp.kind.title()} shape {n}")
-    for n, frame in enumerate(sp.frames, 1):
-        if frame.placeholder in ("dt", "ftr", "sldNum"):
+    footer_keys = ("dt", "ftr", "sldNum")
+
+    def draw(n: int, frame: Frame) -> None:
+        if frame.placeholder in footer_keys:
             shape_el = _clone_footer(slide, layout, idx[frame.placeholder])
         elif frame.placeholder:
             ph = placeholders[idx[frame.placeholder]]
@@ -96,6 +107,25 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
         if old is not None:
             shape_el.remove(old)
         shape_el.append(parse_xml(body))
+
+    # Reading order (the shapes' order): the slide's text, its pictures and map, their
+    # captions and credits, then the footers. A map's place names are drawn in its group.
+    numbered = list(enumerate(sp.frames, 1))
+    under_figure = ("caption", "credit")
+    for n, frame in numbered:
+        if (frame.placeholder not in footer_keys and not frame.in_figure
+                and frame.role not in under_figure):
+            draw(n, frame)
+    for picture in sp.pictures:
+        _add_picture(slide, picture)
+    for drawing in sp.maps:
+        _add_map(slide, drawing, lang, number)
+    for n, frame in numbered:
+        if frame.role in under_figure and frame.placeholder is None:
+            draw(n, frame)
+    for n, frame in numbered:
+        if frame.placeholder in footer_keys:
+            draw(n, frame)
     for n, table in enumerate(sp.tables, 1):
         _add_table(slide, table, f"Table {n}", lang)
     for i, ph in placeholders.items():
@@ -137,6 +167,116 @@ def _add_rect(slide, rect: Rect, name: str) -> None:
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(rect.fill)
     shape.line.fill.background()
+
+
+def _add_picture(slide, picture: Picture) -> None:
+    """The picture's own bytes at its box; its alt text in p:cNvPr/@descr."""
+    shape = slide.shapes.add_picture(io.BytesIO(picture.image.data), emu(picture.x),
+                                     emu(picture.y), emu(picture.w), emu(picture.h))
+    shape.name = picture.name
+    shape._element.nvPicPr.cNvPr.set("descr", picture.alt)
+
+
+# ---------------------------------------------------------------------------------------------
+# The locator map: one group of DrawingML shapes, every country a freeform (a:custGeom) that
+# PowerPoint edits point by point
+
+
+def _solid(colour: str, alpha: float | None = None) -> str:
+    inner = "" if alpha is None else f'<a:alpha val="{round(alpha * 100000)}"/>'
+    return f'<a:solidFill><a:srgbClr val="{bare(colour)}">{inner}</a:srgbClr></a:solidFill>'
+
+
+def _line(colour: str | None, width_pt: float = 0.0) -> str:
+    if colour is None:
+        return "<a:ln><a:noFill/></a:ln>"
+    return (f'<a:ln w="{emu(width_pt)}">{_solid(colour)}<a:round/></a:ln>')
+
+
+def _xfrm(x: int, y: int, cx: int, cy: int) -> str:
+    return f'<a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+
+
+def _nv_sp(sid: int, name: str, text_box: bool = False) -> str:
+    flag = ' txBox="1"' if text_box else ""
+    return (f'<p:nvSpPr><p:cNvPr id="{sid}" name={quoteattr(name)}/><p:cNvSpPr{flag}/>'
+            f'<p:nvPr/></p:nvSpPr>')
+
+
+def _preset(sid: int, name: str, box: tuple[int, int, int, int], geom: str, fill: str,
+            line: str) -> str:
+    return (f'<p:sp>{_nv_sp(sid, name)}<p:spPr>{_xfrm(*box)}<a:prstGeom prst="{geom}">'
+            f'<a:avLst/></a:prstGeom>{fill}{line}</p:spPr></p:sp>')
+
+
+def map_points(drawing: MapDrawing, ring) -> list[tuple[int, int]]:
+    """A ring's points on the slide, in EMU: the frame's units scaled to the map's box, each
+    rounded once from the box's own EMU origin and size (a reader can redo the sum)."""
+    x0, y0, w, h = emu(drawing.x), emu(drawing.y), emu(drawing.w), emu(drawing.h)
+    return [(x0 + round(u * w), y0 + round(v * h)) for u, v in ring]
+
+
+def _freeform(sid: int, name: str, rings: list[list[tuple[int, int]]], fill: str,
+              line: str) -> str:
+    """One shape of several contours (an island, a hole), its path in EMU from its corner."""
+    xs = [x for ring in rings for x, _ in ring]
+    ys = [y for ring in rings for _, y in ring]
+    left, top = min(xs), min(ys)
+    cx, cy = max(max(xs) - left, 1), max(max(ys) - top, 1)
+    path = []
+    for ring in rings:
+        (fx, fy), rest = ring[0], ring[1:]
+        path.append(f'<a:moveTo><a:pt x="{fx - left}" y="{fy - top}"/></a:moveTo>')
+        path += [f'<a:lnTo><a:pt x="{x - left}" y="{y - top}"/></a:lnTo>' for x, y in rest]
+        path.append("<a:close/>")
+    return (f'<p:sp>{_nv_sp(sid, name)}<p:spPr>{_xfrm(left, top, cx, cy)}<a:custGeom>'
+            '<a:avLst/><a:gdLst/><a:ahLst/><a:cxnLst/><a:rect l="l" t="t" r="r" b="b"/>'
+            f'<a:pathLst><a:path w="{cx}" h="{cy}">{"".join(path)}</a:path></a:pathLst>'
+            f'</a:custGeom>{fill}{line}</p:spPr></p:sp>')
+
+
+def _add_map(slide, drawing: MapDrawing, lang: str, number: int) -> None:
+    """The map as one group named "Locator map" whose descr is the figure's alt text: the sea,
+    a freeform per country shape (land, region, the country last), the frame, the dots and the
+    names on their plates. The group's child space is the slide's, so every child's position
+    is where it shows."""
+    from pptx.oxml import parse_xml
+
+    tree = slide.shapes._spTree
+    first = _next_id(tree)
+    ids = iter(range(first + 1, first + 10_000))
+    c = drawing.colour
+    box = (emu(drawing.x), emu(drawing.y), emu(drawing.w), emu(drawing.h))
+    children = [_preset(next(ids), "Sea", box, "rect", _solid(c("sea")), _line(None))]
+    names = {"country": "Country", "region": "Region", "land": "Land"}
+    for shape in drawing.figure.shapes:
+        rings = [map_points(drawing, ring) for ring in shape.rings if len(ring) >= 3]
+        if rings:
+            children.append(_freeform(next(ids), f"{names[shape.kind]} {shape.code}", rings,
+                                      _solid(c(shape.kind)), _line(c("border"), 0.5)))
+    children.append(_preset(next(ids), "Frame", box, "rect", "<a:noFill/>",
+                            _line(c("frame"), 0.75)))
+    r = drawing.dot_r
+    for k, (x, y) in enumerate(drawing.dots):
+        dot = (emu(x - r), emu(y - r), emu(2 * r), emu(2 * r))
+        name = f"Dot {drawing.figure.places[k].name}"
+        children.append(_preset(next(ids), name, dot, "ellipse", _solid(c("dot")),
+                                _line(c("halo"), 1.0)))
+    for frame in drawing.labels:
+        plate = (emu(frame.x), emu(frame.y), emu(frame.w), emu(frame.h))
+        body = _tx_body(slide.part, frame, lang, number)
+        children.append(
+            f'<p:sp>{_nv_sp(next(ids), "Label " + frame.text, text_box=True)}<p:spPr>'
+            f'{_xfrm(*plate)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+            f'{_solid(frame.fill or c("halo"), 0.9)}{_line(None)}</p:spPr>{body}</p:sp>')
+    x0, y0, x1, y1 = (emu(v) for v in drawing.bounds)
+    group = (f'<p:grpSp {NSDECL}><p:nvGrpSpPr><p:cNvPr id="{first}" '
+             f'name={quoteattr(drawing.name)} descr={quoteattr(drawing.alt)}/><p:cNvGrpSpPr/>'
+             f'<p:nvPr/></p:nvGrpSpPr><p:grpSpPr><a:xfrm><a:off x="{x0}" y="{y0}"/>'
+             f'<a:ext cx="{x1 - x0}" cy="{y1 - y0}"/><a:chOff x="{x0}" y="{y0}"/>'
+             f'<a:chExt cx="{x1 - x0}" cy="{y1 - y0}"/></a:xfrm></p:grpSpPr>'
+             f'{"".join(children)}</p:grpSp>')
+    tree.append(parse_xml(group))
 
 
 def _add_table(slide, table: Table, name: str, lang: str) -> None:

@@ -1,0 +1,258 @@
+"""The memo's locator map as a PNG (reportgen.figures.raster), read back with Pillow and by
+walking the PNG's chunks: 300 dpi, the country's pixels in the primary colour where the
+countryinfo polygon lies (projected here, not taken from the document), the sea outside,
+labels clear of each other, and the same bytes every time."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import pytest
+import yaml
+from PIL import Image
+
+from reportgen.document.model import MapFigure
+from reportgen.figures import countries, geo
+from reportgen.figures.labels import overlaps
+from reportgen.figures.raster import draw_map, render_map_png
+from reportgen.fonts import family
+from reportgen.pipeline import prepare
+from reportgen.writers.colour import map_palette
+from tests.conftest import IRAQ_MAP, ROOT
+
+WIDTH = 900  # pixels: 3 in at 300 dpi
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory):
+    """The sample brief with the four places of the figures fixture."""
+    data = yaml.safe_load((ROOT / "briefs" / "pmf-tillerson.yaml").read_text("utf-8"))
+    path = tmp_path_factory.mktemp("raster") / "iraq.yaml"
+    path.write_text(yaml.safe_dump(dict(data, map=IRAQ_MAP), allow_unicode=True), "utf-8")
+    return prepare(path).document
+
+
+@pytest.fixture(scope="module")
+def iraq(document) -> MapFigure:
+    assert document.map is not None and len(document.map.places) == 4
+    return document.map
+
+
+@pytest.fixture(scope="module")
+def palette(document) -> dict[str, str]:
+    return map_palette(document.look.colors)
+
+
+@pytest.fixture(scope="module")
+def font():
+    return family("Source Sans 3").files["bold"]
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    """(type, data) of every chunk, checking each CRC."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    out, at = [], 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at:at + 4])
+        kind, data = png[at + 4:at + 8], png[at + 8:at + 8 + length]
+        (crc,) = struct.unpack(">I", png[at + 8 + length:at + 12 + length])
+        assert zlib.crc32(kind + data) == crc
+        out.append((kind, data))
+        at += 12 + length
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry, computed here from the package's outline
+
+
+def projected_rings(code: str, figure: MapFigure) -> list[list[tuple[float, float]]]:
+    """The country's outer rings from countryinfo, projected into the map's frame by a
+    projection made afresh for the map's subject (frame units, unclipped)."""
+    proj = geo.projection_for(countries.lookup(figure.country))
+    country = countries.lookup(code)
+    return [[proj.frame(lon, lat) for lon, lat in polygon[0]] for polygon in country.polygons]
+
+
+def inside(point, ring) -> bool:
+    x, y = point
+    hit = False
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            hit = not hit
+    return hit
+
+
+def distance_to_edges(point, ring) -> float:
+    px, py = point
+    best = float("inf")
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        dx, dy = x1 - x0, y1 - y0
+        t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - x0) * dx + (py - y0) * dy)
+                                                   / (dx * dx + dy * dy)))
+        best = min(best, ((px - x0 - t * dx) ** 2 + (py - y0 - t * dy) ** 2) ** 0.5)
+    return best
+
+
+def reaches_frame(ring) -> bool:
+    us, vs = [p[0] for p in ring], [p[1] for p in ring]
+    return max(us) > 0 and min(us) < 1 and max(vs) > 0 and min(vs) < 1
+
+
+def in_pixels(ring, width: int, height: int) -> list[tuple[float, float]]:
+    return [(u * width, v * height) for u, v in ring]
+
+
+def centroid(ring) -> tuple[float, float]:
+    """The area centroid of a simple polygon (shoelace)."""
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        a += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    return cx / (3 * a), cy / (3 * a)
+
+
+def grid(width: int, height: int, step: int = 15):
+    for y in range(step, height - step, step):
+        for x in range(step, width - step, step):
+            yield (x + 0.5, y + 0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_map_png_is_300_dpi_by_its_phys_chunk_and_holds_no_text_or_time(iraq, palette,
+                                                                           font):
+    png = render_map_png(iraq, palette, WIDTH, font)
+    found = chunks(png)
+    kinds = [k for k, _ in found]
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND"
+    assert not {b"tEXt", b"zTXt", b"iTXt", b"tIME", b"eXIf"} & set(kinds)
+    [phys] = [d for k, d in found if k == b"pHYs"]
+    x_per_metre, y_per_metre, unit = struct.unpack(">IIB", phys)
+    assert unit == 1  # metres
+    assert round(x_per_metre * 0.0254) == round(y_per_metre * 0.0254) == 300
+
+
+def test_the_picture_is_as_wide_as_asked_and_shaped_like_the_frame(iraq, palette, font):
+    with Image.open(io.BytesIO(render_map_png(iraq, palette, WIDTH, font))) as image:
+        assert image.format == "PNG" and image.mode == "RGB"
+        assert image.width == WIDTH
+        assert image.height == round(WIDTH / iraq.aspect)
+
+
+def test_the_country_is_primary_where_its_polygon_is_and_the_sea_is_sea_outside(iraq, palette,
+                                                                                 font):
+    bare = dataclasses.replace(iraq, places=())  # no dots or names over the fills
+    with Image.open(io.BytesIO(render_map_png(bare, palette, WIDTH, font))) as image:
+        image = image.convert("RGB")
+        width, height = image.size
+        [iraq_ring] = [in_pixels(r, width, height) for r in projected_rings("IQ", iraq)]
+        middle = centroid(iraq_ring)
+        assert inside(middle, iraq_ring)
+        assert image.getpixel(middle) == rgb(palette["country"])
+
+        land_rings = [in_pixels(r, width, height) for c in countries.everyone()
+                      for r in projected_rings(c.alpha2, iraq) if reaches_frame(r)]
+        inner, sea = [], []
+        for point in grid(width, height):
+            if inside(point, iraq_ring) and distance_to_edges(point, iraq_ring) > 6:
+                inner.append(point)
+            elif not any(inside(point, r) for r in land_rings) and \
+                    min(distance_to_edges(point, r) for r in land_rings) > 6:
+                sea.append(point)
+        assert len(inner) > 300 and len(sea) > 20  # the Gulf and the Caspian's edge
+        assert {image.getpixel(p) for p in inner} == {rgb(palette["country"])}
+        assert {image.getpixel(p) for p in sea} == {rgb(palette["sea"])}
+
+
+def test_the_neighbours_are_in_the_region_tint(iraq, palette, font):
+    bare = dataclasses.replace(iraq, places=())
+    with Image.open(io.BytesIO(render_map_png(bare, palette, WIDTH, font))) as image:
+        width, height = image.size
+        ring = max((in_pixels(r, width, height) for r in projected_rings("IR", iraq)),
+                   key=len)
+        points = [p for p in grid(width, height)
+                  if inside(p, ring) and distance_to_edges(p, ring) > 6]
+        assert len(points) > 50
+        assert {image.convert("RGB").getpixel(p) for p in points} == {rgb(palette["region"])}
+
+
+def test_a_hole_in_a_shape_shows_what_lies_under_it(palette, font):
+    """Even-odd filling: a country with an enclave (South Africa around Lesotho, say) leaves
+    the enclave in the colour drawn before it."""
+    square = ((0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8))
+    hole = ((0.4, 0.4), (0.6, 0.4), (0.6, 0.6), (0.4, 0.6))
+    land = geo.Shape("land", "AA", (((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)),))
+    figure = MapFigure("ZZ", "Zedland", 1.0, (land, geo.Shape("country", "ZZ", (hole, square))),
+                       (), None, "", "", 1, "Figure 1")
+    with Image.open(io.BytesIO(render_map_png(figure, palette, 300, font))) as image:
+        image = image.convert("RGB")
+        assert image.getpixel((150, 150)) == rgb(palette["land"])  # the hole
+        assert image.getpixel((90, 150)) == rgb(palette["country"])  # the ring around it
+        assert image.getpixel((30, 150)) == rgb(palette["land"])
+
+
+def test_place_names_sit_beside_their_dots_without_overlapping(iraq, palette, font):
+    drawn = draw_map(iraq, palette, WIDTH, font)
+    labels = drawn.labels
+    assert [label.name for label in labels] == ["Baghdad", "Basra", "Mosul", "Erbil"]
+    assert all(label.clear for label in labels)
+    for i, a in enumerate(labels):
+        x0, y0, x1, y1 = a.box
+        assert 0 <= x0 < x1 <= drawn.width and 0 <= y0 < y1 <= drawn.height
+        for b in labels[i + 1:]:
+            assert not overlaps(a.box, b.box), (a.name, b.name)
+        for b in labels:  # no name covers a dot, its own or another's
+            dx, dy = b.dot
+            assert not (x0 <= dx <= x1 and y0 <= dy <= y1)
+    with Image.open(io.BytesIO(drawn.png)) as image:
+        image = image.convert("RGB")
+        ink = rgb(palette["label"])
+        for label in labels:  # the name's letters are where its box says
+            box = tuple(round(c) for c in label.box)
+            data = image.crop(box).tobytes()
+            pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+            dark = sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, ink,
+                                                                           strict=True)) < 24)
+            assert dark > 30, label.name
+        for place in iraq.places:  # each dot in the accent colour
+            assert image.getpixel((place.u * drawn.width, place.v * drawn.height)) == \
+                rgb(palette["dot"])
+
+
+def test_the_same_map_gives_the_same_bytes_in_another_process(iraq, palette, font):
+    png = render_map_png(iraq, palette, WIDTH, font)
+    assert render_map_png(iraq, palette, WIDTH, font) == png
+    script = (
+        "import hashlib, sys, yaml\n"
+        "from reportgen.pipeline import prepare\n"
+        "from reportgen.figures.raster import render_map_png\n"
+        "from reportgen.fonts import family\n"
+        "from reportgen.writers.colour import map_palette\n"
+        "doc = prepare(sys.argv[1]).document\n"
+        f"png = render_map_png(doc.map, map_palette(doc.look.colors), {WIDTH},\n"
+        "                     family('Source Sans 3').files['bold'])\n"
+        "print(hashlib.sha256(png).hexdigest())\n")
+    data = yaml.safe_load((ROOT / "briefs" / "pmf-tillerson.yaml").read_text("utf-8"))
+    brief = ROOT / "briefs" / "pmf-tillerson.yaml"
+    assert data["map"]["country"] == "IQ"
+    sample = prepare(brief).document
+    local = render_map_png(sample.map, map_palette(sample.look.colors), WIDTH, font)
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    out = subprocess.run([sys.executable, "-c", script, str(brief)], capture_output=True,
+                         text=True, check=True, cwd=ROOT, env=env, timeout=120)
+    assert out.stdout.strip() == hashlib.sha256(local).hexdigest()
