@@ -257,3 +257,14 @@ def test_an_edited_picture_rebuilds_the_brief(figure_brief, tmp_path):
     assert build() == {"pdf": "skipped"}
     make_picture(templates / "mei" / "logo.png", 600, 200, colour=(200, 0, 0))
     assert build() == {"pdf": "built"}
+
+
+def test_validate_says_the_one_pager_shows_only_the_first_image(figure_brief):
+    brief, templates = figure_brief(situation="One line.", actors=[{"name": "A"}],
+                                    outlook="Soon.", sources=None)
+    result = invoke("validate", "--templates", templates, brief)
+    assert result.exit_code == 0, result.output
+    line = brief.read_text(encoding="utf-8").splitlines().index(
+        "- path: images/street.jpg") + 1
+    assert (f"{brief}:{line}:3: info: images[1]: the one-pager has room for one image: it "
+            "shows the first; the memo and the deck show all 2") in result.output

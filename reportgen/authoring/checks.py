@@ -268,6 +268,10 @@ def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
     report.pdf_body_pt = found.body_pt
     for key, message in found.dropped:
         report.diagnostics.append(document.where.diagnostic(key, message, level="warning"))
+    if len(document.images) > 1:
+        report.diagnostics.append(document.where.diagnostic(
+            ("images", 1), f"the one-pager has room for one image: it shows the first; the "
+            f"memo and the deck show all {len(document.images)}", level="info"))
     if found.shrunk and found.figures:
         names = [("the locator map" if key == ("map",) else "the image") +
                  f" ({share:.0%} of a column)" for key, share in found.figures]

@@ -42,7 +42,8 @@ class Findings:
     # What the layout left out to fit (the one-pager's map or image), each with the brief key
     # it came from and a sentence for `validate`: never dropped silently.
     dropped: tuple[tuple[tuple[str | int, ...], str], ...] = ()
-    # What the layout shrank to fit: (brief key, width as a share of its column), for reports.
+    # The pictures the layout placed: (brief key, width as a share of the column or text width
+    # it was set in), for reports and tests.
     figures: tuple[tuple[tuple[str | int, ...], float], ...] = ()
 
     def section(self, key: str) -> SectionFindings | None:
