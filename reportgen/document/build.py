@@ -121,9 +121,11 @@ def _label_overrides(lp: LoadedProfile) -> dict[str, dict[str, str]]:
 
 def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
     source = ty.set_line(actor.quote_source, tag) if actor.quote_source else None
+    comma = labels["list_separator"]  # "، " in Arabic
+    role_line = comma.join(ty.set_line(p, tag) for p in (actor.role, actor.affiliation) if p)
     return ActorEntry(
         name=ty.set_line(actor.name, tag),
-        role_line=ty.set_line(actor.role_line, tag),
+        role_line=role_line,
         url=actor.url,
         stance=ty.set_text(actor.stance, tag) if actor.stance else None,
         quote=ty.set_inline(actor.quote, tag) if actor.quote else None,
@@ -135,14 +137,14 @@ def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
         role=ty.set_line(actor.role, tag) if actor.role else "",
         affiliation=ty.set_line(actor.affiliation, tag) if actor.affiliation else "",
         featured=actor.featured,
-        credit_after_name=credit_after_name(ty.set_line(actor.role_line, tag), source),
+        credit_after_name=credit_after_name(role_line, source, comma),
     )
 
 
-def credit_after_name(role_line: str, source: str | None) -> str:
+def credit_after_name(role_line: str, source: str | None, comma: str = ", ") -> str:
     """", Role, Affiliation · Source": what follows a speaker's name under a quote that stands
     apart from their entry; the same words in every writer that sets one."""
-    return (f", {role_line}" if role_line else "") + (f" · {source}" if source else "")
+    return (f"{comma}{role_line}" if role_line else "") + (f" · {source}" if source else "")
 
 
 def _closing(doc: LoadedBrief, lp: LoadedProfile, tag: str) -> Closing:

@@ -39,11 +39,12 @@ class Writer:
 
 
 REGISTRY: dict[str, Writer] = {w.name: w for w in (
-    Writer("pdf", "reportgen.writers.pdf", ".pdf", ("reportlab",), None,
+    Writer("pdf", "reportgen.writers.pdf", ".pdf",
+           ("reportlab", "uharfbuzz", "python-bidi", "arabic-reshaper"), None,
            "the one-page PDF brief"),
     Writer("docx", "reportgen.writers.docx", ".docx", ("python-docx",), "memo.docx",
            "the Word memo"),
-    Writer("pptx", "reportgen.writers.pptx", ".pptx", ("python-pptx",), "deck.pptx",
+    Writer("pptx", "reportgen.writers.pptx", ".pptx", ("python-pptx", "uharfbuzz"), "deck.pptx",
            "the 16:9 briefing deck"),
 )}
 FORMATS = tuple(REGISTRY)
