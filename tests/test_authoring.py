@@ -101,7 +101,7 @@ def lines_of(output: str) -> list[str]:
 def test_schema_is_draft_2020_12_with_id_and_title(schema):
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:reportgen:schema:brief:1"
+    assert schema["$id"] == "urn:reportgen:schema:brief:1.1"
     assert schema["title"] == "reportgen brief"
     assert set(schema["required"]) >= {"title", "date", "summary", "actors", "outlook"}
 

@@ -334,8 +334,7 @@ def test_each_image_has_its_slide_in_order_with_caption_credit_and_alt(figures):
 def test_a_caption_too_long_for_a_title_goes_under_the_picture(figure_brief):
     caption = ("A patrol boat of the Iraqi navy on the Shatt al-Arab near Basra, where the "
                "Tigris and the Euphrates meet before they reach the Gulf, photographed during "
-               "the exercise that the P.M.F. commanders criticised in their statements to the "
-               "press the following week")
+               "the exercise the P.M.F. commanders criticised")
     images = [{"path": "images/ship.png", "alt": "A patrol boat", "caption": caption,
                "credit": "Photo: Test"}]
     _, _, _, prs = made(*figure_brief("longcap", images=images))

@@ -266,7 +266,7 @@ def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
         report.diagnostics += refusal(document, exc)
         return
     report.pdf_body_pt = found.body_pt
-    for key, message in found.dropped:
+    for key, message in left_out_warnings(document, found):
         report.diagnostics.append(document.where.diagnostic(key, message, level="warning"))
     if len(document.images) > 1:
         report.diagnostics.append(document.where.diagnostic(
@@ -287,6 +287,42 @@ def check_pdf(doc: LoadedBrief, document: Document, report: FileReport) -> None:
             f"text will be shrunk to {found.body_pt:g} pt (profile size {found.start_pt:g} pt) "
             f"to fit the one-pager; the longest section is {key} ({chars:,} characters)",
             of_key=True, level="warning"))
+
+
+def left_out_warnings(document: Document, found: Any) -> list[tuple[KeyPath, str]]:
+    """What the one-pager left out, each at its key, with the advice that fits what was left
+    out and what was kept: the image goes before the map, so an image left out beside a map
+    that stayed comes back by shortening the text or by removing the map, while a map left out
+    (the image with it) comes back only with shorter text, the map first."""
+    from reportgen.writers.pdf import FIGURE_ALLOWANCE_PT
+    from reportgen.writers.pdf_figures import MIN_SHARE
+
+    dropped = [key for key, _ in found.dropped]
+    kept_map = any(key == ("map",) for key, _ in found.figures)
+    size = (found.start_pt or 0.0) - FIGURE_ALLOWANCE_PT
+    why = (f"even at {MIN_SHARE:.0%} of a column's width it does not fit on the page with the "
+           f"text at {size:g} pt or more")
+    out: list[tuple[KeyPath, str]] = []
+    for key in dropped:
+        if key == ("map",):
+            hint = "shorten the text to bring it back"
+            if any(k[0] == "images" for k in dropped):
+                hint += " (the map comes back first, then the image)"
+            out.append((key, f"the locator map was left out of the one-pager: {why}; {hint}; "
+                             "the memo and the deck show it"))
+            continue
+        image = next((i for i in document.images if i.key == key), None)
+        what = f"the image ({image.alt})" if image is not None else "the image"
+        if kept_map:
+            hint = ("the one-pager has room for the text and the map only; shorten the text or "
+                    "remove the map to keep the image")
+        elif document.map is not None and ("map",) in dropped:
+            hint = "shorten the text to bring back the map, then the image"
+        else:
+            hint = "shorten the text to bring it back"
+        out.append((key, f"{what} was left out of the one-pager: {why}; {hint}; the memo and "
+                         "the deck show it"))
+    return out
 
 
 LONG_SECTION_CONTINUATIONS = 3  # continuation slides of one section from which validate warns

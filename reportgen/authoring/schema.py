@@ -12,7 +12,8 @@ from typing import Any
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # An identifier, not a download location: the schema is generated locally by `reportgen
 # schema`, so its identity must not depend on where a repository of briefs happens to live.
-SCHEMA_ID = "urn:reportgen:schema:brief:1"
+# The format's version is in it (1.1 added key figures, the map and images).
+SCHEMA_ID = "urn:reportgen:schema:brief:1.1"
 SCHEMA_FILE = "brief.schema.json"
 
 

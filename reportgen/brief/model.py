@@ -194,6 +194,19 @@ def _short_line(limit: int, what: str) -> Any:
                                      "description": what})]
 
 
+def _bounded(limit: int, what: str) -> Any:
+    """Printed text of at most `limit` characters: the deck and the one-pager set it in small
+    type beside or under a picture, where longer text would crowd out the picture itself."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limit),
+                     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": limit,
+                                     "pattern": r"\S", "description": what})]
+
+
+MAX_CAPTION_CHARS = 200
+MAX_SOURCE_CHARS = 120
+MAX_CREDIT_CHARS = 120
+
+
 class KeyFigure(_Strict):
     """A number a reader should take away, printed big, with what it counts."""
 
@@ -201,8 +214,9 @@ class KeyFigure(_Strict):
         description="The number as printed, at most 12 characters: '97%', '$1.2bn'.")
     label: _short_line(90, "What the number counts, one line.") = Field(
         description="What the number counts, one line of at most 90 characters.")
-    source: Line | None = Field(None, description="Where the number comes from, e.g. "
-                                "'WFP, 2023'; printed in small type.")
+    source: _bounded(MAX_SOURCE_CHARS, "Where the number comes from.") | None = Field(
+        None, description="Where the number comes from, e.g. 'WFP, 2023'; printed in small "
+        f"type, at most {MAX_SOURCE_CHARS} characters.")
 
 
 def _country_code(value: Any) -> Any:
@@ -226,16 +240,36 @@ CountryCode = Annotated[str, BeforeValidator(_country_code), WithJsonSchema(
      "description": "ISO 3166-1 alpha-2 or alpha-3 code, e.g. IQ or IRQ."})]
 
 
+def _degrees(value: Any) -> Any:
+    """A latitude or longitude is a YAML number: `true` is not 1 and "33.3" is not a number
+    (a quoted value is usually a pasted one, worth a second look)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number of degrees such as 33.31, got {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"expected a number of degrees such as 33.31, got the text {value!r}; "
+                         "write the number without quotes")
+    if not isinstance(value, (int, float)):
+        got = ("nothing" if value is None else "a list" if isinstance(value, list) else
+               "a mapping" if isinstance(value, dict) else "a date" if isinstance(value, dt.date)
+               else "something else")
+        raise ValueError(f"expected a number of degrees such as 33.31, got {got}")
+    return value
+
+
+Degrees = Annotated[float, BeforeValidator(_degrees)]
+
+
 class MapPlace(_Strict):
     """A point marked and labelled on the locator map."""
 
     name: _short_line(40, "The place's name as printed on the map.") = Field(
         description="The place's name as printed on the map, at most 40 characters.")
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False,
-                       description="Latitude in decimal degrees, north positive (-90 to 90); "
-                       "the place must lie inside the map's frame.")
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False,
-                       description="Longitude in decimal degrees, east positive (-180 to 180).")
+    lat: Degrees = Field(ge=-90, le=90, allow_inf_nan=False,
+                         description="Latitude in decimal degrees, a number (not quoted), north "
+                         "positive (-90 to 90); the place must lie inside the map's frame.")
+    lon: Degrees = Field(ge=-180, le=180, allow_inf_nan=False,
+                         description="Longitude in decimal degrees, a number (not quoted), east "
+                         "positive (-180 to 180).")
 
 
 class LocatorMap(_Strict):
@@ -249,18 +283,19 @@ class LocatorMap(_Strict):
         "default the country's land neighbours. Other land in the frame is drawn plain.")
     places: list[MapPlace] = Field(default_factory=list, max_length=8,
                                    description="At most 8 labelled points.")
-    caption: Line | None = Field(None, description="Caption under the map.")
+    caption: _bounded(MAX_CAPTION_CHARS, "Caption under the map.") | None = Field(
+        None, description=f"Caption under the map, at most {MAX_CAPTION_CHARS} characters.")
 
     @field_validator("country")
     @classmethod
-    def _has_outline(cls, value: str) -> str:
+    def _can_be_mapped(cls, value: str) -> str:
         from reportgen.figures.countries import lookup
+        from reportgen.figures.geo import map_problem
 
         country = lookup(value)
-        if country is not None and not country.has_outline:
-            raise ValueError(
-                f"the map data (countryinfo) has no outline of {country.name} ({value}); "
-                "map a neighbour that has one and mark the place with `places`")
+        problem = map_problem(country) if country is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -273,8 +308,12 @@ class Picture(_Strict):
     alt: _short_line(250, "What the picture shows, for readers who cannot see it.") = Field(
         description="Alt text: what the picture shows, for readers who cannot see it "
         "(at most 250 characters).")
-    caption: Line | None = Field(None, description="Caption printed with the picture.")
-    credit: Line | None = Field(None, description="Credit line, e.g. 'Photo: UKMTO'.")
+    caption: _bounded(MAX_CAPTION_CHARS, "Caption printed with the picture.") | None = Field(
+        None, description="Caption printed with the picture, at most "
+        f"{MAX_CAPTION_CHARS} characters.")
+    credit: _bounded(MAX_CREDIT_CHARS, "Credit line, e.g. 'Photo: UKMTO'.") | None = Field(
+        None, description=f"Credit line, e.g. 'Photo: UKMTO', at most {MAX_CREDIT_CHARS} "
+        "characters.")
 
 
 class Brief(_Strict):

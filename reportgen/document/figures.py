@@ -90,12 +90,7 @@ def _map(doc: LoadedBrief, labels: Labels, number: int, errors: list[Diagnostic]
     assert country is not None and country.has_outline  # the model checked both
     proj = geo.projection_for(country)
     region = geo.region_codes(country, tuple(spec.region) if spec.region is not None else None)
-    for i, code in enumerate(spec.region or ()):
-        other = countries.lookup(code)
-        if other is not None and not other.has_outline:
-            warnings.append(doc.where.diagnostic(
-                ("map", "region", i), f"the map data (countryinfo) has no outline of "
-                f"{other.name}; it is left out of the map", level="warning"))
+    warnings += _missing_neighbours(doc, country, spec.region, proj)
     places = []
     for i, place in enumerate(spec.places):
         if not proj.inside(place.lon, place.lat):
@@ -109,6 +104,7 @@ def _map(doc: LoadedBrief, labels: Labels, number: int, errors: list[Diagnostic]
         u, v = proj.frame(place.lon, place.lat)
         places.append(geo.Place(ty.set_line(place.name, tag), round(u, geo.ROUND),
                                 round(v, geo.ROUND)))
+    warnings += _crowded_labels(doc, places, proj.aspect)
     name = country_name(country.alpha2, tag)
     spoken = tuple(p.name for p in spec.places if proj.inside(p.lon, p.lat))
     alt = (labels.fill("map_alt_places", country=name, places=labels.join(spoken))
@@ -117,6 +113,83 @@ def _map(doc: LoadedBrief, labels: Labels, number: int, errors: list[Diagnostic]
     return MapFigure(country.alpha2, name, round(proj.aspect, geo.ROUND),
                      geo.shapes(country, region, proj), tuple(places), caption, alt,
                      labels["boundaries_note"], number, _figure_label(labels, number, caption))
+
+
+def _missing_neighbours(doc: LoadedBrief, country: countries.Country,
+                        region: list[str] | None, proj: geo.Projection) -> list[Diagnostic]:
+    """A warning for each country in the map that the map data cannot draw: it is left as sea.
+    At its code in an explicit `region`; at `map.country` for the default region (the
+    country's land neighbours), naming them all in one warning; and at `map.country` for a
+    country whose data is only a rectangle (Palestine) that lies in the frame all the same."""
+    out = []
+    if region is not None:
+        named = list(region)
+        out += [doc.where.diagnostic(
+            ("map", "region", i), f"the map data (countryinfo) has no outline of {missing[0]}; "
+            "it is left out of the map (drawn as sea)", level="warning")
+            for i, code in enumerate(region) if (missing := countries.gaps_among([code]))]
+    else:
+        named = list(countries.land_neighbours(country))
+        missing = countries.gaps_among(named)
+        if missing:
+            out.append(doc.where.diagnostic(
+                ("map", "country"), f"the map data (countryinfo) has no outline of "
+                f"{country.name}'s neighbour{'s' if len(missing) > 1 else ''} {_and(missing)}; "
+                f"{'they are' if len(missing) > 1 else 'it is'} left out of the map (drawn as "
+                "sea); name the region yourself with `region` to choose what is tinted",
+                level="warning"))
+    codes = {c.alpha2 for c in map(countries.lookup, named) if c is not None}
+    out += [doc.where.diagnostic(
+        ("map", "country"), f"{other.name} lies in the map's frame, but the map data "
+        "(countryinfo) has only a rectangle round it, not its outline; it is left out of the "
+        "map (drawn as sea or as its neighbours' land)", level="warning")
+        for other in countries.everyone()
+        if other.boxed and other.alpha2 not in codes | {country.alpha2}
+        and countries.gaps_among([other.alpha2])
+        and proj.inside(other.centre[1], other.centre[0])]
+    return out
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# The map as the one-pager sets it at its designed size (a column wide, place names in small
+# type): where labels collide there, they collide at least as much when it narrows.
+CHECK_MAP_WIDTH_PT = 240.0
+CHECK_LABEL_PT = 7.0
+CHECK_DOT_PT = 3.2  # the dot and its white ring
+CHECK_EM = 0.56  # an average sans-serif letter, as a share of the type size (a little wide)
+
+
+def _crowded_labels(doc: LoadedBrief, places: list[geo.Place],
+                    aspect: float) -> list[Diagnostic]:
+    """A warning when the places' names cannot all be set clear of each other and of the
+    dots: every writer then draws some names overlapping (never silently)."""
+    from reportgen.figures.labels import place_labels
+
+    if len(places) < 2:
+        return []
+    w = CHECK_MAP_WIDTH_PT
+    h = w / aspect
+    placed = place_labels([(p.name, p.u * w, p.v * h) for p in places], w, h, CHECK_LABEL_PT,
+                          lambda text, size: CHECK_EM * size * len(text) + 2.4,
+                          dot_radius=CHECK_DOT_PT)
+    crowded = [label.name for label in placed if not label.clear]
+    if not crowded:
+        return []
+    return [doc.where.diagnostic(
+        ("map", "places"), f"the names of {_and(crowded)} cannot all be placed clear of each "
+        "other and of the dots on the map: some will overlap; mark fewer places (those close "
+        "together can share one name) or shorten their names", level="warning")]
+
+
+def _for_logo(message: str) -> str:
+    """An image problem in the logo's words: its path is relative to the profile's folder."""
+    return (message.replace("a path relative to the brief's folder, such as images/photo.jpg",
+                            "a file name beside profile.yaml, such as logo.png")
+            .replace("the brief's folder", "the profile's folder")
+            .replace("the picture", "the logo"))
 
 
 def _logo(lp: LoadedProfile, labels: Labels, errors: list[Diagnostic]) -> Logo | None:
@@ -129,7 +202,7 @@ def _logo(lp: LoadedProfile, labels: Labels, errors: list[Diagnostic]) -> Logo |
             raise ImageProblem(f"{p.logo!r} is a JPEG; a logo is a PNG (it keeps sharp edges "
                                "and a transparent background)")
     except ImageProblem as exc:
-        errors.append(lp.diagnostic(("logo",), str(exc)))
+        errors.append(lp.diagnostic(("logo",), _for_logo(str(exc))))
         return None
     alt = p.logo_alt or labels.fill("logo_alt", organisation=p.name)
     return Logo(image, alt)

@@ -2,10 +2,13 @@
 
 countryinfo (MIT) ships one JSON file per country with its ISO 3166-1 codes, its land
 neighbours and a GeoJSON outline at Natural Earth's 1:110m scale: enough for a locator map a few
-inches wide, read offline, the same bytes on every machine with the same version. Its gaps
-(no outline for 80 small or split territories, Bahrain, Palestine, Serbia, Montenegro and Hungary
-among them; no Kosovo at all) are reported as such: a brief cannot ask for a map of a country
-with no outline, and a neighbour with none is left out of the picture (`validate` says so).
+inches wide, read offline, the same bytes on every machine with the same version. Its gaps are
+reported as such: 78 small or split territories have no outline at all (Bahrain, Serbia,
+Montenegro and Hungary among them), Kosovo is missing altogether (its neighbours list it as KOS
+or XKX), and for Palestine and Andorra the "outline" is only a rectangle, their bounding box,
+which would be drawn as a box: it is read as no outline. A brief cannot ask for a map of a
+country with no outline, and a neighbour with none is left out of the picture (`validate` says
+so). Whether a country with an outline can be framed is geo's business (`geo.map_problem`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,17 @@ from typing import Any
 
 Ring = tuple[tuple[float, float], ...]  # (lon, lat) points, closed implicitly
 
+# Codes countryinfo uses in its neighbour lists for a country it has no entry for.
+NOT_IN_PACKAGE = {"KOS": "Kosovo", "XKX": "Kosovo"}
+# A neighbour smaller than this (km², as countryinfo gives it) is too small to show on a
+# locator map of its neighbour; its missing outline is not worth a warning (Monaco, Andorra,
+# San Marino, Liechtenstein, Gibraltar, Hong Kong, Macau are all within a neighbour's outline or
+# a few points across).
+TOO_SMALL_TO_SHOW_KM2 = 1_500.0
+# Entries for a country that no longer exists (ISO 3166-1 withdrew CS in 2006): not anyone's
+# neighbour on today's map.
+WITHDRAWN = frozenset({"CS"})
+
 
 @dataclass(frozen=True)
 class Country:
@@ -26,10 +40,23 @@ class Country:
     neighbours: tuple[str, ...]  # alpha-3 codes of its land neighbours
     centre: tuple[float, float]  # (lat, lon) countryinfo gives
     polygons: tuple[tuple[Ring, ...], ...]  # each polygon: its outer ring, then its holes
+    area_km2: float | None = None  # as countryinfo gives it (None: not given)
+    boxed: bool = False  # the package's "outline" was only a bounding rectangle (dropped)
 
     @property
     def has_outline(self) -> bool:
         return bool(self.polygons)
+
+    @property
+    def outline_gap(self) -> str | None:
+        """Why the map data cannot draw this country, in words for the analyst; None if it can
+        draw its outline."""
+        if self.boxed:
+            return (f"the map data (countryinfo) gives only a rectangle (its bounding box) as "
+                    f"the outline of {self.name}, not its shape")
+        if not self.polygons:
+            return f"the map data (countryinfo) has no outline of {self.name}"
+        return None
 
 
 @cache
@@ -42,8 +69,10 @@ def _index() -> tuple[dict[str, Country], tuple[Country, ...]]:
         a2, a3 = iso.get("alpha2"), iso.get("alpha3")
         if not (a2 and a3) or a2 in by_code:
             continue
+        polygons = _polygons(info.get("geoJSON"))
+        boxed = len(polygons) == 1 and _is_box(polygons[0][0])
         country = Country(a2, a3, info["name"], tuple(info.get("borders") or ()),
-                          _centre(info), _polygons(info.get("geoJSON")))
+                          _centre(info), () if boxed else polygons, _area(info), boxed)
         by_code[a2] = by_code[a3] = country
     unique = tuple(sorted({c.alpha2: c for c in by_code.values()}.values(),
                           key=lambda c: c.alpha2))
@@ -53,6 +82,16 @@ def _index() -> tuple[dict[str, Country], tuple[Country, ...]]:
 def _centre(info: dict[str, Any]) -> tuple[float, float]:
     latlng = info.get("latlng") or [0.0, 0.0]
     return float(latlng[0]), float(latlng[1])
+
+
+def _area(info: dict[str, Any]) -> float | None:
+    area = info.get("area")
+    return float(area) if isinstance(area, int | float) and area > 0 else None
+
+
+def _is_box(ring: Ring) -> bool:
+    """A ring that is only a longitude/latitude rectangle: a placeholder, not an outline."""
+    return len({lon for lon, _ in ring}) <= 2 and len({lat for _, lat in ring}) <= 2
 
 
 def _polygons(geojson: Any) -> tuple[tuple[Ring, ...], ...]:
@@ -77,6 +116,36 @@ def lookup(code: str) -> Country | None:
 
 def everyone() -> tuple[Country, ...]:
     return _index()[1]
+
+
+def land_neighbours(country: Country) -> tuple[str, ...]:
+    """The codes of the countries that share a land border with `country`, as the package
+    lists them, either way round (Palestine lists Israel; Israel does not list Palestine), in a
+    stable order: its own list first, then the others by code."""
+    own = list(country.neighbours)
+    others = sorted(c.alpha3 for c in everyone() if country.alpha3 in c.neighbours
+                    and c.alpha3 not in own and c.alpha2 != country.alpha2
+                    and c.alpha2 not in WITHDRAWN)
+    return (*own, *others)
+
+
+def gaps_among(codes: tuple[str, ...] | list[str]) -> list[str]:
+    """The names of the countries among `codes` the map cannot draw though a reader would see
+    them missing: no usable outline (or not in the package at all), and not too small to show.
+    In the order given, each once."""
+    out: list[str] = []
+    for code in codes:
+        country = lookup(code)
+        if country is None:
+            name = NOT_IN_PACKAGE.get(code.strip().upper())
+        elif country.outline_gap is None or (
+                country.area_km2 is not None and country.area_km2 < TOO_SMALL_TO_SHOW_KM2):
+            name = None
+        else:
+            name = country.name
+        if name and name not in out:
+            out.append(name)
+    return out
 
 
 def suggest(text: str) -> str | None:

@@ -9,6 +9,13 @@ as plain land. Rings are clipped to the frame here, so a writer that cannot clip
 freeforms) draws the same shapes as one that can. Coordinates are in frame units, (0, 0) top
 left to (1, 1) bottom right, rounded to 1e-6 so the same brief gives the same bytes whatever the
 machine's libm does in the last bit.
+
+A ring that crosses the meridian opposite the map's centre (Canada's on a map of Russia, the
+east tip of Russia on a map of the United States) is unwrapped into one piece and drawn on the
+side of the frame it reaches into. A ring that goes round a pole (Antarctica's) cannot be drawn
+on a flat frame centred on it: it is left out of other maps (it lies far to the south of any
+frame it could reach), and a map *of* a country whose outline does that is refused
+(`map_problem`), as is a map of a country the data has no usable outline of.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from reportgen.figures.countries import Country, Ring, everyone, lookup
+from reportgen.figures.countries import Country, Ring, everyone, land_neighbours, lookup
 
 MIN_ASPECT, MAX_ASPECT = 0.8, 1.5  # frame width / height
 MARGIN = 0.18  # of the country's larger side, on every side
@@ -47,9 +54,14 @@ class Projection:
 
     def frame(self, lon: float, lat: float) -> Point:
         """(u, v) in frame units: 0..1 left to right and top to bottom inside the frame."""
-        x, y = self.xy(lon, lat)
+        return self.frame_of(_wrap(lon - self.lon0), lat)
+
+    def frame_of(self, east: float, lat: float) -> Point:
+        """(u, v) of a point `east` degrees of longitude east of the centre (unwrapped: may
+        lie beyond 180)."""
+        x = east * math.cos(math.radians(self.lat0))
         return ((x - self.xmin) / (self.xmax - self.xmin),
-                (self.ymax - y) / (self.ymax - self.ymin))
+                (self.ymax - lat) / (self.ymax - self.ymin))
 
     def inside(self, lon: float, lat: float) -> bool:
         u, v = self.frame(lon, lat)
@@ -72,6 +84,32 @@ class Place:
 
 def _wrap(degrees: float) -> float:
     return (degrees + 180.0) % 360.0 - 180.0
+
+
+def map_problem(country: Country) -> str | None:
+    """Why a locator map of `country` cannot be drawn, in words for the analyst; None if it
+    can. The data may have no usable outline of it (`Country.outline_gap`: none, or only a
+    bounding rectangle, Palestine's), or its outline may go round a pole (Antarctica), which no
+    frame centred on it shows: the frame would span more than the globe and the outline would
+    come out torn. Russia, Fiji and the United States, which straddle the 180th meridian in
+    pieces, are framed whole across it and drawn."""
+    what = f"{country.name} ({country.alpha2})"
+    gap = country.outline_gap
+    if gap is not None:
+        nearby = [c.alpha2 for c in map(lookup, land_neighbours(country))
+                  if c is not None and c.outline_gap is None]
+        some = nearby[:3]
+        listed = " or ".join([", ".join(some[:-1]), some[-1]] if len(some) > 2 else some)
+        hint = f" (e.g. {listed})" if some else ""
+        return (f"{gap}, so a map of {country.alpha2} cannot be drawn; map a neighbour that "
+                f"has one{hint} and mark the place with `places`")
+    lons = [lon for poly in country.polygons for lon, _ in poly[0]]
+    if any(_round_a_pole(polygon[0]) for polygon in country.polygons) or (
+            max(_wrap(lon - lons[0]) for lon in lons)
+            - min(_wrap(lon - lons[0]) for lon in lons) >= 180.0):
+        return (f"the outline of {what} goes round the pole, which a flat locator map "
+                "centred on it cannot show; describe the place in the text instead")
+    return None
 
 
 def projection_for(country: Country) -> Projection:
@@ -116,7 +154,7 @@ def shapes(country: Country, region: tuple[str, ...], proj: Projection) -> tuple
 
 def region_codes(country: Country, region: tuple[str, ...] | None) -> tuple[str, ...]:
     """Alpha-2 codes of the region: the brief's list, else the country's land neighbours."""
-    codes = region if region is not None else country.neighbours
+    codes = region if region is not None else land_neighbours(country)
     found = (lookup(code) for code in codes)
     return tuple(c.alpha2 for c in found if c is not None)
 
@@ -124,20 +162,36 @@ def region_codes(country: Country, region: tuple[str, ...] | None) -> tuple[str,
 def _framed(polygon: tuple[Ring, ...], proj: Projection) -> list[tuple[Point, ...]]:
     out = []
     for ring in polygon:
-        points = [proj.frame(lon, lat) for lon, lat in ring]
-        if _far_outside(points) or _torn(ring, proj):
+        east = _unwrapped(ring, proj.lon0)
+        if east is None:  # round a pole: see the module's docstring
             continue
-        clipped = _clip(points)
-        if len(clipped) >= 3:
-            out.append(tuple((round(u, ROUND), round(v, ROUND)) for u, v in clipped))
+        # Unwrapped, a ring may run past 180 degrees from the centre; the frame spans less
+        # than the globe, so at most one of these copies reaches into it.
+        for turn in (0.0, -360.0, 360.0):
+            points = [proj.frame_of(e + turn, lat) for e, (_, lat) in zip(east, ring,
+                                                                        strict=True)]
+            if _far_outside(points):
+                continue
+            clipped = _clip(points)
+            if len(clipped) >= 3:
+                out.append(tuple((round(u, ROUND), round(v, ROUND)) for u, v in clipped))
     return out
 
 
-def _torn(ring: Ring, proj: Projection) -> bool:
-    """A ring that crosses the meridian opposite the map's centre (Antarctica's, on every map)
-    would come out torn across the frame; such rings lie on the far side of the globe."""
-    lons = [_wrap(lon - proj.lon0) for lon, _ in ring]
-    return any(abs(a - b) > 180.0 for a, b in zip(lons, lons[1:] + lons[:1], strict=True))
+def _unwrapped(ring: Ring, lon0: float) -> list[float] | None:
+    """The ring's longitudes east of `lon0`, each step the short way round (an outline's edges
+    are all far shorter than half the globe), so a ring across the meridian opposite the
+    centre stays in one piece; None for a ring that goes round a pole (its steps add up to a
+    whole turn)."""
+    east = [_wrap(ring[0][0] - lon0)]
+    for lon, _ in ring[1:]:
+        east.append(east[-1] + _wrap(lon - lon0 - east[-1]))
+    closing = east[-1] + _wrap(east[0] - east[-1])
+    return east if abs(closing - east[0]) < 1e-6 else None
+
+
+def _round_a_pole(ring: Ring) -> bool:
+    return _unwrapped(ring, 0.0) is None
 
 
 def _far_outside(points: list[Point]) -> bool:
