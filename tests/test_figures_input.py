@@ -204,8 +204,9 @@ def test_a_photo_stored_on_its_side_is_turned_upright(tmp_path, sample_data):
     exif[0x0112] = 6  # rotate 90 degrees clockwise to show
     image.save(folder / "side.jpg", format="JPEG", exif=exif.tobytes())
     picture = prepare(_brief_with_image(folder, sample_data, "side.jpg")).document.images[0]
-    assert (picture.image.kind, picture.image.width, picture.image.height) == ("png", 40, 80)
-    assert Image.open(__import__("io").BytesIO(picture.image.data)).size == (40, 80)
+    assert (picture.image.kind, picture.image.width, picture.image.height) == ("jpeg", 40, 80)
+    upright = Image.open(__import__("io").BytesIO(picture.image.data))
+    assert (upright.format, upright.size) == ("JPEG", (40, 80))
 
 
 def test_a_bad_logo_is_an_error_in_the_profile(figure_brief):
@@ -268,3 +269,135 @@ def test_validate_says_the_one_pager_shows_only_the_first_image(figure_brief):
         "- path: images/street.jpg") + 1
     assert (f"{brief}:{line}:3: info: images[1]: the one-pager has room for one image: it "
             "shows the first; the memo and the deck show all 2") in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# watch: a saved picture or logo rebuilds the brief
+
+
+def _run_watch(brief: Path, templates: Path, out: Path, max_builds: int):
+    import threading
+
+    from reportgen.authoring import watch as watching
+
+    lines: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watching.watch, args=(brief, ["pdf"], out), kwargs=dict(
+        templates=templates, echo=lines.append, max_builds=max_builds, timeout=30,
+        stop_event=stop), daemon=True)
+    thread.start()
+    return thread, lines, stop
+
+
+def _wait_for(predicate, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _pdf_image_sizes(path: Path) -> list[tuple[int, int]]:
+    from pypdf import PdfReader
+
+    sizes = []
+    for page in PdfReader(path).pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        for name in xobjects:
+            obj = xobjects[name].get_object()
+            if obj.get("/Subtype") == "/Image":
+                sizes.append((int(obj["/Width"]), int(obj["/Height"])))
+    return sorted(sizes)
+
+
+def _one_picture(figure_brief, **changes) -> tuple[Path, Path]:
+    # No map (its drawing is not what is tested) and the one picture the one-pager shows.
+    return figure_brief(map=None, images=[{"path": "images/ship.png", "alt": "A boat"}],
+                        **changes)
+
+
+def _watch_until(brief: Path, templates: Path, out: Path, builds: int, edits) -> list[str]:
+    thread, lines, stop = _run_watch(brief, templates, out, max_builds=builds)
+    try:
+        assert _wait_for(lambda: any(line.startswith("watching") for line in lines)), lines
+        edits(lines)
+        thread.join(timeout=20)
+        assert not thread.is_alive(), lines
+    finally:
+        stop.set()
+    return lines
+
+
+def test_watch_rebuilds_when_a_picture_of_the_brief_is_saved(figure_brief, tmp_path):
+    brief, templates = _one_picture(figure_brief)
+    out = tmp_path / "out"
+
+    def edit(_lines: list[str]) -> None:
+        assert (1200, 800) in _pdf_image_sizes(out / "figures.pdf")
+        make_picture(brief.parent / "images" / "ship.png", 1000, 700, colour=(200, 0, 0))
+
+    lines = _watch_until(brief, templates, out, 2, edit)
+    assert len([line for line in lines if " rebuilt " in line]) == 2, lines
+    sizes = _pdf_image_sizes(out / "figures.pdf")
+    assert (1000, 700) in sizes and (1200, 800) not in sizes
+
+
+def test_watch_rebuilds_when_a_missing_picture_appears(figure_brief, tmp_path):
+    brief, templates = _one_picture(figure_brief)
+    picture = brief.parent / "images" / "ship.png"
+    saved = picture.read_bytes()
+    picture.unlink()
+    out = tmp_path / "out"
+
+    def edit(lines: list[str]) -> None:
+        assert any("is invalid" in line for line in lines), lines
+        picture.write_bytes(saved)
+
+    lines = _watch_until(brief, templates, out, 2, edit)
+    assert " rebuilt " in lines[-2], lines
+    assert (1200, 800) in _pdf_image_sizes(out / "figures.pdf")
+
+
+def test_watch_rebuilds_when_a_logo_below_the_profile_folder_is_saved(figure_brief, tmp_path):
+    brief, templates = _one_picture(figure_brief, logo=False)
+    profile = templates / "mei"
+    make_picture(profile / "art" / "logo.png", 600, 200)
+    with (profile / "profile.yaml").open("a", encoding="utf-8") as text:
+        text.write("logo: art/logo.png\nlogo_alt: Middle East Institute\n")
+    out = tmp_path / "out"
+
+    def edit(_lines: list[str]) -> None:
+        assert (600, 200) in _pdf_image_sizes(out / "figures.pdf")
+        make_picture(profile / "art" / "logo.png", 500, 250, colour=(200, 0, 0))
+
+    lines = _watch_until(brief, templates, out, 2, edit)
+    assert len([line for line in lines if " rebuilt " in line]) == 2, lines
+    assert (500, 250) in _pdf_image_sizes(out / "figures.pdf")
+
+
+def test_watch_follows_the_pictures_the_brief_names_now(figure_brief, tmp_path):
+    brief, templates = _one_picture(figure_brief)
+    other = make_picture(brief.parent / "more" / "boat.png", 900, 600)
+    out = tmp_path / "out"
+
+    def edit(lines: list[str]) -> None:
+        brief.write_text(brief.read_text(encoding="utf-8").replace(
+            "images/ship.png", "more/boat.png"), encoding="utf-8")
+        assert _wait_for(lambda: len([x for x in lines if " rebuilt " in x]) == 2), lines
+        make_picture(other, 800, 500)
+
+    lines = _watch_until(brief, templates, out, 3, edit)
+    assert len([line for line in lines if " rebuilt " in line]) == 3, lines
+    assert (800, 500) in _pdf_image_sizes(out / "figures.pdf")
+
+
+def test_watch_ignores_a_picture_path_that_leaves_the_folder(figure_brief, tmp_path):
+    from reportgen.authoring.watch import picture_files
+
+    brief, _ = _one_picture(figure_brief)
+    folder = brief.parent.resolve()
+    os.symlink(tmp_path / "elsewhere.png", folder / "images" / "out.png")
+    assert picture_files(folder, ["../x.png", "/etc/passwd", "images/out.png",
+                                  "images/ship.png"], None, None) == (
+        folder / "images" / "ship.png",)
