@@ -581,7 +581,10 @@ def test_arabic_runs_get_the_arabic_font_and_run_right_to_left(twelve_deck):
     para, run = hits[0]
     assert run.font.name == "Noto Sans Arabic"
     assert run._r.find(f"{A}rPr/{A}rtl").get("val") == "1"
-    assert run._r.find(f"{A}rPr").get("lang") == "ar"
+    # PowerPoint's own tagging of Arabic in a Latin deck: the language with its region, and
+    # the alternative language its proofing tools fall back to.
+    assert run._r.find(f"{A}rPr").get("lang") == "ar-SA"
+    assert run._r.find(f"{A}rPr").get("altLang") == "en-US"
     assert para._p.find(f"{A}pPr").get("rtl") == "1"
 
 
@@ -624,6 +627,11 @@ def assert_every_word_is_inside_a_frame(pdf: Path, plan) -> None:
                 continue  # its layout carries a decorative label outside any frame
             scale = page.width / plan.geometry.width
             for w in page.extract_words():
+                if w["x1"] - w["x0"] < 0.5:
+                    # An Arabic mark (a shadda, a damma) drawn as a glyph of its own, with no
+                    # advance: it sits on its letter, which is checked; its box is the font's
+                    # whole height raised by the mark's offset, not its ink.
+                    continue
                 x0, x1 = w["x0"] / scale, w["x1"] / scale
                 top, bottom = w["top"] / scale, w["bottom"] / scale
                 assert any(f.x - 3 <= x0 and x1 <= f.x + f.w + 3 and f.y - 6 <= top

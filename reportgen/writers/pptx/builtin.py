@@ -20,8 +20,6 @@ from reportgen.writers.pptx.geometry import (
     COVER_SUBTITLE,
     COVER_TITLE,
     FOOT_RULE_Y,
-    FOOTERS,
-    GUTTER,
     MARGIN,
     RULE_Y,
     SLIDE_H,
@@ -29,6 +27,8 @@ from reportgen.writers.pptx.geometry import (
     TITLE,
     Box,
     emu,
+    footers,
+    two_columns,
 )
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -73,12 +73,14 @@ def _rect(sid: int, name: str, box: Box, colour: str) -> str:
             f'</a:p></p:txBody></p:sp>')
 
 
-def _label(sid: int, box: Box, text: str, colour: str, font: str, size: float) -> str:
+def _label(sid: int, box: Box, text: str, colour: str, font: str, size: float,
+           rtl: bool = False) -> str:
+    ppr = '<a:pPr algn="r"/>' if rtl else ""
     return (f'<p:sp><p:nvSpPr><p:cNvPr id="{sid}" name="Label"/><p:cNvSpPr txBox="1"/>'
             f'<p:nvPr userDrawn="1"/></p:nvSpPr><p:spPr>{_xfrm(box)}<a:prstGeom prst="rect">'
             f'<a:avLst/></a:prstGeom><a:noFill/></p:spPr><p:txBody><a:bodyPr wrap="square" '
             f'lIns="0" tIns="0" rIns="0" bIns="0" anchor="t"><a:noAutofit/></a:bodyPr>'
-            f'<a:lstStyle/><a:p><a:r><a:rPr lang="en-US" sz="{int(size * 100)}" b="1" '
+            f'<a:lstStyle/><a:p>{ppr}<a:r><a:rPr lang="en-US" sz="{int(size * 100)}" b="1" '
             f'spc="200">{_fill(colour)}<a:latin typeface="{escape(font)}"/></a:rPr>'
             f'<a:t>{escape(text)}</a:t></a:r></a:p></p:txBody></p:sp>')
 
@@ -109,27 +111,40 @@ def _ph(sid: int, name: str, ph: str, box: Box | None, prompt: str, lst: str = "
 
 
 def _lvl1(size: float | None = None, colour: str | None = None, bold: bool | None = None,
-          align: str = "l") -> str:
+          align: str | None = None, rtl: bool = False) -> str:
     attrs = (f' sz="{int(size * 100)}"' if size else "") + \
         (f' b="{int(bold)}"' if bold is not None else "")
     fill = _fill(colour) if colour else ""
-    return (f'<a:lvl1pPr marL="0" indent="0" algn="{align}"><a:buNone/>'
+    if align is None:  # the side the text starts from
+        align = "r" if rtl else "l"
+    direction = ' rtl="1"' if rtl else ""
+    return (f'<a:lvl1pPr marL="0" indent="0" algn="{align}"{direction}><a:buNone/>'
             f'<a:defRPr{attrs}>{fill}</a:defRPr></a:lvl1pPr>')
 
 
-def _footers(pal: Palette, dark: bool, start_id: int, master: bool = False) -> str:
+def _footers(pal: Palette, dark: bool, start_id: int, master: bool = False,
+             rtl: bool = False) -> str:
+    """Date, footer and slide number; mirrored in a right-to-left deck (the organisation on
+    the right, the number on the left)."""
     colour = pal.on_dark_muted if dark else pal.muted
     strong = pal.on_dark if dark else pal.primary
     idx = {"dt": 2, "ftr": 3, "sldNum": 4} if master else {"dt": 10, "ftr": 11, "sldNum": 12}
+    boxes = footers(rtl)
+    start, end = ("r", "l") if rtl else ("l", "r")
     return "".join([
         _ph(start_id, "Date Placeholder", f'<p:ph type="dt" sz="half" idx="{idx["dt"]}"/>',
-            FOOTERS["dt"], "", _lvl1(10, colour, False, "ctr"), "ctr"),
+            boxes["dt"], "", _lvl1(10, colour, False, "ctr", rtl), "ctr"),
         _ph(start_id + 1, "Footer Placeholder", f'<p:ph type="ftr" sz="quarter" '
-            f'idx="{idx["ftr"]}"/>', FOOTERS["ftr"], "", _lvl1(10, strong, True, "l"), "ctr"),
+            f'idx="{idx["ftr"]}"/>', boxes["ftr"], "", _lvl1(10, strong, True, start), "ctr"),
         _ph(start_id + 2, "Slide Number Placeholder", f'<p:ph type="sldNum" sz="quarter" '
-            f'idx="{idx["sldNum"]}"/>', FOOTERS["sldNum"], "",
-            _lvl1(10, colour, False, "r"), "ctr"),
+            f'idx="{idx["sldNum"]}"/>', boxes["sldNum"], "",
+            _lvl1(10, colour, False, end, rtl), "ctr"),
     ])
+
+
+def _at(box: Box, rtl: bool) -> Box:
+    """A shape's box, mirrored in a right-to-left deck."""
+    return box.mirrored(SLIDE_W) if rtl else box
 
 
 def _tree(shapes: str) -> str:
@@ -143,7 +158,10 @@ def _bg(colour: str) -> str:
     return f'<p:bg><p:bgPr>{_fill(colour)}<a:effectLst/></p:bgPr></p:bg>'
 
 
-def _body_levels(pal: Palette) -> str:
+def _body_levels(pal: Palette, rtl: bool = False) -> str:
+    # A right-to-left level keeps marL and indent: PowerPoint (and LibreOffice) read them from
+    # the side the paragraph starts on, so the bullet hangs at the right.
+    align, direction = ("r", "1") if rtl else ("l", "0")
     levels = []
     for n in range(1, 10):
         mar = 0 if n == 1 else emu(22 * (n - 1))
@@ -151,7 +169,7 @@ def _body_levels(pal: Palette) -> str:
             f'<a:buClr><a:srgbClr val="{pal.accent}"/></a:buClr><a:buChar char="•"/>'
         indent = 0 if n == 1 else -emu(16)
         levels.append(
-            f'<a:lvl{n}pPr marL="{mar}" indent="{indent}" algn="l" rtl="0">'
+            f'<a:lvl{n}pPr marL="{mar}" indent="{indent}" algn="{align}" rtl="{direction}">'
             f'<a:lnSpc><a:spcPct val="100000"/></a:lnSpc><a:spcBef><a:spcPts val="600"/>'
             f'</a:spcBef>{bullet}<a:defRPr sz="{2000 if n == 1 else 1800}" kern="0">'
             f'{_fill(pal.text)}<a:latin typeface="+mn-lt"/><a:ea typeface="+mn-ea"/>'
@@ -159,17 +177,21 @@ def _body_levels(pal: Palette) -> str:
     return "".join(levels)
 
 
-def master_xml(pal: Palette, layout_ids: list[tuple[int, str]], font: str, name: str) -> str:
+def master_xml(pal: Palette, layout_ids: list[tuple[int, str]], font: str, name: str,
+               rtl: bool = False) -> str:
+    """The slide master; a right-to-left deck's has its title rule on the right, its footers
+    mirrored and text styles that set from the right (algn="r" rtl="1")."""
+    align, direction = ("r", "1") if rtl else ("l", "0")
     shapes = "".join([
         _rect(7, "Top band", Box(0, 0, SLIDE_W, 6), pal.primary),
-        _rect(8, "Title rule", Box(MARGIN, RULE_Y, 56, 3), pal.accent),
+        _rect(8, "Title rule", _at(Box(MARGIN, RULE_Y, 56, 3), rtl), pal.accent),
         _rect(9, "Footer rule", Box(MARGIN, FOOT_RULE_Y, SLIDE_W - 2 * MARGIN, 0.75),
               bare(RULE_GREY)),
         _ph(2, "Title Placeholder 1", '<p:ph type="title"/>', TITLE,
             "Click to edit Master title style", anchor="b"),
         _ph(3, "Text Placeholder 2", '<p:ph type="body" idx="1"/>', CONTENT,
             "Click to edit Master text styles"),
-        _footers(pal, False, 4, master=True),
+        _footers(pal, False, 4, master=True, rtl=rtl),
     ])
     ids = "".join(f'<p:sldLayoutId id="{i}" r:id="{rid}"/>' for i, rid in layout_ids)
     return (
@@ -179,19 +201,21 @@ def master_xml(pal: Palette, layout_ids: list[tuple[int, str]], font: str, name:
         'accent2="accent2" accent3="accent3" accent4="accent4" accent5="accent5" '
         'accent6="accent6" hlink="hlink" folHlink="folHlink"/>'
         f'<p:sldLayoutIdLst>{ids}</p:sldLayoutIdLst>'
-        '<p:txStyles><p:titleStyle><a:lvl1pPr algn="l" rtl="0"><a:lnSpc><a:spcPct val="100000"/>'
+        f'<p:txStyles><p:titleStyle><a:lvl1pPr algn="{align}" rtl="{direction}"><a:lnSpc>'
+        '<a:spcPct val="100000"/>'
         '</a:lnSpc><a:spcBef><a:spcPct val="0"/></a:spcBef><a:buNone/>'
         f'<a:defRPr sz="3000" b="1" kern="0">{_fill(pal.primary)}<a:latin typeface="+mj-lt"/>'
         '<a:ea typeface="+mj-ea"/><a:cs typeface="+mj-cs"/></a:defRPr></a:lvl1pPr>'
-        f'</p:titleStyle><p:bodyStyle>{_body_levels(pal)}</p:bodyStyle>'
+        f'</p:titleStyle><p:bodyStyle>{_body_levels(pal, rtl)}</p:bodyStyle>'
         '<p:otherStyle><a:defPPr><a:defRPr lang="en-US"/></a:defPPr><a:lvl1pPr marL="0" '
-        f'algn="l" rtl="0"><a:defRPr sz="1800" kern="0">{_fill(pal.text)}'
+        f'algn="{align}" rtl="{direction}"><a:defRPr sz="1800" kern="0">{_fill(pal.text)}'
         '<a:latin typeface="+mn-lt"/><a:ea typeface="+mn-ea"/><a:cs typeface="+mn-cs"/>'
         '</a:defRPr></a:lvl1pPr></p:otherStyle></p:txStyles></p:sldMaster>')
 
 
-def layout_xml(name: str, pal: Palette, profile: Profile) -> str:
-    """One named layout of the built-in look."""
+def layout_xml(name: str, pal: Palette, profile: Profile, rtl: bool = False) -> str:
+    """One named layout of the built-in look; mirrored for a right-to-left deck (the accent
+    bar on the right edge, the title rules under the titles' right end, footers swapped)."""
     font = profile.fonts.body
     bg, show_master, shapes, kind = "", True, "", ""
     if name == "Title Slide":
@@ -199,52 +223,51 @@ def layout_xml(name: str, pal: Palette, profile: Profile) -> str:
         shapes = "".join([
             _rect(20, "Footer band", Box(0, FOOT_RULE_Y - 8, SLIDE_W, SLIDE_H - FOOT_RULE_Y + 8),
                   pal.band),
-            _rect(21, "Accent bar", Box(0, 0, 12, FOOT_RULE_Y - 8), pal.accent),
-            _rect(22, "Title rule", Box(COVER_TITLE.x, COVER_TITLE.bottom + 12, 64, 4),
+            _rect(21, "Accent bar", _at(Box(0, 0, 12, FOOT_RULE_Y - 8), rtl), pal.accent),
+            _rect(22, "Title rule", _at(Box(COVER_TITLE.x, COVER_TITLE.bottom + 12, 64, 4), rtl),
                   pal.accent),
             _label(23, Box(COVER_TITLE.x, 58, COVER_TITLE.w, 20), profile.name.upper(),
-                   pal.accent, font, _label_size(profile.name.upper(), font, COVER_TITLE.w)),
+                   pal.accent, font, _label_size(profile.name.upper(), font, COVER_TITLE.w),
+                   rtl),
             _ph(2, "Title 1", '<p:ph type="ctrTitle"/>', COVER_TITLE, "Title",
-                _lvl1(40, "FFFFFF", True), "b"),
+                _lvl1(40, "FFFFFF", True, rtl=rtl), "b"),
             _ph(3, "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', COVER_SUBTITLE, "Subtitle",
-                _lvl1(22, pal.on_dark, False)),
-            _footers(pal, True, 4),
+                _lvl1(22, pal.on_dark, False, rtl=rtl)),
+            _footers(pal, True, 4, rtl=rtl),
         ])
     elif name == "Section Header":
         kind, bg, show_master = ' type="secHead"', _bg(pal.primary), False
         shapes = "".join([
             _rect(20, "Footer band", Box(0, FOOT_RULE_Y - 8, SLIDE_W, SLIDE_H - FOOT_RULE_Y + 8),
                   pal.band),
-            _rect(21, "Accent bar", Box(0, 0, 12, FOOT_RULE_Y - 8), pal.accent),
-            _rect(22, "Title rule", Box(CLOSING_TITLE.x, CLOSING_TITLE.bottom + 12, 64, 4),
-                  pal.accent),
+            _rect(21, "Accent bar", _at(Box(0, 0, 12, FOOT_RULE_Y - 8), rtl), pal.accent),
+            _rect(22, "Title rule", _at(Box(CLOSING_TITLE.x, CLOSING_TITLE.bottom + 12, 64, 4),
+                                        rtl), pal.accent),
             _ph(2, "Title 1", '<p:ph type="title"/>', CLOSING_TITLE, "Title",
-                _lvl1(36, "FFFFFF", True), "b"),
+                _lvl1(36, "FFFFFF", True, rtl=rtl), "b"),
             _ph(3, "Text Placeholder 2", '<p:ph type="body" idx="1"/>', CLOSING_BODY, "Text",
-                _lvl1(18, pal.on_dark, False)),
-            _footers(pal, True, 4),
+                _lvl1(18, pal.on_dark, False, rtl=rtl)),
+            _footers(pal, True, 4, rtl=rtl),
         ])
     elif name == "Title and Content":
         kind = ' type="obj"'
         shapes = _ph(2, "Title 1", '<p:ph type="title"/>', TITLE, "Title", anchor="b") + \
             _ph(3, "Content Placeholder 2", '<p:ph idx="1"/>', CONTENT, "Text") + \
-            _footers(pal, False, 4)
+            _footers(pal, False, 4, rtl=rtl)
     elif name == "Two Content":
         kind = ' type="twoObj"'
-        col = (CONTENT.w - GUTTER) / 2
+        first, second = two_columns(rtl)  # the first column on the right when mirrored
         shapes = _ph(2, "Title 1", '<p:ph type="title"/>', TITLE, "Title", anchor="b") + \
-            _ph(3, "Content Placeholder 2", '<p:ph sz="half" idx="1"/>',
-                Box(CONTENT.x, CONTENT.y, col, CONTENT.h), "Text") + \
-            _ph(4, "Content Placeholder 3", '<p:ph sz="half" idx="2"/>',
-                Box(CONTENT.x + col + GUTTER, CONTENT.y, col, CONTENT.h), "Text") + \
-            _footers(pal, False, 5)
+            _ph(3, "Content Placeholder 2", '<p:ph sz="half" idx="1"/>', first, "Text") + \
+            _ph(4, "Content Placeholder 3", '<p:ph sz="half" idx="2"/>', second, "Text") + \
+            _footers(pal, False, 5, rtl=rtl)
     elif name == "Title Only":
         kind = ' type="titleOnly"'
         shapes = _ph(2, "Title 1", '<p:ph type="title"/>', TITLE, "Title", anchor="b") + \
-            _footers(pal, False, 3)
+            _footers(pal, False, 3, rtl=rtl)
     elif name == "Blank":
         kind = ' type="blank"'
-        shapes = _footers(pal, False, 2)
+        shapes = _footers(pal, False, 2, rtl=rtl)
     else:  # pragma: no cover - KEEP lists the names above
         raise ValueError(name)
     show = "" if show_master else ' showMasterSp="0"'
@@ -274,8 +297,9 @@ def theme_xml(original: bytes, profile: Profile, pal: Palette) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def builtin_presentation(profile: Profile):
-    """A python-pptx Presentation with the built-in master and layouts, and no slides."""
+def builtin_presentation(profile: Profile, rtl: bool = False):
+    """A python-pptx Presentation with the built-in master and layouts, and no slides; their
+    furniture and text styles mirrored for a right-to-left deck."""
     from pptx import Presentation
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
     from pptx.oxml import parse_xml
@@ -297,10 +321,11 @@ def builtin_presentation(profile: Profile):
             continue
         filename = str(rel.target_part.partname).rsplit("/", 1)[-1]
         if filename in KEEP:
-            rel.target_part._element = parse_xml(layout_xml(KEEP[filename], pal, profile))
+            rel.target_part._element = parse_xml(layout_xml(KEEP[filename], pal, profile, rtl))
             kept.append((int(old_ids[rid]), rid))
     kept.sort()
-    master_part._element = parse_xml(master_xml(pal, kept, profile.fonts.body, profile.name))
+    master_part._element = parse_xml(master_xml(pal, kept, profile.fonts.body, profile.name,
+                                                     rtl))
     for rid, rel in list(master_part.rels.items()):
         if rel.reltype == RT.SLIDE_LAYOUT and rid not in {r for _, r in kept}:
             master_part.drop_rel(rid)

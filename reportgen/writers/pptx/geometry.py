@@ -59,12 +59,17 @@ class Box:
     def right(self) -> float:
         return self.x + self.w
 
+    def mirrored(self, width: float) -> Box:
+        """The box in a page `width` wide seen in a mirror: a right-to-left layout."""
+        return Box(round(width - self.x - self.w, 2), self.y, self.w, self.h)
+
 
 @dataclass(frozen=True)
 class LayoutBoxes:
     """One slide layout: its name and the box of each placeholder the deck fills.
 
-    Keys: title, subtitle, body, body2 (second body, the right column), dt, ftr, sldNum.
+    Keys: title, subtitle, body, body2 (second body: the next column in reading order), dt,
+    ftr, sldNum.
     """
 
     name: str
@@ -152,18 +157,35 @@ BUILTIN_IDX = {"title": 0, "subtitle": 1, "body": 1, "body2": 2, "dt": 10, "ftr"
                "sldNum": 12}
 
 
-def builtin_geometry() -> Geometry:
+def footers(rtl: bool = False) -> dict[str, Box]:
+    """The built-in footers' boxes; mirrored (the organisation on the right, the slide number
+    on the left) for a right-to-left deck."""
+    return {k: b.mirrored(SLIDE_W) for k, b in FOOTERS.items()} if rtl else dict(FOOTERS)
+
+
+def two_columns(rtl: bool = False) -> tuple[Box, Box]:
+    """The built-in 'Two Content' columns in reading order: the first on the left, or on the
+    right in a right-to-left deck."""
+    first = Box(CONTENT.x, CONTENT.y, COLUMN_W, CONTENT.h)
+    second = Box(CONTENT.x + COLUMN_W + GUTTER, CONTENT.y, COLUMN_W, CONTENT.h)
+    return (second, first) if rtl else (first, second)
+
+
+def builtin_geometry(rtl: bool = False) -> Geometry:
+    """The built-in layouts' boxes (`builtin.py` draws the same, mirrored when `rtl`; every
+    box but the footers' is symmetric about the slide's middle)."""
+    feet = footers(rtl)
+    two = two_columns(rtl)
+
     def layout(name: str, **boxes: Box) -> LayoutBoxes:
-        boxes = {**boxes, **FOOTERS}
+        boxes = {**boxes, **feet}
         return LayoutBoxes(name, boxes, {k: BUILTIN_IDX[k] for k in boxes})
 
     return Geometry(SLIDE_W, SLIDE_H, (
         layout("Title Slide", title=COVER_TITLE, subtitle=COVER_SUBTITLE),
         layout("Title and Content", title=TITLE, body=CONTENT),
         layout("Section Header", title=CLOSING_TITLE, body=CLOSING_BODY),
-        layout("Two Content", title=TITLE,
-               body=Box(CONTENT.x, CONTENT.y, COLUMN_W, CONTENT.h),
-               body2=Box(CONTENT.x + COLUMN_W + GUTTER, CONTENT.y, COLUMN_W, CONTENT.h)),
+        layout("Two Content", title=TITLE, body=two[0], body2=two[1]),
         layout("Title Only", title=TITLE),
     ))
 

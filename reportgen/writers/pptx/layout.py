@@ -11,18 +11,20 @@ refused at its field instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from reportgen.bidi_lines import mainly_rtl
 from reportgen.brief.loader import KeyPath
 from reportgen.brief.markup import Inline, ListBlock, Span, Text, plain
 from reportgen.brief.markup import Paragraph as TextParagraph
 from reportgen.document.findings import Findings, SectionFindings
 from reportgen.document.model import ActorEntry, Document, Section
 from reportgen.errors import Diagnostic, RenderError
-from reportgen.fonts import is_arabic, script_segments
+from reportgen.fonts import script_segments
 from reportgen.profile import Profile
 from reportgen.writers.pptx.geometry import (
     FOOTERS,
@@ -52,6 +54,7 @@ from reportgen.writers.pptx.model import (
     DeckPlan,
     Frame,
     MapDrawing,
+    Picture,
     Rect,
     SlidePlan,
     Table,
@@ -119,33 +122,48 @@ class Style:
     muted: str
     tint: str
     lang: str
+    rtl: bool = False  # the document's direction: right to left (an Arabic brief)
 
     @classmethod
-    def of(cls, profile: Profile, lang: str) -> Style:
+    def of(cls, profile: Profile, lang: str, rtl: bool = False) -> Style:
         c = profile.colors
         return cls(profile.fonts.body, profile.fonts.arabic, c.primary, c.accent, c.text,
-                   c.muted, c.tint, lang)
+                   c.muted, c.tint, lang, rtl)
+
+    def direction(self, runs: Sequence[Run]) -> tuple[bool, str | None]:
+        """(right to left, alignment) of a paragraph of these runs: it reads right to left when
+        most of its letters are Arabic, or, in a right-to-left document, when it has no letters
+        at all (a number, a date in digits); it is set against the side it starts from. A Latin
+        paragraph of an Arabic deck (the profile's English disclaimer) reads left to right from
+        the left, as an Arabic quote in an English deck reads from the right."""
+        if any(r.rtl for r in runs):  # some Arabic: count the letters (once per text)
+            rtl = _mainly_rtl("".join(r.text for r in runs))
+        else:  # none: no letter scan for a Latin paragraph (a 900,000-letter word was slow)
+            rtl = self.rtl and not any(_LETTER.search(r.text) for r in runs)
+        return rtl, "r" if rtl else ("l" if self.rtl else None)
 
     def runs(self, spans: Inline | str, size: float, *, bold: bool = False,
              italic: bool = False, color: str | None = None,
              href: str | None = None) -> tuple[Run, ...]:
-        """Runs for text; Arabic-script stretches get the Arabic family and are marked RTL."""
+        """Runs for text; Arabic-script stretches get the Arabic family and are marked RTL.
+        They are never italic: Arabic has no italic (its family's italic is the upright face,
+        as the PDF sets it), and a viewer would only slant the letters."""
         if isinstance(spans, str):
             spans = (Span(spans),)
         out: list[Run] = []
         for span in spans:
             for chunk, arabic in _segments(span.text):
                 out.append(Run(chunk, self.arabic if arabic else self.font, size,
-                               bold or span.bold, italic or span.italic, span.href or href,
-                               color, arabic))
+                               bold or span.bold, (italic or span.italic) and not arabic,
+                               span.href or href, color, arabic))
         return tuple(out)
 
     def para(self, spans: Inline | str, size: float, line: float = LINE, **kw) -> Para:
         run_kw = {k: kw.pop(k) for k in ("bold", "italic", "color", "href") if k in kw}
         runs = self.runs(spans, size, **run_kw)
-        rtl = _starts_rtl(runs)
-        if rtl and "align" not in kw:
-            kw["align"] = "r"
+        rtl, align = self.direction(runs)
+        if align and "align" not in kw:
+            kw["align"] = align
         return Para(runs, round(size * line, 2), rtl=rtl, **kw)
 
     def blocks(self, text: Text, size: float, color: str | None = None,
@@ -169,16 +187,11 @@ class Style:
                 for n, item in enumerate(block.items, 1)]
 
 
-# Every size tried sets the same texts again: split each into scripts once.
+# Every size tried sets the same texts again: split each into scripts, and find which way it
+# reads, once.
 _segments = lru_cache(maxsize=1024)(script_segments)
-
-
-def _starts_rtl(runs: Sequence[Run]) -> bool:
-    for run in runs:
-        for ch in run.text:
-            if ch.isalpha():
-                return is_arabic(ch)
-    return False
+_mainly_rtl = lru_cache(maxsize=1024)(mainly_rtl)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,7 +546,10 @@ class Planner:
         self.doc, self.meta, self.labels = document, document.meta, document.labels
         self.lp, self.profile = document.profile, document.look
         self.geo = geometry
-        self.st = Style.of(document.look, document.meta.language)
+        # A right-to-left document is the left-to-right one in a mirror: cards, columns, bars,
+        # insets and footers change sides (x becomes width - x - w), text sets from the right.
+        self.rtl = document.meta.direction == "rtl"
+        self.st = Style.of(document.look, document.meta.language, self.rtl)
         self.slides: list[SlidePlan] = []
         self.found: dict[str, SectionFindings] = {}
         # (brief key, width as a share of the body width) of each figure placed, for reports
@@ -546,6 +562,46 @@ class Planner:
 
     def in_profile(self, path: KeyPath) -> At:
         return lambda message: self.lp.diagnostic(path, message)
+
+    def flip(self, x: float, w: float, within: Box | None = None) -> float:
+        """Where a shape at `x`, `w` wide in the left-to-right deck goes in this one: mirrored
+        in `within` (a frame, the body area), else in the slide."""
+        if not self.rtl:
+            return x
+        lo, hi = (within.x, within.right) if within else (0.0, self.geo.width)
+        return round(lo + hi - x - w, 2)
+
+    def side(self, inset: tuple[float, float, float, float]) -> tuple[float, float, float,
+                                                                      float]:
+        """A frame's insets (left, top, right, bottom), left and right swapped when mirrored."""
+        left, top, right, bottom = inset
+        return (right, top, left, bottom) if self.rtl else inset
+
+    def logo(self) -> tuple[Rect, Picture] | None:
+        """The logo's plate and picture, on the cover's far side from where the text starts:
+        top right, or top left in a right-to-left deck."""
+        from reportgen.writers.pptx.figures import logo_plate
+
+        logo = logo_plate(self)
+        if logo is None or not self.rtl:
+            return logo
+        plate, picture = logo
+        if plate.x + plate.w / 2 < self.geo.width / 2:  # already on the left
+            return logo
+        return (replace(plate, x=self.flip(plate.x, plate.w)),
+                replace(picture, x=self.flip(picture.x, picture.w)))
+
+    def clear(self, box: Box, plate: Rect | None) -> Box:
+        """`figures.clear_of` for a plate on either side: a plate on the left is cleared in
+        the mirror image, where it is on the right."""
+        from reportgen.writers.pptx.figures import clear_of
+
+        if plate is None or plate.x + plate.w / 2 >= self.geo.width / 2:
+            return clear_of(box, plate)
+        width = self.geo.width
+        mirrored = clear_of(Box(width - box.right, box.y, box.w, box.h),
+                            replace(plate, x=width - plate.x - plate.w))
+        return Box(round(width - mirrored.right, 2), mirrored.y, mirrored.w, mirrored.h)
 
     def numbered(self, heading: str, n: int, total: int) -> str:
         """A section's slide title: "Actors", or "Actors (2 of 3)" in the brief's language."""
@@ -572,29 +628,39 @@ class Planner:
         box = layout.get("title") or Box(self.geo.width * 0.05, self.geo.height * 0.05,
                                          self.geo.width * 0.9, self.geo.height * 0.12)
         ph = "title" if layout.get("title") else None
+        # Titles stand where the title rule is, whatever their script: on the right of a
+        # right-to-left deck.
+        align = {"align": "r"} if self.rtl else {}
         return self.fit_frame(f"slide title {_quoted(title)}", sizes(30, 20, 1), lambda s: Frame(
             "title", box.x, box.y, box.w, box.h,
             (self.st.para(title, s, 1.1, bold=True,
-                          color=None if ph else self.st.primary),),
+                          color=None if ph else self.st.primary, **align),),
             anchor="b", placeholder=ph), self.in_brief(field))[0]
 
     def footers(self, layout: LayoutBoxes, number: int) -> list[Frame]:
         sx, sy = self.geo.width / SLIDE_W, self.geo.height / SLIDE_H
-        texts = {"ftr": (self.meta.short_name, "l", True),
+        start, end = ("r", "l") if self.rtl else ("l", "r")
+        texts = {"ftr": (self.meta.short_name, start, True),
                  "dt": (self.meta.date_text, "ctr", False),
-                 "sldNum": (str(number), "r", False)}
+                 "sldNum": (str(number), end, False)}
         frames = []
         for key, (text, align, bold) in texts.items():
             box = layout.get(key)
+            # The built-in layouts of a right-to-left deck are drawn mirrored already; a
+            # reference deck's footers (and the stand-ins for missing ones) change sides here.
+            mirror = self.rtl and (box is None or self.geo.reference is not None)
             if box is None:
                 f = FOOTERS[key]
                 box = Box(f.x * sx, f.y * sy, f.w * sx, f.h * sy)
+            if mirror:
+                box = Box(self.flip(box.x, box.w), box.y, box.w, box.h)
             ph = key if layout.get(key) else None
             runs = self.st.runs(text, FOOTER_PT, bold=bold, color=None if ph else self.st.muted)
             # An Arabic date ("24 أكتوبر 2017") reads in the right order only in an RTL paragraph.
-            para = Para(runs, round(FOOTER_PT * 1.2, 2), align=align, rtl=_starts_rtl(runs))
+            para = Para(runs, round(FOOTER_PT * 1.2, 2), align=align,
+                        rtl=self.st.direction(runs)[0])
             frames.append(Frame(key, box.x, box.y, box.w, box.h, (para,), anchor="ctr",
-                                placeholder=ph))
+                                placeholder=ph, move=mirror and ph is not None))
         return frames
 
     def add(self, slide: SlidePlan, layout: LayoutBoxes) -> None:
@@ -608,11 +674,13 @@ class Planner:
         if section is None or not section.sources:
             return []
         out = [self.note(section.heading, bold=True)]
+        comma = self.labels["list_separator"]  # "، " in Arabic
         for n, src in enumerate(section.sources, 1):
-            runs = self.st.runs(f"{n}. " + ", ".join([src.title, *src.details]) + ".", 12)
+            runs = self.st.runs(f"{n}. " + comma.join([src.title, *src.details]) + ".", 12)
             if src.url:
                 runs += self.st.runs(" ", 12) + self.st.runs(src.url, 12, href=src.url)
-            out.append(Para(runs, 14.4))
+            rtl, align = self.st.direction(runs)
+            out.append(Para(runs, 14.4, align=align, rtl=rtl))
         return out
 
     def note(self, text: Inline | str, **kw) -> Para:
@@ -654,25 +722,24 @@ class Planner:
     # -- slides ----------------------------------------------------------------------------
 
     def title_slide(self) -> None:
-        from reportgen.writers.pptx.figures import clear_of, logo_plate
-
         meta, st = self.meta, self.st
         layout = self.geo.find("title")
-        logo = logo_plate(self)
+        logo = self.logo()
         plate = logo[0] if logo else None
         given = layout.get("title") or Box(self.geo.width * 0.1, self.geo.height * 0.2,
                                            self.geo.width * 0.8, self.geo.height * 0.35)
-        title_box = clear_of(given, plate)
+        title_box = self.clear(given, plate)
         ph = "title" if layout.get("title") else None
+        align = {"align": "r"} if self.rtl else {}
         title, _ = self.fit_frame("title", sizes(40, 24, 1), lambda s: Frame(
             "title", title_box.x, title_box.y, title_box.w, title_box.h,
             (st.para(no_runt(meta.title), s, 1.08, bold=True,
-                     color=None if ph else st.primary),),
+                     color=None if ph else st.primary, **align),),
             anchor="b", placeholder=ph, move=title_box != given), self.in_brief(("title",)))
 
         given = layout.get("subtitle") or Box(title_box.x, title_box.bottom + 12, title_box.w,
                                               self.geo.height * 0.88 - title_box.bottom - 12)
-        sub_box = clear_of(given, plate)
+        sub_box = self.clear(given, plate)
         sub_ph = "subtitle" if layout.get("subtitle") else None
         # The authors as a list of names ("A and B"): the slide sets them beside the date and
         # the organisation, where "By" would read as a sentence.
@@ -751,7 +818,8 @@ class Planner:
         box = layout.get("body") or self.geo.content_region()
         column = beside.column if beside else box
         ph = "body" if layout.get("body") else None
-        inset = (0.0, 0.0, 0.0, 0.0) if kind != "panel" else (26.0, 20.0, 24.0, 20.0)
+        # The panel's accent bar stands in its left inset (the right one, mirrored).
+        inset = (0.0, 0.0, 0.0, 0.0) if kind != "panel" else self.side((26.0, 20.0, 24.0, 20.0))
         inner_h = box.h - inset[1] - inset[3]
 
         def width(size: float) -> float:
@@ -785,12 +853,16 @@ class Planner:
             y = box.y + (box.h - h) / 2
             fills.append(round(max(h, beside.height if beside else 0.0) / box.h, 3))
             frame_w = w + inset[0] + inset[2]
-            x = column.right - frame_w if beside and beside.text_right else column.x
+            # Against the side the text starts from: the right in a right-to-left deck (and
+            # beside a figure placed on the left).
+            right = self.rtl or (beside is not None and beside.text_right)
+            x = column.right - frame_w if right else column.x
             frames.append(Frame("body", x, y, frame_w, h, tuple(col), inset,
                                 placeholder=ph, move=True,
                                 fill=self.st.tint if kind == "panel" else None))
             if kind == "panel":
-                shapes.append(Rect(box.x, y, 6, h, self.st.accent))
+                shapes.append(Rect(self.flip(x, 6, Box(x, y, frame_w, h)), y, 6, h,
+                                   self.st.accent))
             shown = [p.origin for p in col if p.origin is not None]
             last = n == len(slides) and key != "sources"  # sources: not twice in the notes
             notes = self.slide_notes(title, shown, told, item_notes, resumed, last)
@@ -937,16 +1009,22 @@ class Planner:
                 row_w = len(row) * width + CARD_GAP * (len(row) - 1)
                 x0 = region.x + (region.w - row_w) / 2
                 for c, card in enumerate(row):
-                    x = x0 + c * (width + CARD_GAP)
+                    # Mirrored, the first card is on the right and its label (the lever's
+                    # number) on its right edge.
+                    x = self.flip(x0 + c * (width + CARD_GAP), width, region)
+                    card_box = Box(x, y, width, h)
                     shapes.append(Rect(x, y, width, h, self.st.tint))
                     if cs.bar:
                         shapes.append(Rect(x, y, width, cs.bar, self.st.accent))
                     if card.label:
-                        frames.append(Frame("label", x, y, cs.inset[0] + cs.label_w, h,
-                                            (card.label,), (cs.inset[0], cs.inset[1], 0,
-                                                            cs.inset[3])))
-                    frames.append(Frame("card", x + cs.label_w, y, width - cs.label_w, h,
-                                        card.paras, cs.inset))
+                        label_w = cs.inset[0] + cs.label_w
+                        frames.append(Frame("label", self.flip(x, label_w, card_box), y, label_w,
+                                            h, (card.label,),
+                                            self.side((cs.inset[0], cs.inset[1], 0,
+                                                       cs.inset[3]))))
+                    frames.append(Frame("card", self.flip(x + cs.label_w, width - cs.label_w,
+                                                          card_box), y, width - cs.label_w, h,
+                                        card.paras, self.side(cs.inset)))
                 y += h + CARD_GAP
             shown = [card.item for _, row in cslide.rows for card in row]
             notes = self.slide_notes(title, shown, told, item_notes, resumed, n == len(slides))
@@ -1098,8 +1176,12 @@ class Planner:
             title = self.numbered(heading, n, len(slides))
             heights = tuple(h for _, h in part_rows)
             total = sum(heights)
-            table = Table(region.x, round(region.y + (region.h - total) / 2, 2), widths,
-                          heights, tuple(cells for cells, _ in part_rows), TABLE_INSET,
+            rows = tuple(cells for cells, _ in part_rows)
+            # Right to left, the name's column is on the right. The columns are written in
+            # the order they show: LibreOffice 7.4 ignores a:tblPr/@rtl.
+            order = slice(None, None, -1 if self.rtl else 1)
+            table = Table(region.x, round(region.y + (region.h - total) / 2, 2), widths[order],
+                          heights, tuple(cells[order] for cells in rows), TABLE_INSET,
                           st.primary, st.tint, "#FFFFFF")
             fills.append(round(min(1.0, total / region.h), 3))
             notes = [self.note(title, bold=True)]
@@ -1129,7 +1211,8 @@ class Planner:
         st = self.st
         layout = self.geo.find("content")
         box = self.geo.content_region()
-        inset = (28.0, 6.0, 0.0, 6.0)  # the accent rule sits in the left inset
+        # the accent rule sits in the left inset (the right one, mirrored)
+        inset = self.side((28.0, 6.0, 0.0, 6.0))
         quote = (Span(actor.quote_open), *actor.quote, Span(actor.quote_close))
 
         def paras(size: float) -> tuple[Para, ...]:
@@ -1168,7 +1251,8 @@ class Planner:
         notes += [self.note(t) for t in (actor.role_line, actor.attribution) if t]
         # A slide of its own, like the sources: its own key in the plan and the findings.
         self.add(SlidePlan("quote", "quote", actor.name, layout.name, [title, chosen],
-                           [Rect(chosen.x, y, 6.0, h, st.accent)], notes=notes), layout)
+                           [Rect(self.flip(chosen.x, 6.0, Box(chosen.x, y, chosen.w, h)), y,
+                                 6.0, h, st.accent)], notes=notes), layout)
         self.record("quote", chosen.paras[0].runs[0].size, 1, fill=(round(h / box.h, 3),))
 
     def leverage(self, section: Section) -> None:
@@ -1201,6 +1285,7 @@ class Planner:
         if section is None or not section.sources:
             return
         st, sources = self.st, section.sources
+        comma = self.labels["list_separator"]  # "، " in Arabic
 
         def make(size: float) -> list[Para]:
             small = round(size * 0.55, 2)
@@ -1208,38 +1293,37 @@ class Planner:
             for n, src in enumerate(sources, 1):
                 runs = st.runs(src.title, size, italic=True)
                 if src.details:
-                    runs += st.runs(", " + ", ".join(src.details), size)
+                    runs += st.runs(comma + comma.join(src.details), size)
                 runs += st.runs(".", size)
                 if src.url:
                     runs += st.runs(" ", size) + st.runs(src.url, size, href=src.url,
                                                           color=st.primary)
+                rtl, align = st.direction(runs)
                 out.append(Para(runs, round(size * LINE, 2), space_before=small,
                                 indent=round(size * 1.5, 2), bullet=f"{n}.",
-                                bullet_color=st.accent, rtl=_starts_rtl(runs),
-                                align="r" if _starts_rtl(runs) else None))
+                                bullet_color=st.accent, rtl=rtl, align=align))
             return out
 
-        notes = [[self.note(", ".join([src.title, *src.details])
+        notes = [[self.note(comma.join([src.title, *src.details])
                             + (f" ({src.url})" if src.url else ""))] for src in sources]
         self.flow_slides("sources", section.heading, make, notes, 20.0, "sources",
                          ("sources",))
 
     def closing(self) -> None:
-        from reportgen.writers.pptx.figures import clear_of, logo_plate
-
         closing, st, url = self.doc.closing, self.st, self.profile.url
         layout = self.geo.find("closing")
-        logo = logo_plate(self)
+        logo = self.logo()
         plate = logo[0] if logo else None
         given = layout.get("title") or self.geo.content_region()
-        title_box = clear_of(given, plate)
+        title_box = self.clear(given, plate)
+        align = {"align": "r"} if self.rtl else {}  # where the title rule is
         frames = [self.fit_frame("closing title", sizes(36, 20, 1), lambda s: Frame(
             "title", *_xywh(title_box),
-            (st.para(self.meta.organisation, s, 1.1, bold=True),), anchor="b",
+            (st.para(self.meta.organisation, s, 1.1, bold=True, **align),), anchor="b",
             placeholder="title" if layout.get("title") else None, move=title_box != given),
             self.in_profile(("name",)))[0]]
         given = layout.get("body") or self.geo.content_region()
-        body_box = clear_of(given, plate)
+        body_box = self.clear(given, plate)
         # The built-in closing slide is dark: its links take the accent colour. A reference
         # deck's links keep its theme's hyperlink colour.
         link = None if self.geo.reference else st.accent
@@ -1252,7 +1336,9 @@ class Planner:
                      # The address itself, after "click here", for a printed deck (as the PDF).
                      + st.runs(" ", s) + st.runs(closing.donor_url, s, href=closing.donor_url,
                                                  color=link))
-            paras.append(Para(donor, round(s * 1.32, 2), space_before=round(s * 0.9, 2)))
+            rtl, align = st.direction(donor)
+            paras.append(Para(donor, round(s * 1.32, 2), space_before=round(s * 0.9, 2),
+                              align=align, rtl=rtl))
             if url:
                 paras.append(st.para(url.removeprefix("https://").removeprefix("http://")
                                      .rstrip("/"), s, 1.32, bold=True, href=url, color=link,
@@ -1352,7 +1438,7 @@ def reference_name() -> str:
 
 def deck_geometry(document: Document) -> Geometry:
     ref = document.profile.reference(reference_name())
-    return read_geometry(ref) if ref else builtin_geometry()
+    return read_geometry(ref) if ref else builtin_geometry(document.meta.direction == "rtl")
 
 
 def plan_deck(document: Document) -> DeckPlan:

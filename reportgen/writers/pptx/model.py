@@ -74,7 +74,9 @@ class Rect:
 @dataclass(frozen=True)
 class Table:
     """A native table: rows of cells (each cell's paragraphs), the first row the header. Row
-    heights come from the measured lines of each row's tallest cell, so no cell overflows."""
+    heights come from the measured lines of each row's tallest cell, so no cell overflows.
+    Columns are in the order they show, left to right (a right-to-left table's first column
+    is its last here)."""
 
     x: float
     y: float

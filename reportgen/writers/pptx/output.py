@@ -12,6 +12,7 @@ import copy
 import io
 import uuid
 import weakref
+from dataclasses import dataclass
 from datetime import UTC
 from xml.sax.saxutils import escape, quoteattr
 
@@ -37,15 +38,44 @@ HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703
                     '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/'
                     'hyperlinkcolor" val="tx"/></a:ext></a:extLst>')
 ANCHORS = {"t": "t", "ctr": "ctr", "b": "b"}
+# The region PowerPoint expects with a right-to-left language's bare tag (its proofing tools
+# and its own Arabic templates name one): Arabic runs are lang="ar-SA" unless the brief's tag
+# names another region of the same language.
+RTL_REGIONS = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "ps": "ps-AF", "sd": "sd-Arab-PK",
+               "ug": "ug-CN", "ckb": "ckb-IQ"}
+ALT_LANG = "en-US"
+
+
+@dataclass(frozen=True)
+class Tongue:
+    """The languages the deck's runs are tagged with: `lang` for Latin runs (the brief's tag,
+    or English in an Arabic deck, whose Latin runs are names, the URL and the profile's English
+    disclaimer), `arabic` for Arabic-script runs (with altLang English, as PowerPoint writes),
+    `paragraph` for paragraph ends."""
+
+    lang: str
+    arabic: str
+    paragraph: str
+
+    @classmethod
+    def of(cls, tag: str, rtl: bool) -> Tongue:
+        base = tag.split("-")[0].lower()
+        arabic = (tag if "-" in tag else RTL_REGIONS.get(base, tag)) if base in RTL_REGIONS \
+            else "ar-SA"
+        if not rtl:
+            return cls(tag, arabic, tag)
+        return cls(ALT_LANG, arabic, arabic)
 
 
 def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
     from pptx import Presentation
 
+    rtl = plan.meta.direction == "rtl"
     if plan.reference:  # masters and layouts only: its slides, macros and links are gone
         prs = Presentation(io.BytesIO(clean_reference(plan.reference, "deck")))
     else:
-        prs = builtin_presentation(profile)
+        prs = builtin_presentation(profile, rtl)
+    tongue = Tongue.of(plan.language, rtl)
     layouts = {}
     for master in prs.slide_masters:
         for layout in master.slide_layouts:
@@ -56,8 +86,8 @@ def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
 
     for number, sp in enumerate(plan.slides, 1):
         slide = prs.slides.add_slide(layouts[sp.layout])
-        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, plan.language)
-        _write_notes(slide, sp, plan.language, profile.fonts.body)
+        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, tongue)
+        _write_notes(slide, sp, tongue)
 
     _core_properties(prs, plan)
     _drop_template_leftovers(prs, builtin=plan.reference is None)
@@ -72,7 +102,7 @@ def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
 
 
 def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
-                lang: str) -> None:
+                lang: Tongue) -> None:
     from pptx.oxml import parse_xml
 
     placeholders = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
@@ -83,7 +113,7 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
 
     def draw(n: int, frame: Frame) -> None:
         if frame.placeholder in footer_keys:
-            shape_el = _clone_footer(slide, layout, idx[frame.placeholder])
+            shape_el = _clone_footer(slide, layout, idx[frame.placeholder], frame)
         elif frame.placeholder:
             ph = placeholders[idx[frame.placeholder]]
             used.add(idx[frame.placeholder])
@@ -137,8 +167,12 @@ _P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 
-def _clone_footer(slide, layout, idx: int):
-    """Copy the layout's footer placeholder onto the slide (python-pptx leaves them off)."""
+def _clone_footer(slide, layout, idx: int, frame: Frame):
+    """Copy the layout's footer placeholder onto the slide (python-pptx leaves them off), at
+    the layout's position, or at the frame's when it moves (a reference deck's footers in a
+    right-to-left deck change sides)."""
+    from pptx.oxml import parse_xml
+
     source = next(ph for ph in layout.placeholders if ph.placeholder_format.idx == idx)
     el = copy.deepcopy(source._element)
     tree = slide.shapes._spTree
@@ -146,6 +180,9 @@ def _clone_footer(slide, layout, idx: int):
     sppr = el.find(f"{{{_P}}}spPr")
     for child in list(sppr):
         sppr.remove(child)  # inherit the layout's position
+    if frame.move:
+        sppr.append(parse_xml(f'<a:xfrm {NSDECL}><a:off x="{emu(frame.x)}" y="{emu(frame.y)}"/>'
+                              f'<a:ext cx="{emu(frame.w)}" cy="{emu(frame.h)}"/></a:xfrm>'))
     tree.append(el)
     return el
 
@@ -235,7 +272,7 @@ def _freeform(sid: int, name: str, rings: list[list[tuple[int, int]]], fill: str
             f'</a:custGeom>{fill}{line}</p:spPr></p:sp>')
 
 
-def _add_map(slide, drawing: MapDrawing, lang: str, number: int) -> None:
+def _add_map(slide, drawing: MapDrawing, lang: Tongue, number: int) -> None:
     """The map as one group named "Locator map" whose descr is the figure's alt text: the sea,
     a freeform per country shape (land, region, the country last), the frame, the dots and the
     names on their plates. The group's child space is the slide's, so every child's position
@@ -279,7 +316,7 @@ def _add_map(slide, drawing: MapDrawing, lang: str, number: int) -> None:
     tree.append(parse_xml(group))
 
 
-def _add_table(slide, table: Table, name: str, lang: str) -> None:
+def _add_table(slide, table: Table, name: str, lang: Tongue) -> None:
     """A native table (a:tbl): column widths and row heights as planned, each cell's
     paragraphs written as the frames' are, margins and fills spelled out."""
     from pptx.enum.text import MSO_ANCHOR
@@ -339,7 +376,7 @@ def _rgb(colour: str):
 # Text as DrawingML
 
 
-def _tx_body(part, frame: Frame, lang: str, number: int) -> str:
+def _tx_body(part, frame: Frame, lang: Tongue, number: int) -> str:
     left, top, right, bottom = (emu(v) for v in frame.inset)
     paras = []
     for i, para in enumerate(frame.paras):
@@ -375,8 +412,10 @@ def _ppr(para: Para, first: bool) -> str:
     return f"<a:pPr{attrs}>{spacing}{bullet}</a:pPr>"
 
 
-def _rpr(part, run: Run, lang: str, tag: str = "a:rPr") -> str:
-    attrs = f' lang="{"ar" if run.rtl else escape(lang)}" sz="{round(run.size * 100)}"'
+def _rpr(part, run: Run, lang: Tongue, tag: str = "a:rPr") -> str:
+    tagged = (f' lang="{escape(lang.arabic)}" altLang="{ALT_LANG}"' if run.rtl
+              else f' lang="{escape(lang.lang)}"')
+    attrs = f'{tagged} sz="{round(run.size * 100)}"'
     attrs += f' b="{int(run.bold)}" i="{int(run.italic)}"'
     if run.href:
         attrs += ' u="sng"'
@@ -384,6 +423,9 @@ def _rpr(part, run: Run, lang: str, tag: str = "a:rPr") -> str:
     inner = ""
     if run.color:
         inner += f'<a:solidFill><a:srgbClr val="{run.color.lstrip("#")}"/></a:solidFill>'
+    # One face per run, in both slots: a viewer sets the spaces and punctuation between
+    # scripts in the complex-script face, and they were measured in the run's. (A Latin run
+    # with the Arabic face as a:cs had LibreOffice set a two-line Arabic source on one line.)
     inner += f'<a:latin typeface={quoteattr(run.font)}/><a:cs typeface={quoteattr(run.font)}/>'
     if run.href and part is not None:
         rid = _hyperlink_rid(part, run.href)
@@ -415,18 +457,18 @@ def _hyperlink_rid(part, url: str) -> str:
     return ids[url]
 
 
-def _para(part, para: Para, lang: str, first: bool) -> str:
+def _para(part, para: Para, lang: Tongue, first: bool) -> str:
     runs = "".join(f"<a:r>{_rpr(part, run, lang)}<a:t>{escape(run.text)}</a:t></a:r>"
                    for run in para.runs)
     end = ""
     if para.runs:
         last = para.runs[-1]
-        end = (f'<a:endParaRPr lang="{escape(lang)}" sz="{round(last.size * 100)}" '
+        end = (f'<a:endParaRPr lang="{escape(lang.paragraph)}" sz="{round(last.size * 100)}" '
                f'dirty="0"/>')
     return f"<a:p>{_ppr(para, first)}{runs}{end}</a:p>"
 
 
-def _slide_number_para(para: Para, lang: str, number: int) -> str:
+def _slide_number_para(para: Para, lang: Tongue, number: int) -> str:
     run = para.runs[0]
     field_id = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"reportgen:slidenum:{number}")).upper() \
         + "}"
@@ -438,7 +480,7 @@ def _slide_number_para(para: Para, lang: str, number: int) -> str:
 # Notes, properties, package
 
 
-def _write_notes(slide, sp: SlidePlan, lang: str, font: str) -> None:
+def _write_notes(slide, sp: SlidePlan, lang: Tongue) -> None:
     from pptx.oxml import parse_xml
 
     if not sp.notes:
@@ -450,7 +492,10 @@ def _write_notes(slide, sp: SlidePlan, lang: str, font: str) -> None:
     for para in sp.notes:
         runs = "".join(f"<a:r>{_rpr(notes.part, run, lang)}<a:t>{escape(run.text)}</a:t></a:r>"
                        for run in para.runs)
-        body.append(parse_xml(f'<a:p {NSDECL}><a:pPr><a:spcBef><a:spcPts val="'
+        # Direction as on the slide: an Arabic note reads from the right.
+        direction = (f' algn="{para.align}"' if para.align else "") + \
+            (' rtl="1"' if para.rtl else "")
+        body.append(parse_xml(f'<a:p {NSDECL}><a:pPr{direction}><a:spcBef><a:spcPts val="'
                               f'{300 if para.runs and para.runs[0].bold else 0}"/></a:spcBef>'
                               f'</a:pPr>{runs}</a:p>'))
 
