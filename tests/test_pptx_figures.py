@@ -109,20 +109,32 @@ def test_key_figures_slide_follows_the_bottom_line_with_every_value_label_and_so
 
 
 def key_figure_cells(slide) -> list:
-    return [sh for sh in slide.shapes if sh.has_text_frame and sh.name.startswith("Key Figure")]
+    """The values' frames: each key figure's number stands alone in one."""
+    return [sh for sh in slide.shapes if sh.has_text_frame and sh.name.startswith("Key Figure ")
+            and not sh.name.startswith("Key Figure Label")]
+
+
+def key_figure_labels(slide) -> list:
+    """The frames under the values: each figure's label and source."""
+    return [sh for sh in slide.shapes if sh.has_text_frame
+            and sh.name.startswith("Key Figure Label")]
 
 
 def test_key_figure_values_are_one_size_never_wrapped_and_big(figures):
     _, _, _, prs = figures
     cells = key_figure_cells(prs.slides[2])
-    assert len(cells) == len(KEY_FIGURES)
+    labels = key_figure_labels(prs.slides[2])
+    assert len(cells) == len(labels) == len(KEY_FIGURES)
     values = []
-    for cell in cells:
+    for cell, under in zip(cells, labels, strict=True):
         inner_w, inner_h, paras = frame_paragraphs(cell)
-        value = paras[0]
+        (value,) = paras
         assert len(break_lines(value.runs, inner_w)) == 1, value.text  # never wrapped
         values.append(value.runs[0].size)
-        assert all(len(break_lines(p.runs, inner_w)) <= 3 for p in paras[1:2])  # the label
+        inner_w, _, paras = frame_paragraphs(under)
+        assert len(break_lines(paras[0].runs, inner_w)) <= 3  # the label
+        # the label's frame starts under the value's, in the same column
+        assert under.top >= cell.top + cell.height and under.left == cell.left
     assert len(set(values)) == 1 and values[0] >= VALUE_MIN_PT
     # Evenly spread: equal widths, one top, and the pair centred across the slide.
     assert len({c.width for c in cells}) == 1 and len({c.top for c in cells}) == 1
@@ -141,7 +153,8 @@ def test_four_long_key_figures_go_two_by_two_at_one_size(figure_brief):
     assert len({c.top for c in cells}) == 2  # two rows of two
     sizes = {frame_paragraphs(c)[2][0].runs[0].size for c in cells}
     assert len(sizes) == 1 and min(sizes) >= VALUE_MIN_PT
-    text = " ".join(" ".join(c.text_frame.text for c in cells).split())
+    text = " ".join(" ".join(c.text_frame.text
+                             for c in cells + key_figure_labels(prs.slides[2])).split())
     assert [e.value for e in document.key_figures] == [f["value"] for f in four]
     assert all(e.value in text and e.label in text for e in document.key_figures)
     assert assert_every_frame_fits(prs) > 30
@@ -373,6 +386,102 @@ def test_without_a_logo_no_picture_on_cover_or_closing(figure_brief):
 
 # ---------------------------------------------------------------------------------------------
 # The whole deck
+
+
+CROWDED_PLACES = [{"name": "Baghdad", "lat": 33.31, "lon": 44.37},
+                  {"name": "Baqubah", "lat": 33.75, "lon": 44.64},
+                  {"name": "Fallujah", "lat": 33.35, "lon": 43.78},
+                  {"name": "Ramadi", "lat": 33.42, "lon": 43.30},
+                  {"name": "Karbala", "lat": 32.62, "lon": 44.02},
+                  {"name": "Hillah", "lat": 32.48, "lon": 44.42}]
+
+
+def plates_and_dots(group) -> tuple[list, list]:
+    """([(name, box)] of the place names' plates, [box] of the dots), in points, read from the
+    map group's XML."""
+
+    def box_of(sp) -> tuple[float, float, float, float]:
+        off, ext = sp.find("p:spPr/a:xfrm/a:off", NS), sp.find("p:spPr/a:xfrm/a:ext", NS)
+        x, y = int(off.get("x")) / EMU_PER_PT, int(off.get("y")) / EMU_PER_PT
+        return x, y, x + int(ext.get("cx")) / EMU_PER_PT, y + int(ext.get("cy")) / EMU_PER_PT
+
+    root = xml(group)
+    plates = [(sp.find("p:nvSpPr/p:cNvPr", NS).get("name"), box_of(sp))
+              for sp in root.xpath("./p:sp[p:txBody]", namespaces=NS)]
+    dots = [box_of(sp) for sp in root.xpath(
+        "./p:sp[p:spPr/a:prstGeom/@prst='ellipse']", namespaces=NS)]
+    return plates, dots
+
+
+def test_place_name_plates_are_the_boxes_kept_clear_of_other_names_and_dots(figure_brief):
+    # Six towns round Baghdad: their names are placed tight against each other. A plate taller
+    # than the box the placement kept clear covered its neighbour's name (Baghdad's plate
+    # over Baqubah's) or another town's dot.
+    crowded = dict(IRAQ_MAP, places=CROWDED_PLACES)
+    _, _, _, prs = made(*figure_brief("crowded", map=crowded))
+    (group,) = [g for s in prs.slides for g in map_groups(s)]
+    plates, dots = plates_and_dots(group)
+    assert len(plates) == len(dots) == len(CROWDED_PLACES)
+    for i, (name, plate) in enumerate(plates):
+        for other, box_ in plates[i + 1:]:
+            assert not overlap(plate, box_), (name, other)
+        for k, dot in enumerate(dots):
+            assert not overlap(plate, dot), (name, CROWDED_PLACES[k]["name"])
+        # and each name still fits its plate on one line
+        sp = next(sp for sp in xml(group).xpath("./p:sp[p:txBody]", namespaces=NS)
+                  if sp.find("p:nvSpPr/p:cNvPr", NS).get("name") == name)
+        pr = sp.find("p:txBody/a:bodyPr", NS)
+        inner_w = plate[2] - plate[0] - (int(pr.get("lIns")) + int(pr.get("rIns"))) / EMU_PER_PT
+        inner_h = plate[3] - plate[1] - (int(pr.get("tIns")) + int(pr.get("bIns"))) / EMU_PER_PT
+        (para,) = body_paragraphs(sp.find("p:txBody", NS))
+        assert len(break_lines(para.runs, inner_w)) == 1 and para.line_pt <= inner_h + 0.01
+
+
+def wraps(shape_el) -> str:
+    return shape_el.find(".//a:bodyPr", NS).get("wrap")
+
+
+def test_one_line_items_are_written_unwrapped_and_fit_their_frames(figures):
+    # A viewer whose metrics differ a little from the plan's must not break a number, a place
+    # name or a one-line caption: these frames say wrap="none"; everything else wraps.
+    _, _, _, prs = figures
+    slide = prs.slides[2]
+    unwrapped = []
+    for cell in key_figure_cells(slide):
+        assert wraps(xml(cell)) == "none", cell.name
+        unwrapped.append(cell)
+    for under in key_figure_labels(slide):
+        assert wraps(xml(under)) == "square", under.name  # a label may take three lines
+    (group,) = [g for s in prs.slides for g in map_groups(s)]
+    labels = xml(group).xpath("./p:sp[p:txBody]", namespaces=NS)
+    assert labels and all(wraps(sp) == "none" for sp in labels)
+    situation = next(s for s in prs.slides if map_groups(s))
+    captions = [sh for sh in situation.shapes if sh.has_text_frame
+                and sh.name.startswith("Caption")]
+    assert captions and all(wraps(xml(c)) == "none" for c in captions)  # one line each
+    unwrapped += captions
+    # the measured fit holds: each line of an unwrapped frame fits its inner width
+    for shape in unwrapped:
+        inner_w, inner_h, paras = frame_paragraphs(shape)
+        assert all(len(break_lines(p.runs, inner_w)) == 1 for p in paras), shape.name
+    for sp in labels:
+        ext, pr = sp.find("p:spPr/a:xfrm/a:ext", NS), sp.find("p:txBody/a:bodyPr", NS)
+        inner_w = (int(ext.get("cx")) - int(pr.get("lIns")) - int(pr.get("rIns"))) / EMU_PER_PT
+        (para,) = body_paragraphs(sp.find("p:txBody", NS))
+        assert len(break_lines(para.runs, inner_w)) == 1
+    # the body text beside the map wraps as before
+    body = [sh for sh in situation.shapes if sh.has_text_frame and sh.is_placeholder
+            and sh.text_frame.text.strip() and sh != situation.shapes.title]
+    assert body and all(wraps(xml(b)) == "square" for b in body)
+
+
+def test_a_caption_of_several_lines_keeps_wrapping(figure_brief):
+    long_caption = ("Iraq and its neighbours, with the four cities the commentary names, "
+                    "where the P.M.F. units named in it hold ground, and the roads between")
+    _, _, _, prs = made(*figure_brief("longcap", map=dict(IRAQ_MAP, caption=long_caption)))
+    captions = [sh for s in prs.slides for sh in s.shapes if sh.has_text_frame
+                and sh.name.startswith("Caption")]
+    assert captions and all(wraps(xml(c)) == "square" for c in captions)
 
 
 def test_the_figure_deck_keeps_the_layout_invariants(figures):

@@ -80,6 +80,10 @@ DOT_R = 4.0
 # Names sit on small white plates: legible on the country's dark fill and on the pale sea
 # alike, and drawn the same by PowerPoint and LibreOffice (a text glow is not).
 CHIP_PAD = (3.0, 1.0)  # left/right, top/bottom inside the plate
+# place_labels reserves a box this many points high per point of its `size` (its ascent and
+# descent); it is asked for boxes as high as the plates, so the plate drawn is the box kept
+# clear of the other names and dots, never larger.
+LABEL_BOX_HEIGHT = 0.94
 
 # Images: as large as the body area allows, aspect kept, never shown larger than 2 pt a pixel
 # (a small picture blown up to the whole slide only shows its pixels).
@@ -160,6 +164,19 @@ def _strip(p: Planner, rows: tuple[int, ...], region: Box) -> Strip | None:
     return None
 
 
+def _cell_frames(x: float, y: float, w: float, h: float, cell: tuple[Para, ...]
+                 ) -> list[Frame]:
+    """A key figure as two frames: the value alone in one, a single line that the deck
+    writes unwrapped (a viewer whose metrics differ a little must not break a number), and
+    under it the label and source, where the label's space before becomes the gap between the
+    frames (a frame's first paragraph has none). Together they take the cell's planned box."""
+    value, label, *rest = cell
+    value_h = round(text_height((value,), w), 2)
+    top = round(y + value_h + label.space_before, 2)
+    return [Frame("key figure", x, y, w, value_h, (value,)),
+            Frame("key figure label", x, top, w, round(y + h - top, 2), (label, *rest))]
+
+
 def key_figures_slide(p: Planner) -> None:
     """1-4 big numbers, evenly spread and centred in the body area, labels below, sources in
     small type: the arrangement with the largest values, one strip before two rows."""
@@ -187,8 +204,8 @@ def key_figures_slide(p: Planner) -> None:
         for i in range(count):
             slot = count - 1 - i if rtl else i  # right to left: the first figure on the right
             x = x0 + slot * (strip.cell_w + CELL_GAP)
-            frames.append(Frame("key figure", x + (strip.cell_w - strip.frame_w) / 2, y,
-                                strip.frame_w, row_h, strip.cells[start + i]))
+            frames += _cell_frames(x + (strip.cell_w - strip.frame_w) / 2, y, strip.frame_w,
+                                   row_h, strip.cells[start + i])
             if slot:
                 shapes.append(Rect(round(x - CELL_GAP / 2 - 0.5, 2), y, 1.0, row_h,
                                    RULE_GREY))
@@ -259,26 +276,27 @@ def place_map(p: Planner, fig: MapFigure, x: float, y: float, size: MapSize
     w, h = size.w, size.h
     pad_x, pad_y = CHIP_PAD
 
-    def measure(text: str, pt: float) -> float:
-        # the plate's width: the text, its padding, and a point of slack so the name is set
-        # on one line whatever rounding a viewer does
-        return sum(run_width(r) for r in st.runs(text, pt)) + 2 * pad_x + 1.0
+    def measure(text: str, _size: float) -> float:
+        # the plate's width: the name at PLACE_PT, its padding, and a point of slack so the
+        # name is set on one line whatever rounding a viewer does
+        return sum(run_width(r) for r in st.runs(text, PLACE_PT)) + 2 * pad_x + 1.0
 
-    placed = place_labels([(pl.name, pl.u * w, pl.v * h) for pl in fig.places], w, h,
-                          PLACE_PT, measure, dot_radius=DOT_R)
-    labels = []
     chip_h = PLACE_PT + 2 * pad_y
+    placed = place_labels([(pl.name, pl.u * w, pl.v * h) for pl in fig.places], w, h,
+                          chip_h / LABEL_BOX_HEIGHT, measure, dot_radius=DOT_R)
+    labels = []
     for label in placed:
         x0, y0, x1, y1 = label.box
-        bw = x1 - x0
-        # The plate is centred on the box place_labels kept clear, and never leaves the map.
+        bw, bh = round(x1 - x0, 2), round(y1 - y0, 2)
+        # The plate is the box place_labels kept clear; only a box it could not keep inside
+        # the map (a crowded map, reported as not clear) is moved back into it.
         lx = min(max(x0, 0.0), max(w - bw, 0.0))
-        ly = min(max((y0 + y1) / 2 - chip_h / 2, 0.0), max(h - chip_h, 0.0))
+        ly = min(max(y0, 0.0), max(h - bh, 0.0))
         # Centred on its plate: Arabic is measured from unjoined letters, a little wide.
         para = st.para(label.name, PLACE_PT, 1.0, color=colours["label"], align="ctr")
-        labels.append(Frame("map label", round(x + lx, 2), round(y + ly, 2), round(bw, 2),
-                            chip_h, (para,), (pad_x, pad_y, pad_x, pad_y), anchor="ctr",
-                            fill=colours["halo"], in_figure=True))
+        labels.append(Frame("map label", round(x + lx, 2), round(y + ly, 2), bw, bh,
+                            (para,), (pad_x, (bh - PLACE_PT) / 2, pad_x, (bh - PLACE_PT) / 2),
+                            anchor="ctr", fill=colours["halo"], in_figure=True))
     dots = tuple((round(x + pl.u * w, 2), round(y + pl.v * h, 2)) for pl in fig.places)
     drawing = MapDrawing(x, y, w, h, fig, tuple(sorted(colours.items())), dots, DOT_R,
                          tuple(labels))

@@ -21,7 +21,7 @@ from reportgen.writers.colour import bare
 from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
 from reportgen.writers.pptx.geometry import emu
-from reportgen.writers.pptx.measure import Para, Run
+from reportgen.writers.pptx.measure import Para, Run, paragraph_lines
 from reportgen.writers.pptx.model import (
     DeckPlan,
     Frame,
@@ -38,6 +38,11 @@ HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703
                     '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/'
                     'hyperlinkcolor" val="tx"/></a:ext></a:extLst>')
 ANCHORS = {"t": "t", "ctr": "ctr", "b": "b"}
+# Frames whose every paragraph the plan set as one line (a key figure's value, a place name on
+# the map, a short caption or credit) are written unwrapped (a:bodyPr wrap="none"), so a viewer
+# whose text metrics differ a little from the plan's never breaks them; the plan measured each
+# line to fit its frame's inner width, so unwrapped it stays inside the frame.
+ONE_LINE_ROLES = ("key figure", "map label", "caption", "credit")
 # The region PowerPoint expects with a right-to-left language's bare tag (its proofing tools
 # and its own Arabic templates name one): Arabic runs are lang="ar-SA" unless the brief's tag
 # names another region of the same language.
@@ -386,9 +391,17 @@ def _tx_body(part, frame: Frame, lang: Tongue, number: int) -> str:
             paras.append(_para(part, para, lang, first=(i == 0)))
     # A placeholder keeps its layout's vertical anchor (it does not change the fit).
     anchor = "" if frame.placeholder else f' anchor="{ANCHORS[frame.anchor]}"'
-    return (f'<p:txBody {NSDECL}><a:bodyPr vert="horz" wrap="square" lIns="{left}" tIns="{top}" '
+    wrap = "none" if one_line(frame) else "square"
+    return (f'<p:txBody {NSDECL}><a:bodyPr vert="horz" wrap="{wrap}" lIns="{left}" tIns="{top}" '
             f'rIns="{right}" bIns="{bottom}" rtlCol="0"{anchor}><a:noAutofit/>'
             f'</a:bodyPr><a:lstStyle/>{"".join(paras)}</p:txBody>')
+
+
+def one_line(frame: Frame) -> bool:
+    """Whether the frame is written unwrapped: one of ONE_LINE_ROLES, each of its paragraphs
+    set as one line at the frame's inner width."""
+    return (frame.placeholder is None and frame.role in ONE_LINE_ROLES
+            and all(len(paragraph_lines(p, frame.inner_w)) == 1 for p in frame.paras))
 
 
 def _ppr(para: Para, first: bool) -> str:
