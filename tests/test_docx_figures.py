@@ -20,7 +20,7 @@ from lxml import etree
 from PIL import Image
 
 from reportgen.pipeline import prepare, render
-from tests.conftest import KEY_FIGURES, ROOT, SAMPLE
+from tests.conftest import KEY_FIGURES, ROOT, SAMPLE, make_picture
 from tests.test_docx import PROFILE, SHORT, reference_templates
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -381,3 +381,57 @@ def test_a_map_on_a_very_large_page_is_drawn_at_fewer_dots_per_inch_not_more_pix
     width, dpi = map_pixels(FigureBox(("map",), 1400.0, 1000.0))
     assert dpi < 300 and width == round(1400 / 72 * dpi)
     assert width * width * 1000 / 1400 <= MAP_MAX_PIXELS
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12's review: a tiny image, the logo with a reference memo
+
+
+def test_a_tiny_image_is_not_blown_up_past_two_points_a_pixel(figure_brief):
+    brief, templates = figure_brief()
+    make_picture(brief.parent / "images" / "icon.png", 40, 30)
+    brief, templates = figure_brief(name="tiny", images=[
+        {"path": "images/icon.png", "alt": "A small icon"},
+        {"path": "images/ship.png", "alt": "A patrol boat on the Shatt al-Arab"}])
+    body = {p["descr"]: p for p in pictures(memo(brief, templates), "word/document.xml")}
+    icon, ship = body["A small icon"], body["A patrol boat on the Shatt al-Arab"]
+    assert (icon["width"], icon["height"]) == pytest.approx((80.0, 60.0), abs=0.01)
+    # 1200 px wide: as wide as the page allows (its height capped at 38 % of the text's)
+    assert ship["width"] == pytest.approx(min(TEXT_WIDTH_PT, 0.38 * TEXT_HEIGHT_PT * 1.5),
+                                          abs=0.01)
+
+
+def test_with_a_reference_memo_the_profiles_logo_still_heads_the_page(figure_brief, tmp_path):
+    """The reference's header keeps its own text, and the profile's logo comes before it."""
+    brief, templates = figure_brief()
+
+    def build(ref):
+        ref.sections[0].header.paragraphs[0].text = "Reference letterhead"
+
+    reference = tmp_path / "ref"
+    reference_templates(reference, build)
+    shutil.copy(reference / "templates" / "mei" / "memo.docx", templates / "mei" / "memo.docx")
+    data = memo(brief, templates)
+    name = header_part(data)
+    [logo] = pictures(data, name)
+    assert logo["bytes"] == (templates / "mei" / "logo.png").read_bytes()
+    assert logo["descr"] == "Middle East Institute"
+    assert logo["height"] == pytest.approx(0.45 * 72, abs=0.5)
+    header = docx.Document(io.BytesIO(data)).sections[0].header.paragraphs
+    assert header[0].text.strip() == "Reference letterhead"
+    first_run = header[0]._p.find("w:r", NS)
+    assert first_run.find("w:drawing", NS) is not None  # the logo first
+    # and the body's drawings do not take its id
+    ids = [p["id"] for p in pictures(data, "word/document.xml") + [logo]]
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_reference_memo_without_a_header_gets_one_with_the_profiles_logo(figure_brief,
+                                                                            tmp_path):
+    brief, templates = figure_brief()
+    reference = tmp_path / "ref"
+    reference_templates(reference, lambda ref: None)
+    shutil.copy(reference / "templates" / "mei" / "memo.docx", templates / "mei" / "memo.docx")
+    data = memo(brief, templates)
+    [logo] = pictures(data, header_part(data))
+    assert logo["bytes"] == (templates / "mei" / "logo.png").read_bytes()

@@ -38,11 +38,13 @@ def render(document: Document) -> Rendered:
     from reportgen.writers.docx.memo import (
         MemoWriter,
         Pictures,
+        add_logo_to_reference_header,
         set_compat_mode,
         set_page,
         write_footer,
         write_header,
     )
+    from reportgen.writers.docx.ooxml import mirror_section
     from reportgen.writers.docx.package import (
         Properties,
         embed_fonts,
@@ -62,14 +64,20 @@ def render(document: Document) -> Rendered:
         set_page(section, profile)
         set_compat_mode(base, 15)
 
-    look = Look(base, profile, builtin, meta.language, plan.label_column_pt)
+    rtl = meta.direction == "rtl"
+    look = Look(base, profile, builtin, meta.language, plan.label_column_pt, rtl=rtl)
     ids = look.apply(plan.text_width_pt)
     media = Media(base)
     pictures = Pictures(media, plan.map, _map_png(document, plan), plan.images,
                         plan.value_column_pt)
-    MemoWriter(base, document, ids, look.numbering, plan.text_width_pt, pictures).write()
+    MemoWriter(base, document, ids, look.numbering, plan.text_width_pt, pictures,
+               rtl_styles=look.rtl_styles).write()
     if builtin:
         write_header(section, base, document, ids, media, plan.text_width_pt)
+    else:
+        add_logo_to_reference_header(section, document, media, plan.text_width_pt)
+    if rtl:
+        mirror_section(section._sectPr)
     write_footer(section, base, document, ids, plan.text_width_pt, builtin)
     prune_body_rels(base)
 

@@ -26,6 +26,7 @@ from reportgen.writers.colour import RULE_GREY, brand_colour_scheme, mix
 from reportgen.writers.docx.ooxml import (
     NO_BORDER,
     Border,
+    bidi_language,
     borders,
     drop,
     fonts,
@@ -45,6 +46,7 @@ KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARAC
 P = WD_STYLE_TYPE.PARAGRAPH
 LIST_INDENT_PT = 18.0
 LIST_HANGING_PT = 12.0
+LATIN_IN_RTL = "en-US"  # the language of Latin runs in a right-to-left memo
 # Pressing Enter after one of these in Word continues in body text.
 FOLLOWED_BY_BODY_TEXT = ("Title", "Subtitle", "Standfirst", "Heading 1", "Heading 2", "Quote")
 
@@ -87,8 +89,10 @@ class Look:
     """Defines or completes the style sheet, numbering and theme of `doc`."""
 
     def __init__(self, doc, profile: Profile, builtin: bool, language: str,
-                 label_column_pt: float = 72.0):
+                 label_column_pt: float = 72.0, rtl: bool = False):
         self.doc = doc
+        self.rtl = rtl  # a right-to-left memo: side rules on the right, text reads from it
+        self.rtl_styles: frozenset[str] = frozenset()  # the styles drawn right to left
         self.label_column = label_column_pt
         self.profile = profile
         self.builtin = builtin
@@ -98,7 +102,7 @@ class Look:
         self.primary, self.accent, self.text, self.muted = c.primary, c.accent, c.text, c.muted
         self.tint = c.tint
         self.band = mix("#FFFFFF", c.tint, 0.45)
-        self.numbering = Numbering(doc, self.accent)
+        self.numbering = Numbering(doc, self.accent, rtl)
 
     # ----------------------------------------------------------------------------------------
     def apply(self, text_width_pt: float) -> StyleIds:
@@ -143,6 +147,8 @@ class Look:
                     style.next_paragraph_style = styles["Normal"]
             build(style)
             self._sync_linked(style)
+            if self.rtl:
+                self.rtl_styles |= {style.style_id}
         return style.style_id
 
     def _sync_linked(self, style) -> None:
@@ -156,6 +162,16 @@ class Look:
             return
         drop(twin.element, "w:rPr")
         put(twin.element, "w:rPr").extend(etree.fromstring(etree.tostring(ours)).iterchildren())
+
+    def _sides(self, start: Border, end: Border | None = None) -> dict[str, Border]:
+        """Paragraph borders on the side text starts from, and the other: w:pBdr's left and
+        right are the page's sides whatever the paragraph's direction (Word and LibreOffice
+        draw them so), unlike w:ind, whose left is the start of a right-to-left paragraph."""
+        first, second = ("right", "left") if self.rtl else ("left", "right")
+        sides = {first: start}
+        if end is not None:
+            sides[second] = end
+        return sides
 
     def _size(self, key: str) -> float:
         """The size of style `key`: its scale (`plan.STYLES`) of the memo body size."""
@@ -182,13 +198,21 @@ class Look:
             root.insert(0, defaults)
         rpr_default = put(defaults, "w:rPrDefault")
         rpr = put(rpr_default, "w:rPr")
-        # The brief's language is content, not look: it applies with a reference too.
-        put(rpr, "w:lang", val=self.language, bidi="ar-SA")
+        # The brief's language is content, not look: it applies with a reference too. In a
+        # right-to-left memo the Latin runs are names, addresses and the profile's English
+        # notes, so they are English (as Arabic Word and the deck tag them); the
+        # complex-script language is the brief's own.
+        put(rpr, "w:lang", val=LATIN_IN_RTL if self.rtl else self.language,
+            bidi=bidi_language(self.language, self.rtl))
         if self.builtin:
             fonts(rpr, latin=self.profile.fonts.body, complex_script=self.profile.fonts.arabic)
             run_look(rpr, size=self.s)
+        if self.builtin or self.rtl:
             ppr = put(put(defaults, "w:pPrDefault"), "w:pPr")
-            spacing(ppr, before=0, after=0, line=1.0)
+            if self.builtin:
+                spacing(ppr, before=0, after=0, line=1.0)
+            if self.rtl:  # direction is content too: a paragraph an editor adds reads RTL
+                put(ppr, "w:bidi")
 
     def _theme(self) -> None:
         """Brand the theme too, so tables and shapes an editor adds pick up the profile (the same
@@ -273,8 +297,8 @@ class Look:
         run_look(self._rpr(style), size=self._size("bottom_line"))
         ppr = self._ppr(style)
         pad = Border(0.5, self.tint, self.s * 0.55)
-        borders(ppr, "w:pBdr", top=pad, left=Border(3, self.accent, 10), bottom=pad,
-                right=Border(0.5, self.tint, 8))
+        borders(ppr, "w:pBdr", top=pad, bottom=pad, **self._sides(
+            start=Border(3, self.accent, 10), end=Border(0.5, self.tint, 8)))
         shade(ppr, self.tint)
         spacing(ppr, before=self.s * 0.2, after=self.s * 0.2, line=1.18)
         indent(ppr, left=13, right=8)
@@ -291,7 +315,7 @@ class Look:
     def _quote(self, style) -> None:
         run_look(self._rpr(style), size=self._size("quote"), italic=True, colour=self.text)
         ppr = self._ppr(style)
-        borders(ppr, "w:pBdr", left=Border(2, self.accent, 9))
+        borders(ppr, "w:pBdr", **self._sides(start=Border(2, self.accent, 9)))
         indent(ppr, left=14, right=14)
         spacing(ppr, before=self.s * 0.7, after=self.s * 0.15, line=1.12)
         put(ppr, "w:keepNext")
@@ -418,9 +442,13 @@ _W_NUM, _W_NUM_ID, _W_ABSTRACT_NUM_ID, _W_LVL_OVERRIDE, _W_ILVL, _W_START_OVERRI
 class Numbering:
     """numbering.xml: our bullet and decimal definitions, and per-list restarts."""
 
-    def __init__(self, doc, marker_colour: str):
+    def __init__(self, doc, marker_colour: str, rtl: bool = False):
         self.doc = doc
         self.marker_colour = marker_colour
+        # The number's alignment is taken on the page, not from the paragraph's start: a
+        # right-to-left list's "1." aligned left at its place on the right would stand out in
+        # the margin (LibreOffice draws it so), aligned right it ends where the text begins.
+        self.marker_jc = "right" if rtl else "left"
         self._bullet: int | None = None
         self._ordered: int | None = None
         # Every ordered list restarts its numbering with a w:num of its own, so a brief can
@@ -460,7 +488,7 @@ class Numbering:
             put(lvl, "w:start", val=1)
             put(lvl, "w:numFmt", val=fmt)
             put(lvl, "w:lvlText", val=text)
-            put(lvl, "w:lvlJc", val="left")
+            put(lvl, "w:lvlJc", val=self.marker_jc)
             ppr = put(lvl, "w:pPr")
             left = LIST_INDENT_PT * (ilvl + 1)
             tab_stops(ppr, [("num", left)])

@@ -29,8 +29,11 @@ from reportgen.writers.docx.ooxml import (
     add_field,
     add_run,
     add_spans,
+    bidi_language,
     borders,
+    is_right_to_left,
     mark_direction,
+    mirror_story,
     put,
     run_look,
     spacing,
@@ -98,13 +101,20 @@ class MemoWriter:
     numbering: Numbering
     text_width_pt: float
     pictures: Pictures | None = None
+    # Styles whose side rules the look drew for a right-to-left memo (on the right).
+    rtl_styles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.profile: Profile = self.document.look
         self.labels: Labels = self.document.labels
+        self.rtl = self.document.meta.direction == "rtl"
         self.ts = TextSettings(arabic_font=self.profile.fonts.arabic,
                                hyperlink_style=self.ids.hyperlink,
+                               arabic_lang=bidi_language(self.document.meta.language, self.rtl),
                                links=Hyperlinks(self.doc.part))
+        # Paragraphs in a style with a rule on one side (the bottom line's box, quotations):
+        # one whose direction is not the memo's gets the rule on its own start side.
+        self._ruled: list[tuple[object, str]] = []
         # A brief can make a hundred thousand paragraphs, and python-docx's per-paragraph
         # APIs are not cheap: `Paragraph.style =` finds the styles part among all
         # relationships and the default style among all styles, `Document.add_paragraph`
@@ -133,6 +143,38 @@ class MemoWriter:
         if not figures_placed:
             self.figures()
         self.closing()
+        if self.rtl:
+            mirror_story(self._body)
+        for p, style_id in self._ruled:
+            if is_right_to_left(p) != (style_id in self.rtl_styles):
+                self._mirror_side_rules(p, style_id)
+
+    def _mirror_side_rules(self, p, style_id: str) -> None:
+        """Direct paragraph borders: the style's, with left and right swapped (a mainly
+        Arabic quotation in an English memo has its rule on the right, where it starts)."""
+        style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+        while style is not None:
+            pbdr = style.element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}")
+            if pbdr is not None:
+                break
+            style = style.base_style
+        if pbdr is None:
+            return
+        sides = {child.tag: child for child in pbdr}
+        left, right = sides.get(qn("w:left")), sides.get(qn("w:right"))
+        if left is None and right is None:
+            return
+        box = put(p.get_or_add_pPr(), "w:pBdr")
+        for child in list(box):
+            box.remove(child)
+        for tag in ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"):
+            source = {"w:left": right, "w:right": left}.get(tag, sides.get(qn(tag)))
+            el = put(box, tag)
+            if source is None:
+                el.set(qn("w:val"), "nil")
+            else:
+                for key, value in source.attrib.items():
+                    el.set(key, value)
 
     def section(self, section: Section) -> None:
         if section.key == "summary":
@@ -182,6 +224,8 @@ class MemoWriter:
     def text_para(self, style_id: str, spans: Inline, container=None, **kw):
         p = self.para(style_id, container)
         add_spans(p, spans, self.ts, **kw)
+        if style_id in (self.ids.bottom_line, self.ids.quote):
+            self._ruled.append((p, style_id))
         return p
 
     def heading(self, text: str, level: int = 1) -> None:
@@ -459,10 +503,11 @@ class MemoWriter:
 
     def sources(self, entries: tuple[SourceEntry, ...]) -> None:
         num_id = self.numbering.restarted(self._num_of(self.ids.list_number))
+        comma = self.labels["list_separator"]  # "، " in Arabic, as the deck joins them
         for src in entries:
             spans = [Span(src.title, italic=True)]
             if src.details:
-                spans.append(Span(", " + ", ".join(src.details)))
+                spans.append(Span(comma + comma.join(src.details)))
             spans.append(Span("."))
             if src.url:
                 spans += [Span(" "), Span(src.url, href=src.url)]
@@ -510,13 +555,15 @@ def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt:
     NUMPAGES fields where the label has {page} and {pages}, on every page (and on the first
     and even pages too when the section distinguishes them)."""
     profile = document.look
+    rtl = document.meta.direction == "rtl"
     footers = [section.footer]
     if section.different_first_page_header_footer:
         footers.append(section.first_page_footer)
     if doc.settings.odd_and_even_pages_header_footer:
         footers.append(section.even_page_footer)
     style = doc.styles.get_by_id(ids.footer, WD_STYLE_TYPE.PARAGRAPH)
-    ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
+    ts = TextSettings(profile.fonts.arabic, ids.hyperlink,
+                      arabic_lang=bidi_language(document.meta.language, rtl))
     for footer in footers:
         footer.is_linked_to_previous = False
         root = footer._element
@@ -529,6 +576,8 @@ def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt:
                       clear=_inherited_tabs(style))
         add_run(p._p, document.meta.short_name, ts, bold=True)
         pieces = page_of_pieces(document.labels["page_of"])
+        if rtl:  # the page furniture is mirrored, whatever script its words are in
+            put(p._p.get_or_add_pPr(), "w:bidi")
         # An Arabic "صفحة 1 من 3" reads right to left: the footer is mirrored, the short name
         # on the right and the page numbers, in their order, on the left.
         mark_direction(p._p, "".join(literal for literal, _ in pieces))
@@ -580,7 +629,11 @@ def write_header(section, doc, document: Document, ids: StyleIds,
         root.remove(child)
     p = header.add_paragraph()
     p.style = doc.styles.get_by_id(ids.header, WD_STYLE_TYPE.PARAGRAPH)
-    ts = TextSettings(profile.fonts.arabic, ids.hyperlink)
+    rtl = document.meta.direction == "rtl"
+    if rtl:  # mirrored: the logo and name on the right, the web address on the left
+        put(p._p.get_or_add_pPr(), "w:bidi")
+    ts = TextSettings(profile.fonts.arabic, ids.hyperlink,
+                      arabic_lang=bidi_language(document.meta.language, rtl))
     if document.logo is not None and media is not None:
         # The logo first; the name and address stand on its foot, a letterhead's line.
         _header_logo(section, header, p._p, document, media, text_width_pt)
@@ -593,8 +646,40 @@ def write_header(section, doc, document: Document, ids: StyleIds,
             run_look(r.get_or_add_rPr(), bold=False, tracking=0)
 
 
+def add_logo_to_reference_header(section, document: Document, media: Media,
+                                 text_width_pt: float) -> None:
+    """A reference brings its own header, but the profile's logo is the organisation's mark:
+    it goes at the start of the header's first paragraph, unless that header already shows a
+    picture (the reference's own logo), which is kept alone. A reference without a header
+    gets one holding the logo. The reference's page set-up is left as it is."""
+    if document.logo is None:
+        return
+    header = section.header
+    header.is_linked_to_previous = False  # a header of its own, if the reference had none
+    root = header._element
+    pictures = (f"{{{WP_NS}}}inline", f"{{{WP_NS}}}anchor", f"{{{VML_NS}}}imagedata")
+    if next(root.iter(*pictures), None) is not None:
+        return
+    ps = root.findall(f".//{W_P}")
+    p = ps[0] if ps else header.add_paragraph()._p
+    ppr = p.find(W_PPR)
+    runs_at = list(p).index(ppr) + 1 if ppr is not None else 0
+    start = len(p)
+    _header_logo(section, header, p, document, media, text_width_pt, move_header=False)
+    added = list(p)[start:]
+    if start > runs_at:  # there was content: the logo, a space, then that content
+        ts = TextSettings(document.look.fonts.arabic, None)
+        added += add_run(p, "\u2002", ts)
+    for offset, el in enumerate(added):
+        p.insert(runs_at + offset, el)
+
+
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+VML_NS = "urn:schemas-microsoft-com:vml"
+
+
 def _header_logo(section, header, p, document: Document, media: Media,
-                 text_width_pt: float) -> None:
+                 text_width_pt: float, move_header: bool = True) -> None:
     """The logo as an inline picture at the start of the header paragraph `p`, about
     0.45 in high (lower if it would be wider than 40 % of the text width); the header moves
     up so that logo and rule stay clear of the top margin."""
@@ -610,7 +695,8 @@ def _header_logo(section, header, p, document: Document, media: Media,
     r_id = media.relate(header.part, logo.image.data, logo.image.kind)
     add_picture_run(p, inline_picture(r_id, width, height, media.drawing_id(), logo.alt,
                                       logo.alt))
-    section.header_distance = Pt(LOGO_HEADER_DISTANCE_PT)
+    if move_header:
+        section.header_distance = Pt(LOGO_HEADER_DISTANCE_PT)
 
 
 def set_page(section, profile: Profile) -> None:
@@ -624,5 +710,5 @@ def set_page(section, profile: Profile) -> None:
     section.footer_distance = Pt(30)
 
 
-__all__ = ["MemoWriter", "compat_mode", "page_of_pieces", "set_compat_mode", "set_page",
-           "write_footer", "write_header"]
+__all__ = ["MemoWriter", "add_logo_to_reference_header", "compat_mode", "page_of_pieces",
+           "set_compat_mode", "set_page", "write_footer", "write_header"]

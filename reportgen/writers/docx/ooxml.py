@@ -79,6 +79,11 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "w:font": ("w:altName", "w:panose1", "w:charset", "w:family", "w:notTrueType", "w:pitch",
                "w:sig", "w:embedRegular", "w:embedBold", "w:embedItalic", "w:embedBoldItalic"),
     "w:docDefaults": ("w:rPrDefault", "w:pPrDefault"),
+    "w:sectPr": ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr",
+                 "w:type", "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType",
+                 "w:pgNumType", "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg",
+                 "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings",
+                 "w:sectPrChange"),
     "w:lvl": ("w:start", "w:numFmt", "w:lvlRestart", "w:pStyle", "w:isLgl", "w:suff",
               "w:lvlText", "w:lvlPicBulletId", "w:legacy", "w:lvlJc", "w:pPr", "w:rPr"),
 }
@@ -288,6 +293,30 @@ def mainly_arabic(text: str) -> bool:
     return bool(letters) and sum(map(is_arabic, letters)) * 2 > len(letters)
 
 
+def latin_only(text: str) -> bool:
+    """Letters, and none of them Arabic script: in a right-to-left memo such a paragraph (the
+    profile's English disclaimer and donor note) keeps its own left-to-right direction."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and not any(map(is_arabic, letters))
+
+
+# The region Word writes with a right-to-left language's bare tag (Arabic Word's own default
+# is w:lang w:bidi="ar-SA"; its proofing tools and language list name regions, not bare "ar"):
+# a tag that names a region ("ar-EG") is kept as it is. The deck tags its runs the same way.
+RTL_REGIONS = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "ps": "ps-AF", "sd": "sd-Arab-PK",
+               "ug": "ug-CN", "ckb": "ckb-IQ", "he": "he-IL", "yi": "yi-001", "dv": "dv-MV"}
+ARABIC_DEFAULT_LANG = "ar-SA"  # Arabic runs inside a left-to-right memo
+
+
+def bidi_language(tag: str, rtl: bool) -> str:
+    """The w:lang w:bidi of complex-script runs: for a right-to-left brief its own tag (with
+    Word's region when it has none), else Arabic as Word writes it."""
+    if not rtl:
+        return ARABIC_DEFAULT_LANG
+    base = tag.split("-")[0].lower()
+    return tag if "-" in tag else RTL_REGIONS.get(base, tag)
+
+
 class Hyperlinks:
     """The external hyperlink relationships of one part, by URL.
 
@@ -420,6 +449,51 @@ def mark_direction(p, text: str) -> None:
     """A paragraph (w:p) whose `text` is mainly Arabic reads right to left (w:bidi)."""
     if mainly_arabic(text):
         put(p.get_or_add_pPr(), "w:bidi")
+
+
+_W_P, _W_PPR, _W_TBL, _W_TBLPR, _W_BIDI, _W_VAL = (
+    qn(tag) for tag in ("w:p", "w:pPr", "w:tbl", "w:tblPr", "w:bidi", "w:val"))
+
+
+def paragraph_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(_W_T))
+
+
+def is_right_to_left(p) -> bool:
+    """The w:p `p` has direct w:bidi, on."""
+    ppr = p.find(_W_PPR)
+    el = ppr.find(_W_BIDI) if ppr is not None else None
+    return el is not None and el.get(_W_VAL) not in ("0", "false", "off")
+
+
+def mirror_story(root, keep_latin: bool = True) -> None:
+    """A right-to-left story (the body, a header, a footer): every paragraph w:bidi, except,
+    when `keep_latin`, those whose text is Latin only, which say w:bidi w:val="0" (the
+    document default reads right to left); every table w:bidiVisual, its first column on the
+    right. A nested table is met too: `iter` walks the whole tree once."""
+    for el in root.iter(_W_P, _W_TBL):
+        if el.tag == _W_TBL:
+            tblpr = el.find(_W_TBLPR)
+            if tblpr is None:
+                tblpr = etree.Element(_W_TBLPR)
+                el.insert(0, tblpr)
+            put(tblpr, "w:bidiVisual")
+            continue
+        ppr = el.find(_W_PPR)
+        if ppr is None:
+            ppr = etree.Element(_W_PPR)
+            el.insert(0, ppr)
+        if keep_latin and latin_only(paragraph_text(el)):
+            put(ppr, "w:bidi", val="0")
+        else:
+            put(ppr, "w:bidi", val=None)
+
+
+def mirror_section(sect_pr) -> None:
+    """The section reads right to left (w:bidi: page numbers, columns, the default direction
+    Word gives new text) and its gutter is on the right (w:rtlGutter)."""
+    put(sect_pr, "w:bidi")
+    put(sect_pr, "w:rtlGutter")
 
 
 # --------------------------------------------------------------------------------------------

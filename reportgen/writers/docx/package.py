@@ -142,9 +142,11 @@ LATIN_REPERTOIRE = (
      *range(0x2030, 0x203B), 0x20AC, 0x2122, 0x2212,
      0x1E0C, 0x1E0D, 0x1E24, 0x1E25, 0x1E62, 0x1E63, 0x1E6C, 0x1E6D, 0x1E92, 0x1E93]
 )
+# The general punctuation row holds the list markers (• –): in a right-to-left paragraph
+# Word and LibreOffice set the bullet in the complex-script font, so it must have them.
 ARABIC_REPERTOIRE = (
-    [*range(0x20, 0x7F), *range(0x600, 0x700), *range(0x750, 0x780), 0x200C, 0x200D, 0x200E,
-     0x200F]
+    [*range(0x20, 0x7F), 0xA0, 0xAB, 0xBB, *range(0x600, 0x700), *range(0x750, 0x780),
+     *range(0x200C, 0x2028)]
 )
 SETTINGS_BEFORE_EMBED = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
                          "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",

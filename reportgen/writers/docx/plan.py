@@ -116,6 +116,8 @@ LABEL_COLUMN_MIN_PT = 72.0  # one inch, as memo headers have it
 # half-empty page of a Letter memo).
 FIGURE_MAX_HEIGHT_SHARE = 0.38
 MAP_DPI = 300
+# An image is never enlarged past this many points a pixel (36 dpi): beyond it pixels show.
+MAX_PT_PER_PIXEL = 2.0
 # A page far larger than Letter (a reference memo can set one) would ask for a map of tens of
 # megapixels, drawn at three times that; past this many pixels the map's dpi goes down.
 MAP_MAX_PIXELS = 4_000_000
@@ -126,8 +128,13 @@ TABLE_CELL_MARGIN_PT = 6.0  # left and right, as the Memo Table style sets them
 
 
 def figure_box(key: tuple[str | int, ...], aspect: float, text_width: float,
-               text_height: float) -> FigureBox:
+               text_height: float, pixels_wide: int | None = None) -> FigureBox:
+    """The picture's box: the text width, or lower (FIGURE_MAX_HEIGHT_SHARE), and for an
+    image of `pixels_wide` no more than MAX_PT_PER_PIXEL a pixel: a 40 x 30 icon stays small
+    rather than a blur of squares across the page."""
     width = min(text_width, FIGURE_MAX_HEIGHT_SHARE * text_height * aspect)
+    if pixels_wide:
+        width = min(width, MAX_PT_PER_PIXEL * pixels_wide)
     return FigureBox(key, round(width, 3), round(width / aspect, 3))
 
 
@@ -224,7 +231,7 @@ def plan_memo(document: Document) -> MemoPlan:
                      for key in [*(s.key for s in document.sections), "closing"])
     map_box = (figure_box(("map",), document.map.aspect, text_width, text_height)
                if document.map is not None else None)
-    images = tuple(figure_box(f.key, f.image.aspect, text_width, text_height)
+    images = tuple(figure_box(f.key, f.image.aspect, text_width, text_height, f.image.width)
                    for f in document.images)
     boxes = ((map_box,) if map_box else ()) + images
     findings = Findings("docx", body_pt=size.of("body"), sections=sections,
