@@ -219,15 +219,57 @@ def test_a_long_value_never_wraps_and_stays_in_its_cell(figure_brief, sample_dat
         words = page.extract_words(extra_attrs=["size"])
     values = [w for w in words if w["text"] == "1,234,567.89"]
     assert len(values) == 4  # each one word on one line, none broken
-    assert len({round(w["bottom"], 2) for w in values}) == 1
-    # four equal cells across the text (the single column's, on a one-column page): each
-    # value inside its own
+    # Four such numbers do not fit across the single column at 1.6 times the body size: two
+    # rows of two equal cells, each value inside its own.
+    rows = sorted({round(w["bottom"], 2) for w in values})
+    assert len(rows) == 2
     right = page.width - document.look.page.margin_pt
-    values.sort(key=lambda w: w["x0"])
-    cell = (right - values[0]["x0"] - 3 * pdf.GUTTER_PT) / 4
-    for i, w in enumerate(values):
-        left = values[0]["x0"] + i * (cell + pdf.GUTTER_PT)
-        assert abs(w["x0"] - left) < 0.5 and w["x1"] <= left + cell + 0.5, (i, w, cell)
+    left0 = min(w["x0"] for w in values)
+    cell = (right - left0 - pdf.GUTTER_PT) / 2
+    for row in rows:
+        in_row = sorted((w for w in values if round(w["bottom"], 2) == row),
+                        key=lambda w: w["x0"])
+        assert len(in_row) == 2
+        for i, w in enumerate(in_row):
+            left = left0 + i * (cell + pdf.GUTTER_PT)
+            assert abs(w["x0"] - left) < 0.5 and w["x1"] <= left + cell + 0.5, (i, w, cell)
+
+
+FILLER = ("Commanders of the units answered the call within hours, and the government in "
+          "Baghdad repeated that the P.M.F. are a state institution under its command. ")
+LONG_VALUES = [{"value": v, "label": f"figure {n}"}
+               for n, v in enumerate(("1,234,567.89", "$12.5bn", "97%", "Nov. 2016"), 1)]
+
+
+@pytest.mark.parametrize("length", ["short, one column", "long, smallest type"])
+def test_key_figure_numbers_stay_well_above_the_body_size(figure_brief, sample_data, length):
+    # A number printed big must read bigger than the text however the page shrinks: at least
+    # pf.VALUE_LEAST times the body size, in one column (narrow cells) and at the smallest
+    # body size the fit reaches with a long brief.
+    if length.startswith("short"):
+        changes = short_text(sample_data)
+    else:
+        changes = dict(situation=sample_data["situation"] + "".join(
+            f"\n\n({n}) " + FILLER for n in range(7)))
+    brief, templates = figure_brief("big", key_figures=LONG_VALUES, map=None, images=None,
+                                    **changes)
+    document, rendered, _ = render(brief, templates)
+    body = rendered.findings.body_pt
+    if length.startswith("long"):
+        assert body <= document.look.type.min_body_pt + 0.25  # the fit's smallest sizes
+    with pdfplumber.open(io.BytesIO(rendered.data)) as doc:
+        page = doc.pages[0]
+        words = page.extract_words(extra_attrs=["size"])
+    values = [w for w in words if w["text"] in ("1,234,567.89", "$12.5bn", "97%", "Nov.")]
+    assert len(values) == 4
+    assert min(w["size"] for w in values) >= pf.VALUE_LEAST * body - 0.01, (body, values)
+    text_size = max(w["size"] for w in words if w["text"] == "Commanders" or
+                    w["text"] == "figure")
+    assert min(w["size"] for w in values) >= 1.6 * text_size - 0.01
+    # and none of them runs into another word
+    for w in values:
+        assert not [o["text"] for o in words if o is not w and overlaps(o, (
+            w["x0"], w["top"], w["x1"], w["bottom"]))], w["text"]
 
 
 def test_the_first_image_is_set_with_its_caption_and_credit(short_figures):
@@ -246,6 +288,71 @@ def test_the_first_image_is_set_with_its_caption_and_credit(short_figures):
     assert not [w["text"] for w in words if overlaps(w, box)]
     text = page_text(rendered.data)
     assert "Basra’s waterway" in text and "Photo: Test" in text
+
+
+@pytest.mark.parametrize("column", [1, 2])
+def test_a_tiny_image_is_not_blown_up_and_keeps_its_alt_text_and_box(figure_brief, sample_data,
+                                                                      column):
+    # A 40 x 30 pixel picture is shown at most 2 pt a pixel (80 pt wide), centred in its
+    # column with its caption under it; the box given with its alt text is where it is drawn,
+    # whichever column it lands in (a longer situation pushes it to the second).
+    from conftest import make_picture
+
+    changes = short_text(sample_data)
+    if column == 2:
+        changes.update(map=None, key_figures=None, situation=sample_data["situation"] + "".join(
+            f"\n\n({n}) " + FILLER for n in range(6)))
+    brief, templates = figure_brief("tiny", **changes)
+    make_picture(brief.parent / "images" / "tiny.png", 40, 30)
+    text = brief.read_text(encoding="utf-8").replace("images/ship.png", "images/tiny.png")
+    brief.write_text(text, encoding="utf-8")
+    document, rendered, placed = render(brief, templates)
+    assert ("images", 0) in placed, rendered.findings
+    with pdfplumber.open(io.BytesIO(rendered.data)) as doc:
+        page = doc.pages[0]
+        (drawn,) = [im for im in page.images if im["srcsize"] == (40, 30)]
+        words = page.extract_words()
+    width = drawn["x1"] - drawn["x0"]
+    assert width <= 80.01  # 40 px at 2 pt a pixel
+    assert abs(width / (drawn["bottom"] - drawn["top"]) - 40 / 30) < 0.01
+    # the alt text's box is the picture as drawn
+    x0, top, x1, bottom = page_box(page, placed[("images", 0)].box)
+    assert placed[("images", 0)].alt == "A patrol boat on the Shatt al-Arab"
+    assert (abs(drawn["x0"] - x0) < 0.1 and abs(drawn["x1"] - x1) < 0.1
+            and abs(drawn["top"] - top) < 0.1 and abs(drawn["bottom"] - bottom) < 0.1)
+    # centred in its column (the one it landed in), the caption under it from the column's edge
+    margin = document.look.page.margin_pt
+    width_of = (page.width - 2 * margin - pdf.GUTTER_PT) / 2  # a column's
+    lefts = [margin, margin + width_of + pdf.GUTTER_PT]
+    left = min(lefts, key=lambda x: abs((x + width_of / 2) - (drawn["x0"] + drawn["x1"]) / 2))
+    assert left == lefts[column - 1]
+    assert abs((drawn["x0"] + drawn["x1"]) / 2 - (left + width_of / 2)) < 0.5
+    caption = next(w for w in words if w["text"] == "Basra’s")
+    assert caption["top"] > drawn["bottom"] and abs(caption["x0"] - left) < 0.5
+    assert not [w["text"] for w in words if overlaps(w, (x0, top, x1, bottom))]
+
+
+def test_image_streams_are_binary_not_ascii85(figure_brief, sample_data):
+    # ASCII85 makes every image a quarter larger and slow to write; the same brief still gives
+    # the same bytes.
+    from pypdf import PdfReader
+
+    brief, templates = figure_brief("binary", **short_text(sample_data))
+    first = pdf.render(prepare(brief, templates).document).data
+    assert first == pdf.render(prepare(brief, templates).document).data
+    reader = PdfReader(io.BytesIO(first))
+    images, filters = 0, []
+    for number in range(1, len(reader.xref_objStm) + reader.trailer["/Size"]):
+        try:
+            obj = reader.get_object(number)
+        except Exception:
+            continue
+        if hasattr(obj, "get") and obj.get("/Filter") is not None:
+            found = obj["/Filter"]
+            filters += list(found) if isinstance(found, list) else [found]
+            images += obj.get("/Subtype") == "/Image"
+    assert images >= 2  # the picture and the logo
+    assert filters and "/ASCII85Decode" not in filters, filters
 
 
 def test_the_logo_is_in_the_masthead_its_aspect_kept(short_figures):

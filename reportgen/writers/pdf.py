@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -65,10 +66,17 @@ from reportgen.glyphs import profile_families
 from reportgen.profile import Profile
 from reportgen.writers import pdf_figures as pf
 from reportgen.writers.colour import RULE_GREY, STRIPE, map_palette
+from reportgen.writers.pdf_rtl import Para, visual
 
 if TYPE_CHECKING:
     from reportgen.document import ActorEntry, Document, Section, SourceEntry
     from reportgen.document.model import Logo
+
+# Streams (images above all) are stored binary, not ASCII85-encoded: ASCII85 makes a photo's
+# stream a quarter larger and takes ReportLab seconds in pure Python (a 7.24 MB one-pager built
+# in 3.1 s became 5.80 MB in 0.79 s). ReportLab reads the setting when it stores each stream;
+# it has no per-canvas equivalent.
+rl_config.useA85 = 0
 
 STEP_PT = 0.25
 SMALLEST_PT = 7.0  # secondary lines: roles, sources, the disclaimer
@@ -117,10 +125,11 @@ class Styles:
     fine: ParagraphStyle
     fine_right: ParagraphStyle
     spacing: float = 1.0  # how far the vertical spaces are opened (1: as designed)
+    rtl: bool = False  # the document reads right to left: the page is mirrored
 
 
 def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile,
-                spacing: float = 1.0) -> Styles:
+                spacing: float = 1.0, direction: str = "ltr") -> Styles:
     """The one-pager's styles at one body size; `spacing` opens the space between paragraphs,
     sections and table rows (never the leading), to fill a page the text leaves short."""
     c = profile.colors
@@ -132,6 +141,7 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile,
         kw.setdefault("fontName", f"{font}-regular")
         kw.setdefault("textColor", text)
         kw.setdefault("bulletFontName", kw["fontName"])
+        kw["direction"] = direction  # read by Para: which paragraphs run right to left
         return ParagraphStyle(name, fontSize=size, leading=round(size * leading, 2),
                               allowWidows=0, allowOrphans=0, **kw)
 
@@ -164,6 +174,7 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile,
         fine=style("fine", fine, 1.3, textColor=muted),
         fine_right=style("fine_right", fine, 1.3, textColor=muted, alignment=TA_RIGHT),
         spacing=spacing,
+        rtl=direction == "rtl",
     )
 
 
@@ -185,29 +196,15 @@ def for_reportlab(text: str) -> str:
     return without_format_marks(text).replace("\u202f", "\u00a0")
 
 
-# python-bidi puts a right-to-left run in visual order but does not mirror its brackets
-# (Unicode's Bidi_Mirrored): "(تابع)" came out as ")تابع(". An Arabic segment is one
-# right-to-left run (script_segments keeps a bracket pair on one side), so every bracket in
-# it is mirrored.
-MIRRORED = str.maketrans("()[]{}«»‹›<>", ")(][}{»«›‹><")
-
-
-def visual(piece: str) -> str:
-    """An Arabic-script run shaped and put in visual order, its brackets mirrored."""
-    import arabic_reshaper
-    from bidi import get_display
-
-    return get_display(arabic_reshaper.reshape(piece)).translate(MIRRORED)
-
-
 def rl(text: str, st: Styles, bold: bool = False) -> str:
-    """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs shaped,
-    put in visual order and set in the profile's Arabic family (bold where the text is)."""
+    """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs set in the
+    profile's Arabic family (bold where the text is), still in logical order: `Para` shapes
+    them and puts them in display order, line by line in a right-to-left paragraph."""
     out = []
     for piece, arabic in script_segments(for_reportlab(text)):
         if arabic:
             face = st.arabic_face + ("-bold" if bold else "-regular")
-            out.append(f'<font face="{face}">{escape(visual(piece))}</font>')
+            out.append(f'<font face="{face}">{escape(piece)}</font>')
         else:
             out.append(escape(piece))
     return "".join(out)
@@ -262,7 +259,7 @@ def text_flowables(blocks: Iterable[TextParagraph | ListBlock], style: Paragraph
     out: list[Flowable] = []
     for block in blocks:
         if isinstance(block, TextParagraph):
-            out.append(Paragraph(markup(block.spans, colour, st), style))
+            out.append(Para(markup(block.spans, colour, st), style))
         else:
             out.extend(bullets(block, style, colour, st))
     return out
@@ -275,12 +272,15 @@ def bullets(block: ListBlock, style: ParagraphStyle, colour: str,
     item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=0)
     gap = style.fontSize * 0.3 * st.spacing
     out: list[Flowable] = []
+    indent = style.fontSize * 1.3
+    # the bullet or number stands at the start of the line: on the right, right to left
+    side = {"bulletDir": "rtl", "rightIndent": indent} if st.rtl else {"leftIndent": indent}
     for i, spans in enumerate(block.items):
         last = i == len(block.items) - 1
         out.append(ListFlowable(
-            [ListItem(Paragraph(markup(spans, colour, st), item_style))],
+            [ListItem(Para(markup(spans, colour, st), item_style))],
             bulletType="1" if block.ordered else "bullet",
-            start=i + 1 if block.ordered else "•", leftIndent=style.fontSize * 1.3,
+            start=i + 1 if block.ordered else "•", **side,
             bulletFontName=style.fontName, bulletFontSize=style.fontSize * 0.95,
             bulletColor=colors.HexColor(colour), spaceAfter=style.spaceAfter if last else gap))
     return out
@@ -291,7 +291,7 @@ def section(heading: Flowable, flows: list[Flowable]) -> list[Flowable]:
     return [KeepTogether([heading, flows[0]]), *flows[1:]] if flows else [heading]
 
 
-class Heading(Paragraph):
+class Heading(Para):
     """A section heading; the document template adds it to the PDF outline."""
 
     def __init__(self, text: str, st: Styles, key: str):
@@ -310,19 +310,22 @@ class SideHeading(Heading):
 
     def __init__(self, text: str, st: Styles, key: str, side: float):
         super().__init__(text, st, key)
-        self.side = side
+        self.side, self.mirrored = side, st.rtl
         self.style = ParagraphStyle("side-heading", parent=st.heading, spaceAfter=0)
         # raise it so that its first baseline is the body's (its type is larger)
         self.lift = (pdfmetrics.getAscent(st.heading.fontName, st.heading.fontSize)
                      - pdfmetrics.getAscent(st.body.fontName, st.body.fontSize))
 
     def wrap(self, avail_width, avail_height):
+        self.column = avail_width
         _, h = super().wrap(self.side, avail_height)
         self.taken = max(0.0, h - self.style.leading)
         return avail_width, self.taken
 
     def drawOn(self, canvas, x, y, _sW=0):
-        super().drawOn(canvas, x - self.side - GUTTER_PT, y + self.taken - self.height + self.lift)
+        # in the margin at the column's start: its left, or its right in a mirrored page
+        x = x + self.column + GUTTER_PT if self.mirrored else x - self.side - GUTTER_PT
+        super().drawOn(canvas, x, y + self.taken - self.height + self.lift)
 
 
 class OutlineMark(Flowable):
@@ -356,11 +359,11 @@ def build_story(document: Document, st: Styles, width: float, column: float,
     meta, look = document.meta, document.look
     sections: list[tuple[str, list[Flowable]]] = []
 
-    masthead: list[Flowable] = [Paragraph(rl(no_widow(meta.title), st), st.title)]
+    masthead: list[Flowable] = [Para(rl(no_widow(meta.title), st), st.title)]
     if meta.subtitle:
-        masthead.append(Paragraph(rl(no_widow(meta.subtitle), st), st.subtitle))
+        masthead.append(Para(rl(no_widow(meta.subtitle), st), st.subtitle))
     if meta.byline:
-        masthead.append(Paragraph(rl(meta.byline, st), st.byline))
+        masthead.append(Para(rl(meta.byline, st), st.byline))
     else:
         masthead.append(Spacer(1, st.byline.spaceAfter))
     sections.append(("masthead", masthead))
@@ -381,23 +384,27 @@ def section_flowables(sec: Section, st: Styles, look: Profile, width: float,
     if sec.key == "actors":
         return section(heading, actor_rows(sec.actors, st, look, column))
     if sec.key == "sources":
-        return section(heading, [Paragraph(source_line(src, st, colour), st.small)
+        return section(heading, [Para(source_line(src, st, colour), st.small)
                                  for src in sec.sources])
     return section(heading, text_flowables(sec.blocks, st.body, colour, st))
 
 
 def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[Flowable]:
     """The summary in a tinted box across the page, labelled with its heading in capitals."""
-    box_content = [Paragraph(rl(sec.heading.upper(), st, bold=True), st.label),
+    box_content = [Para(rl(sec.heading.upper(), st, bold=True), st.label),
                    *text_flowables(sec.blocks, st.lead, look.colors.primary, st)]
     box = Table([[box_content]], colWidths=[width])
-    box.hAlign = "LEFT"  # in one column it is the column's width, not the page's
+    # in one column it is the column's width, not the page's, at the column's start
+    box.hAlign = "RIGHT" if st.rtl else "LEFT"
     pad = st.body.fontSize * 0.8
     box.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), st.body.fontName),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(look.colors.tint)),
-        ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor(look.colors.accent)),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        # the accent rule and the wider padding on the start side (the right, right to left)
+        ("LINEAFTER" if st.rtl else "LINEBEFORE", (0, 0), (0, -1), 3,
+         colors.HexColor(look.colors.accent)),
+        ("RIGHTPADDING" if st.rtl else "LEFTPADDING", (0, 0), (-1, -1), pad * 1.2),
+        ("LEFTPADDING" if st.rtl else "RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * .5),
     ]))
     return [OutlineMark(sec.heading, sec.key), box, Spacer(1, st.body.fontSize * 0.4 * st.spacing)]
@@ -407,17 +414,22 @@ def key_figure_strip(document: Document, st: Styles, width: float,
                      side: float = 0.0) -> Flowable:
     """The key figures under the bottom line, across the page (`width`); on a single-column
     page (`side`: the margin's width) across the column, their label in the margin like a
-    section heading. A label takes at most two lines where the smallest type allows."""
+    section heading. A label takes at most two lines where the smallest type allows. The
+    numbers stay at least pf.VALUE_LEAST times the body size: where they do not all fit across
+    at that size, the strip takes two rows (then one figure a row)."""
     c, s = document.look.colors, st.body.fontSize
     entries = document.key_figures
     indent = side + GUTTER_PT if side else 0.0
-    cell = (width - indent - (len(entries) - 1) * GUTTER_PT) / len(entries)
+    values = [runs(e.value, st, bold=True) for e in entries]
+    least = round(s * pf.VALUE_LEAST, 2)
+    per_row = pf.cells_per_row(values, width - indent, GUTTER_PT, least)
+    cell = (width - indent - (per_row - 1) * GUTTER_PT) / per_row
 
     def labels(size: float) -> list[Paragraph]:
         style = ParagraphStyle("figure-label", parent=st.small, fontSize=size,
                                leading=round(size * 1.25, 2), textColor=colors.HexColor(c.text),
                                spaceAfter=0)
-        return [Paragraph(rl(no_widow(e.label), st), style) for e in entries]
+        return [Para(rl(no_widow(e.label), st), style) for e in entries]
 
     def lines(para: Paragraph) -> int:
         para.wrap(cell, 10_000)
@@ -427,17 +439,19 @@ def key_figure_strip(document: Document, st: Styles, width: float,
     if max(lines(p) for p in set_labels) > 2:
         set_labels = labels(SMALLEST_PT)
     text = document.labels["key_figures"]
-    heading = (Paragraph(rl(text, st, bold=True), ParagraphStyle(
+    heading = (Para(rl(text, st, bold=True), ParagraphStyle(
         "side-figures", parent=st.heading, spaceBefore=0, spaceAfter=0)) if side else
-        Paragraph(rl(text.upper(), st, bold=True), st.label))
+        Para(rl(text.upper(), st, bold=True), st.label))
     style = pf.StripStyle(value_pt=round(s * 2.3, 2),
                           value_colour=c.primary, rule_colour=RULE_GREY, pad=s * 0.6,
-                          gap=s * 0.2, gutter=GUTTER_PT, space_after=s * 0.9 * st.spacing)
+                          gap=s * 0.2, gutter=GUTTER_PT, space_after=s * 0.9 * st.spacing,
+                          value_least_pt=least)
     return pf.KeyFigureStrip(
-        entries, [runs(e.value, st, bold=True) for e in entries], set_labels,
-        [Paragraph(rl(e.source_text, st), st.fine) if e.source_text else None
+        entries, values, set_labels,
+        [Para(rl(e.source_text, st), st.fine) if e.source_text else None
          for e in entries],
-        heading, style, indent=indent, side=side, side_gap=GUTTER_PT)
+        heading, style, indent=indent, side=side, side_gap=GUTTER_PT, per_row=per_row,
+        mirrored=st.rtl)
 
 
 def source_line(src: SourceEntry, st: Styles, colour: str) -> str:
@@ -478,14 +492,14 @@ def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
         if actor.role_line:
             who += (f' <font color="{c.muted}" size="{st.cell_muted.fontSize}">'
                     f"· {rl(no_widow(actor.role_line), st)}</font>")
-        cell: list[Flowable] = [Paragraph(who, st.cell_name)]
+        cell: list[Flowable] = [Para(who, st.cell_name)]
         if actor.stance:
             cell += text_flowables(actor.stance.blocks, st.cell, c.primary, st)
         if actor.quote:
             source = (f' <font color="{c.muted}" name="{st.cell.fontName}">'
                       f"{rl(no_widow(actor.attribution), st)}</font>" if actor.attribution
                       else "")
-            cell.append(Paragraph(f"{rl(actor.quote_open, st)}{markup(actor.quote, c.primary, st)}"
+            cell.append(Para(f"{rl(actor.quote_open, st)}{markup(actor.quote, c.primary, st)}"
                                   f"{rl(actor.quote_close, st)}{source}", st.quote))
         row = Table([[cell]], colWidths=[width])
         pad = st.cell.fontSize * 0.45 * st.spacing
@@ -519,7 +533,7 @@ def footer_flowables(document: Document, st: Styles) -> list[Flowable]:
              f"{link(url, rl(closing.donor_link_text, st), primary)}"
              f"{rl(closing.donor_after, st)} "
              f'<font color="{primary}">{escape(url)}</font>')
-    return [Paragraph(rl(closing.disclaimer, st), st.fine), Paragraph(donor, st.fine)]
+    return [Para(rl(closing.disclaimer, st), st.fine), Para(donor, st.fine)]
 
 
 class _SecondPage(Exception):
@@ -632,9 +646,11 @@ def _height_at_least(flowable: Flowable, width: float) -> float:
         return _height(flowable, width)
     total = 0.0
     for para in _paragraphs(flowable):
-        ink = sum(pdfmetrics.stringWidth("".join(frag.text.split()), frag.fontName,
-                                         frag.fontSize)
-                  for frag in para.frags if getattr(frag, "text", ""))
+        # a right-to-left paragraph's Arabic is measured shaped (its letters joined), as it
+        # is set: the sum of its isolated forms would be about a fifth too wide
+        ink = para.ink() if getattr(para, "rtl", False) else sum(
+            pdfmetrics.stringWidth("".join(frag.text.split()), frag.fontName, frag.fontSize)
+            for frag in para.frags if getattr(frag, "text", ""))
         if ink:
             total += max(1, math.ceil(ink / width - 1e-6)) * para.style.leading
     return total
@@ -690,7 +706,7 @@ MEASURE_SAMPLE = ("The coalition of mostly Shiite militias is now part of the ar
 Item = tuple[str, Flowable]  # (section key, a block of it)
 
 
-class ContinuedHeading(Paragraph):
+class ContinuedHeading(Para):
     """"Actors (continued)" at the top of the next column: not an outline entry. Over a table
     it repeats the table's top rule, `rule` (a colour), where the table begins."""
 
@@ -932,36 +948,43 @@ def picture_blocks(document: Document, st: Styles, pictures: Pictures, column: f
                    column_h: float, side: float) -> tuple[pf.Figure | None, pf.Figure | None]:
     """The map and the image as set in a column `column` wide (None: not set). A figure
     narrower than the column has its caption beside it where there is room; on a
-    single-column page (`side`: the margin's width) its caption stands in the margin."""
+    single-column page (`side`: the margin's width) its caption stands in the margin. An image
+    is never wider than pf.MAX_PT_PER_PIXEL points a pixel: one held to that is centred in
+    the column with its caption below it."""
     look, s = document.look, st.body.fontSize
     caption_style = ParagraphStyle("caption", parent=st.small, textColor=colors.HexColor(
         look.colors.text), spaceAfter=s * 0.15)
 
-    def common(aspect: float, caption: list[Flowable]) -> dict:
+    def common(aspect: float, caption: list[Flowable], most_w: float | None = None) -> dict:
         share = min(pictures.share, pf.figure_share(aspect, column, column_h))
         w = round(share * column, 2)
-        place: pf.CaptionPlace = "margin" if side else "beside" if (
+        held = most_w is not None and w > most_w
+        if held:
+            w = round(most_w, 2)
+            share = w / column
+        place: pf.CaptionPlace = "margin" if side else "below" if held else "beside" if (
             column - w - s * 0.9 >= pf.CAPTION_BESIDE_MIN_PT) else "below"
         return dict(picture_w=w, share=round(share, 3), caption=caption, place=place,
                     gap=s * (0.9 if place == "beside" else 0.45), space_after=s * 1.2,
-                    margin=side, margin_gap=GUTTER_PT)
+                    margin=side, margin_gap=GUTTER_PT, centred=held, mirrored=st.rtl)
 
     the_map = the_image = None
     m = document.map
     if pictures.map and m is not None:
-        caption: list[Flowable] = [Paragraph(rl(m.caption, st), caption_style)] \
+        caption: list[Flowable] = [Para(rl(m.caption, st), caption_style)] \
             if m.caption else []
-        caption.append(Paragraph(rl(m.note, st), st.fine))
+        caption.append(Para(rl(m.note, st), st.fine))
         palette = map_palette(look.colors)
         the_map = pf.MapBlock(m, palette, lambda text: runs(text, st),
                               max(SMALLEST_PT, st.small.fontSize * 0.92),
                               **common(m.aspect, caption))
     if pictures.image and document.images:
         image = document.images[0]
-        caption = [Paragraph(rl(image.caption, st), caption_style)] if image.caption else []
+        caption = [Para(rl(image.caption, st), caption_style)] if image.caption else []
         if image.credit:
-            caption.append(Paragraph(rl(image.credit, st), st.fine))
-        the_image = pf.ImageBlock(image, **common(image.image.aspect, caption))
+            caption.append(Para(rl(image.credit, st), st.fine))
+        the_image = pf.ImageBlock(image, **common(
+            image.image.aspect, caption, image.image.width * pf.MAX_PT_PER_PIXEL))
     return the_map, the_image
 
 
@@ -973,7 +996,7 @@ def plan(document: Document, body_pt: float, spacing: float, columns: int, font:
     `pictures`: the map heads the right column (the single column), the image follows the
     situation."""
     profile = document.look
-    st = make_styles(body_pt, font, arabic_face, profile, spacing)
+    st = make_styles(body_pt, font, arabic_face, profile, spacing, document.meta.direction)
     g = page_grid(profile, st, footer_flowables(document, st), logo=document.logo)
     width, side = g.column, 0.0
     if columns == 1:
@@ -1023,9 +1046,14 @@ def draw(document: Document, p: Plan) -> Attempt:
         return Frame(x, y, w, h, id=name, leftPadding=0, rightPadding=0, topPadding=0,
                      bottomPadding=0)
 
+    def across(x: float, w: float) -> float:
+        """The left edge of a box `w` wide whose start is `x` from the left: mirrored on a
+        right-to-left page, so the first column is the right one."""
+        return g.page_w - x - w if st.rtl else x
+
     frames = [frame(g.margin, columns_top, g.width, p.top_h, "top")]
-    frames += [frame(p.x + i * (p.width + GUTTER_PT), g.body_bottom, p.width, p.column_h,
-                     f"column-{i + 1}") for i in range(len(p.cols))]
+    frames += [frame(across(p.x + i * (p.width + GUTTER_PT), p.width), g.body_bottom, p.width,
+                     p.column_h, f"column-{i + 1}") for i in range(len(p.cols))]
 
     logo_placed: list[pf.Placed] = []
 
@@ -1036,17 +1064,21 @@ def draw(document: Document, p: Plan) -> Attempt:
         org_x = g.margin
         if g.logo is not None and document.logo is not None:
             x, y, w, h = g.logo
-            logo_placed.append(pf.draw_logo(canvas, document.logo, x, y, w, h))
+            logo_placed.append(pf.draw_logo(canvas, document.logo, across(x, w), y, w, h))
             org_x += w + LOGO_GAP_PT
-        org = Paragraph(f"<b>{rl(meta.organisation.upper(), st, bold=True)}</b>",
-                        ParagraphStyle("org", parent=st.fine,
-                                       textColor=colors.HexColor(profile.colors.primary)))
-        org.wrapOn(canvas, g.margin + g.width * 0.6 - org_x, 40)
-        org.drawOn(canvas, org_x, g.org_top - org.height)
+        # the organisation at the start (the logo first), the date at the end
+        org = at_start(Para(f"<b>{rl(meta.organisation.upper(), st, bold=True)}</b>",
+                            ParagraphStyle("org", parent=st.fine,
+                                           textColor=colors.HexColor(profile.colors.primary))),
+                       st.rtl)
+        org_w = g.margin + g.width * 0.6 - org_x
+        org.wrapOn(canvas, org_w, 40)
+        org.drawOn(canvas, across(org_x, org_w), g.org_top - org.height)
         label = f"{meta.document_label} · {meta.date_text}".upper()
-        when = Paragraph(rl(label, st), st.fine_right)
+        when = Para(rl(label, st), st.fine_right)
         when.wrapOn(canvas, g.width * 0.4, 40)
-        when.drawOn(canvas, g.margin + g.width * 0.6, g.org_top - when.height)
+        when.drawOn(canvas, across(g.margin + g.width * 0.6, g.width * 0.4),
+                    g.org_top - when.height)
         canvas.setStrokeColor(colors.HexColor(profile.colors.accent))
         canvas.setLineWidth(0.8)
         canvas.line(g.margin, g.rule_y, g.margin + g.width, g.rule_y)
@@ -1080,6 +1112,15 @@ def draw(document: Document, p: Plan) -> Attempt:
     return Attempt(p.body_pt, 1, buf.getvalue(), section_sizes(document, st), p.fill,
                    len(p.cols), figures=tuple((f.key, f.share) for f in p.figures),
                    placed=tuple(placed))
+
+
+def at_start(para: Para, rtl_page: bool) -> Para:
+    """`para` set against the start of a mirrored page (its right) whichever way its own
+    text runs (an organisation's Latin name on an Arabic page)."""
+    if rtl_page and not para.rtl:
+        para.style = ParagraphStyle(f"{para.style.name}-start", parent=para.style,
+                                    alignment=TA_RIGHT)
+    return para
 
 
 def font_of(st: Styles) -> str:
@@ -1189,7 +1230,8 @@ def fit_one_page(document: Document) -> Attempt:
     body, arabic = profile_families(document.profile)
     font, arabic_face = _register(body), _register(arabic)
     sizes = type_sizes(profile.type.max_body_pt, profile.type.min_body_pt)
-    floor_st = make_styles(sizes[-1], font, arabic_face, profile)
+    floor_st = make_styles(sizes[-1], font, arabic_face, profile,
+                           direction=document.meta.direction)
     # A brief far too long for the page is refused before ReportLab breaks a line of it: an
     # 850 KB brief kept it busy for minutes. A lower bound that overflows is proof enough.
     at_least = measure(document, floor_st, _height_at_least)

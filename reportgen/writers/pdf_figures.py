@@ -11,6 +11,7 @@ put in visual order by pdf.py, each with its font, so widths here are the PDF's 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -36,6 +37,10 @@ MIN_SHARE = 0.4  # the narrowest a figure is set, as a share of a column, before
 # column: a locator map shows where, it is not the page's subject.
 MOST_OF_COLUMN = 0.42
 CAPTION_BESIDE_MIN_PT = 84.0  # the narrowest caption set beside a narrowed figure
+# An image is never shown larger than this many points a pixel: a small picture blown up to a
+# column only shows its pixels. Held to it, it is centred in its column, the caption under it
+# across the column.
+MAX_PT_PER_PIXEL = 2.0
 BORDER_PT = 0.5  # the white lines between countries
 FRAME_PT = 0.8  # the map's frame
 DOT_PT = 2.3  # a place's dot radius
@@ -44,6 +49,10 @@ LABEL_PAD_PT = 1.2  # the pale ground behind a place name, round its text
 LABEL_GROUND_ALPHA = 0.82
 VALUE_CAP = 0.72  # a key figure's height above its baseline, as a share of its size (digits)
 VALUE_DEPTH = 1.0  # from the top of a key figure to the top of its label's line
+# A key figure's number stays at least this many times the body size, however small the type
+# gets: a number printed big must read as bigger than the text. Where four do not fit across
+# at that size, the strip takes two rows (then one a row).
+VALUE_LEAST = 1.6
 LOGO_PT = 28.0  # the logo's height in the masthead
 LOGO_MOST_WIDTH = 0.3  # of the text width: a wide logo is set lower rather than wider
 
@@ -83,17 +92,23 @@ class Figure(Flowable):
     """A picture and its caption, `picture_w` points wide, set as one block: it never splits.
     The caption goes below the picture, beside it (when the picture is narrower than the
     column), or in the margin to the left of a single column (`margin` points wide), where the
-    section headings are."""
+    section headings are. A `centred` picture (a small image held to MAX_PT_PER_PIXEL) stands
+    in the middle of the column, its caption below it set the column's width. `mirrored` (a
+    right-to-left page): the picture at the column's right, a caption beside it on its left,
+    the margin on the column's right."""
 
     def __init__(self, key: KeyPath, alt: str, aspect: float, picture_w: float, share: float,
                  caption: Sequence[Flowable], place: CaptionPlace, gap: float,
-                 space_after: float, margin: float = 0.0, margin_gap: float = 0.0):
+                 space_after: float, margin: float = 0.0, margin_gap: float = 0.0,
+                 centred: bool = False, mirrored: bool = False):
         super().__init__()
-        self.key, self.alt, self.share = key, alt, share
+        self.key, self.alt, self.share, self.mirrored = key, alt, share, mirrored
         self.aspect, self.picture_w = aspect, picture_w
         self.caption, self.place, self.gap = list(caption), place, gap
         self.space_after, self.margin, self.margin_gap = space_after, margin, margin_gap
-        self.box: Box | None = None  # set when drawn
+        self.centred = centred and place == "below"
+        self.picture_x = 0.0  # from the block's left edge; set by wrap
+        self.box: Box | None = None  # the picture's, where it was last drawn on the page
 
     @property
     def picture_h(self) -> float:
@@ -104,7 +119,7 @@ class Figure(Flowable):
             return max(1.0, avail_width - self.picture_w - self.gap)
         if self.place == "margin":
             return self.margin
-        return self.picture_w
+        return avail_width if self.centred else self.picture_w
 
     def wrap(self, avail_width, avail_height):
         cw = self.caption_width(avail_width)
@@ -115,6 +130,8 @@ class Figure(Flowable):
         else:
             self.height = max(self.picture_h, caption_h)
         self.width = avail_width
+        self.picture_x = (max(0.0, (avail_width - self.picture_w) / 2) if self.centred else
+                          max(0.0, avail_width - self.picture_w) if self.mirrored else 0.0)
         return self.width, self.height
 
     def split(self, avail_width, avail_height):
@@ -123,21 +140,26 @@ class Figure(Flowable):
     def getSpaceAfter(self) -> float:
         return self.space_after
 
-    def drawOn(self, canvas, x, y, _sW=0):
-        top = y + self.height
-        self.box = (round(x, 2), round(top - self.picture_h, 2),
-                    round(x + self.picture_w, 2), round(top, 2))
-        super().drawOn(canvas, x, y, _sW)
-
     def draw(self) -> None:
         canvas = self.canv
-        self.draw_picture(canvas, 0.0, self.height - self.picture_h)
+        px, py = self.picture_x, self.height - self.picture_h
+        # The box is taken where the picture is drawn, from the canvas's own transform, so it
+        # follows the picture whatever moved it (another column, an alignment, a scale).
+        corners = [canvas.absolutePosition(u, v)
+                   for u in (px, px + self.picture_w) for v in (py, py + self.picture_h)]
+        xs, ys = [u for u, _ in corners], [v for _, v in corners]
+        self.box = (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+        self.draw_picture(canvas, px, py)
         cw = self.caption_width(self.width)
         if self.place == "below":
-            cx, top = 0.0, self.height - self.picture_h - self.gap
+            cx = 0.0 if self.centred else px
+            top = self.height - self.picture_h - self.gap
         else:  # beside or in the margin: the caption's foot level with the picture's
-            cx = self.picture_w + self.gap if self.place == "beside" else \
-                -self.margin - self.margin_gap
+            if self.mirrored:
+                cx = 0.0 if self.place == "beside" else self.width + self.margin_gap
+            else:
+                cx = self.picture_w + self.gap if self.place == "beside" else \
+                    -self.margin - self.margin_gap
             top = min(self.height, self.height - self.picture_h + sum(self._caption_h))
         for para, h in zip(self.caption, self._caption_h, strict=True):
             para.wrap(cw, 10_000)
@@ -246,28 +268,48 @@ class StripStyle:
     gap: float  # between a label and its source
     gutter: float  # between cells
     space_after: float
+    value_least_pt: float = 0.0  # the numbers never go below this size (VALUE_LEAST x body)
+
+
+def cells_per_row(values: Sequence[Runs], width: float, gutter: float, least_pt: float) -> int:
+    """How many key figures a row of the strip holds: all of them, else half (rounded up),
+    else one, the most at which the widest number fits its cell at `least_pt`."""
+    n = len(values)
+    widest = max(runs_width(v, least_pt) for v in values)
+    for per_row in sorted({n, math.ceil(n / 2), 1}, reverse=True):
+        if widest <= (width - (per_row - 1) * gutter) / per_row:
+            return per_row
+    return 1
 
 
 class KeyFigureStrip(Flowable):
-    """1 to 4 key figures in cells of equal width between two hairlines: the number big (one
-    line, never broken: its size is the largest, up to `value_pt`, at which the widest number
-    fits its cell), its label under it, then its source; numbers, labels and sources each on
-    one baseline across the strip. `heading` is the strip's label, set above the cells; with
+    """1 to 4 key figures in cells of equal width between two hairlines, `per_row` a row (rows
+    parted by a hairline): the number big (one line, never broken: its size is the largest, up
+    to `value_pt`, at which the widest number fits its cell, and never below
+    `value_least_pt`), its label under it, then its source; numbers, labels and sources each on
+    one baseline across a row. `heading` is the strip's label, set above the cells; with
     `side` (a single-column page) it stands in the margin instead, like a section heading, and
     the cells take the column: `indent` points from the frame's left edge."""
 
     def __init__(self, entries: Sequence[KeyFigureEntry], values: Sequence[Runs],
                  labels: Sequence[Flowable], sources: Sequence[Flowable | None],
                  heading: Paragraph | None, style: StripStyle, indent: float = 0.0,
-                 side: float = 0.0, side_gap: float = 0.0):
+                 side: float = 0.0, side_gap: float = 0.0, per_row: int = 0,
+                 mirrored: bool = False):
         super().__init__()
+        self.mirrored = mirrored  # right to left: cells from the right, the margin on the right
         self.entries, self.values = list(entries), list(values)
         self.labels, self.sources = list(labels), list(sources)
         self.heading, self.style = heading, style
         self.indent, self.side, self.side_gap = indent, side, side_gap
+        self.per_row = per_row or len(self.entries)
+
+    @property
+    def rows(self) -> int:
+        return math.ceil(len(self.entries) / self.per_row)
 
     def cell_width(self, avail_width: float) -> float:
-        n = len(self.entries)
+        n = self.per_row
         return (avail_width - self.indent - (n - 1) * self.style.gutter) / n
 
     def wrap(self, avail_width, avail_height):
@@ -276,6 +318,7 @@ class KeyFigureStrip(Flowable):
         widest = max(runs_width(v, 1.0) for v in self.values)
         self.value_pt = min(s.value_pt, round(cw / widest * 4 - 0.5) / 4) if widest else \
             s.value_pt
+        self.value_pt = max(self.value_pt, s.value_least_pt)
         self._heading_h = self.heading.wrap(self.side or avail_width, 10_000)[1] \
             if self.heading is not None else 0.0
         self._label_h = max(p.wrap(cw, 10_000)[1] for p in self.labels)
@@ -283,8 +326,10 @@ class KeyFigureStrip(Flowable):
         self._source_h = max(heights, default=0.0)
         above = self._heading_h + s.gap * 2 if self.heading is not None and not self.side \
             else 0.0
-        self.height = (2 * s.pad + above + self.value_pt * VALUE_DEPTH + self._label_h
+        self._row_h = (self.value_pt * VALUE_DEPTH + self._label_h
                        + (s.gap + self._source_h if heights else 0.0))
+        self.height = (2 * s.pad + above + self.rows * self._row_h
+                       + (self.rows - 1) * 2 * s.pad)
         self.width = avail_width
         return self.width, self.height
 
@@ -297,7 +342,7 @@ class KeyFigureStrip(Flowable):
     def draw(self) -> None:
         canvas, s = self.canv, self.style
         cw = self.cell_width(self.width)
-        x0, x1 = self.indent, self.width
+        x0, x1 = (0.0, self.width - self.indent) if self.mirrored else (self.indent, self.width)
         canvas.saveState()
         canvas.setStrokeColor(colors.HexColor(s.rule_colour))
         canvas.setLineWidth(0.5)
@@ -307,27 +352,36 @@ class KeyFigureStrip(Flowable):
         if self.heading is not None and not self.side:
             self.heading.drawOn(canvas, x0, y - self._heading_h)
             y -= self._heading_h + s.gap * 2
-        value_top = y
-        baseline = y - self.value_pt * VALUE_CAP
-        if self.heading is not None and self.side:  # its baseline on the numbers'
+        if self.heading is not None and self.side:  # its baseline on the first numbers'
             h = self._heading_h
             size = self.heading.style.fontSize
-            self.heading.drawOn(canvas, x0 - self.side - self.side_gap, baseline - h + size)
-        labels_top = y - self.value_pt * VALUE_DEPTH
-        sources_top = labels_top - self._label_h - s.gap
+            self.heading.drawOn(canvas, x1 + self.side_gap if self.mirrored else
+                                x0 - self.side - self.side_gap,
+                                y - self.value_pt * VALUE_CAP - h + size)
         canvas.setFillColor(colors.HexColor(s.value_colour))
-        for i, (runs, label, source) in enumerate(zip(self.values, self.labels, self.sources,
-                                                      strict=True)):
-            cx = x0 + i * (cw + s.gutter)
-            draw_runs(canvas, runs, cx, baseline, self.value_pt)
-            _, h = label.wrap(cw, 10_000)
-            label.drawOn(canvas, cx, labels_top - h)
-            if source is not None:
-                _, h = source.wrap(cw, 10_000)
-                source.drawOn(canvas, cx, sources_top - h)
-            if i:  # a hairline in the middle of the gutter, as tall as the cells' content
-                mid = cx - s.gutter / 2
-                canvas.line(mid, value_top, mid, s.pad)
+        cells = list(zip(self.values, self.labels, self.sources, strict=True))
+        for row in range(self.rows):
+            value_top = y
+            baseline = y - self.value_pt * VALUE_CAP
+            labels_top = y - self.value_pt * VALUE_DEPTH
+            sources_top = labels_top - self._label_h - s.gap
+            row_bottom = y - self._row_h
+            for i, (runs, label, source) in enumerate(
+                    cells[row * self.per_row:(row + 1) * self.per_row]):
+                cx = x1 - cw - i * (cw + s.gutter) if self.mirrored else x0 + i * (cw + s.gutter)
+                shift = cw - runs_width(runs, self.value_pt) if self.mirrored else 0.0
+                draw_runs(canvas, runs, cx + shift, baseline, self.value_pt)
+                _, h = label.wrap(cw, 10_000)
+                label.drawOn(canvas, cx, labels_top - h)
+                if source is not None:
+                    _, h = source.wrap(cw, 10_000)
+                    source.drawOn(canvas, cx, sources_top - h)
+                if i:  # a hairline in the middle of the gutter, as tall as the row's content
+                    mid = cx + cw + s.gutter / 2 if self.mirrored else cx - s.gutter / 2
+                    canvas.line(mid, value_top, mid, row_bottom)
+            if row < self.rows - 1:  # a hairline between rows, in the middle of their gap
+                canvas.line(x0, row_bottom - s.pad, x1, row_bottom - s.pad)
+            y = row_bottom - 2 * s.pad
         canvas.restoreState()
 
 

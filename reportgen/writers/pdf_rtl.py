@@ -1,0 +1,328 @@
+"""Paragraphs of the one-pager that read right to left: broken into lines in logical order,
+then each line put in display order (`reportgen.bidi_lines`) and drawn piece by piece.
+
+ReportLab's own right-to-left support needs rlbidi, which is not on the package registries, and
+without it ReportLab sets an Arabic paragraph left to right. So the one-pager's paragraph class
+(`Para`) parses ReportLab's markup as usual (fonts, bold, colours, links) and then:
+
+- a left-to-right paragraph (an English one, or an Arabic name inside English text) is set by
+  ReportLab, each Arabic-script run shaped and put in display order on its own (it is short: a
+  name, a quoted phrase);
+- a right-to-left paragraph (any paragraph with Arabic letters in a right-to-left document; a
+  mainly Arabic one in a left-to-right document, such as a quote) is set here: words measured
+  with their shaped advances (HarfBuzz, through ReportLab's `shapeStr`: joining forms,
+  lam-alef, marks placed by the font's GPOS), lines filled greedily in logical order, aligned to
+  the right, each line reordered by the bidi algorithm (Latin names, numbers and addresses keep
+  their own order inside it), and the line's logical text attached as `/ActualText`, so copying
+  it or `pdftotext` gives the Arabic as it was typed, not the shaped glyphs in display order.
+
+A right-to-left paragraph splits between lines like ReportLab's, with the same rule against a
+single line left at a column's foot or top (the styles here set allowOrphans=allowWidows=0).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
+
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Paragraph
+
+from reportgen.bidi_lines import mainly_rtl, visual_pieces
+from reportgen.fonts import has_arabic, is_arabic
+
+# python-bidi puts a right-to-left run in visual order but does not mirror its brackets
+# (Unicode's Bidi_Mirrored): "(تابع)" came out as ")تابع(". Also used for a right-to-left piece
+# with no Arabic letter (brackets, quote marks between Arabic words), which is not shaped (the
+# shaper would mirror it in an Arabic run).
+MIRRORED = str.maketrans("()[]{}«»‹›<>", ")(][}{»«›‹><")
+
+
+def visual(piece: str) -> str:
+    """An Arabic-script run shaped and put in visual order, its brackets mirrored: for a run
+    inside a left-to-right paragraph, which ReportLab sets."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(piece)).translate(MIRRORED)
+
+
+def is_rtl(plain: str, direction: str) -> bool:
+    """Does a paragraph with this text read right to left in a document of `direction`?"""
+    return has_arabic(plain) and (direction == "rtl" or mainly_rtl(plain))
+
+
+@lru_cache(maxsize=16384)
+def _shaped(text: str, font: str, size: float):
+    from reportlab.pdfbase.ttfonts import shapeStr
+
+    return shapeStr(text, font, size)
+
+
+def _shaped_width(shaped, size: float) -> float:
+    data = getattr(shaped, "__shapeData__", None)
+    if data is None:  # nothing changed in shaping: plain advances
+        return None
+    return sum(d.x_advance for d in data) * size / 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Glyphs:
+    """One piece of a line as it is drawn: what to draw, in which font, how wide."""
+
+    text: str  # a ShapedStr for a shaped Arabic piece
+    font: str
+    size: float
+    width: float
+    frag: object
+    shown: str  # the characters in display order (a right-to-left piece reversed)
+
+
+def glyphs_of(text: str, frag, rtl: bool) -> _Glyphs:
+    """`text` (logical order) of one frag, at one bidi level, ready to draw left to right."""
+    font, size = frag.fontName, frag.fontSize
+    shown = text[::-1] if rtl else text
+    if any(is_arabic(ch) for ch in text) and getattr(pdfmetrics.getFont(font), "shapable",
+                                                      False):
+        shaped = _shaped(text, font, size)
+        width = _shaped_width(shaped, size)
+        if width is not None:
+            return _Glyphs(shaped, font, size, width, frag, shown)
+        text = text[::-1] if rtl else text
+    elif rtl:  # neutrals and Latin letters at an odd level: reversed, brackets mirrored
+        text = text[::-1].translate(MIRRORED)
+    return _Glyphs(text, font, size, pdfmetrics.stringWidth(text, font, size), frag, shown)
+
+
+def _width(text: str, frag) -> float:
+    """The advance of `text` set in `frag`'s font (shaped when it has Arabic letters)."""
+    if not text:
+        return 0.0
+    return glyphs_of(text, frag, rtl=False).width
+
+
+@dataclass
+class _Line:
+    start: int  # offsets into the paragraph's logical text, trailing spaces left out
+    end: int
+
+
+class Para(Paragraph):
+    """ReportLab's Paragraph, right to left when its text says so (see the module's docstring).
+    `style.direction` ("ltr" or "rtl") is the document's direction."""
+
+    def __init__(self, text, style=None, *args, **kwargs):
+        super().__init__(text, style, *args, **kwargs)
+        self._lines: list[_Line] | None = None
+        self._for_width: float | None = None
+        self._space_before: float | None = None
+        self._space_after: float | None = None
+        plain = "".join(getattr(f, "text", "") for f in self.frags)
+        split_from = kwargs.get("frags") is not None or (len(args) >= 2 and args[1] is not None)
+        self.rtl = not split_from and is_rtl(plain, getattr(self.style, "direction", "ltr"))
+        if self.rtl:
+            self._logical()
+        elif not split_from:  # ReportLab sets it: each Arabic run in display order on its own
+            for f in self.frags:
+                if has_arabic(getattr(f, "text", "")):
+                    f.text = visual(f.text)
+
+    # -- the logical text ---------------------------------------------------------------------
+
+    def _logical(self) -> None:
+        """The paragraph as one string in logical order, with the frag of every character
+        (a forced line break is a newline)."""
+        chars, owner = [], []
+        for f in self.frags:
+            text = "\n" if getattr(f, "lineBreak", False) else getattr(f, "text", "")
+            chars.append(text)
+            owner += [f] * len(text)
+        self._text = "".join(chars)
+        self._owner = owner
+
+    def _runs(self, start: int, end: int):
+        """(a, b, frag): the stretches of start:end set in one frag."""
+        a = start
+        for i in range(start + 1, end + 1):
+            if i == end or self._owner[i] is not self._owner[a]:
+                yield a, i, self._owner[a]
+                a = i
+
+    def _word_width(self, start: int, end: int) -> float:
+        return sum(_width(self._text[a:b], f) for a, b, f in self._runs(start, end))
+
+    def ink(self) -> float:
+        """The width of all the words side by side, spaces left out (for a lower bound on the
+        paragraph's height)."""
+        if not self.rtl:
+            raise AttributeError("ink")
+        return sum(self._word_width(a, b) for a, b in self._words())
+
+    def _words(self) -> list[tuple[int, int]]:
+        words, i, text = [], 0, self._text
+        while i < len(text):
+            if text[i] in " \n":
+                i += 1
+                continue
+            j = i
+            while j < len(text) and text[j] not in " \n":
+                j += 1
+            words.append((i, j))
+            i = j
+        return words
+
+    # -- line breaking ------------------------------------------------------------------------
+
+    def _indents(self) -> tuple[float, float]:
+        """(left, right) margins inside the frame: the style's start indent is on the right."""
+        return self.style.rightIndent, self.style.leftIndent
+
+    def _break(self, width: float) -> list[_Line]:
+        text = self._text
+        lines: list[_Line] = []
+        start = end = None
+        used = 0.0
+        for a, b in self._words():
+            forced = start is not None and "\n" in text[end:a]
+            w = self._word_width(a, b)
+            if start is not None and not forced:
+                gap = self._word_width(end, a)  # the spaces between, in their own font
+                if used + gap + w <= width + 1e-6:
+                    end, used = b, used + gap + w
+                    continue
+            if start is not None:
+                lines.append(_Line(start, end))
+            if w > width:  # a word longer than the line (an address): cut where it must
+                for a2, b2 in self._cut(a, b, width)[:-1]:
+                    lines.append(_Line(a2, b2))
+                a = self._cut(a, b, width)[-1][0]
+                w = self._word_width(a, b)
+            start, end, used = a, b, w
+        if start is not None:
+            lines.append(_Line(start, end))
+        return lines
+
+    def _cut(self, a: int, b: int, width: float) -> list[tuple[int, int]]:
+        parts, s = [], a
+        while s < b:
+            e = s + 1
+            while e < b and self._word_width(s, e + 1) <= width:
+                e += 1
+            parts.append((s, e))
+            s = e
+        return parts
+
+    # -- the Flowable protocol ----------------------------------------------------------------
+
+    def wrap(self, availWidth, availHeight):
+        if not self.rtl:
+            return super().wrap(availWidth, availHeight)
+        left, right = self._indents()
+        if self._lines is None or self._for_width != availWidth:
+            self._lines = self._break(availWidth - left - right)
+            self._for_width = availWidth
+        self.width = availWidth
+        self.height = len(self._lines) * self.style.leading
+        self.blPara = SimpleNamespace(lines=self._lines, kind=1)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        if not self.rtl:
+            return super().split(availWidth, availHeight)
+        self.wrap(availWidth, availHeight)
+        total = len(self._lines)
+        fit = int((availHeight + 1e-6) // self.style.leading)
+        if fit >= total:
+            return [self]
+        if not self.style.allowWidows and total - fit < 2:
+            fit = total - 2
+        if fit < (1 if self.style.allowOrphans else 2):
+            return []
+        return [self._part(self._lines[:fit], first=True),
+                self._part(self._lines[fit:], first=False)]
+
+    def _part(self, lines: list[_Line], first: bool) -> Para:
+        part = copy.copy(self)
+        part._lines = lines
+        part.height = len(lines) * self.style.leading
+        part.blPara = SimpleNamespace(lines=lines, kind=1)
+        if first:
+            part._space_after = 0.0
+        else:
+            part._space_before = 0.0
+        return part
+
+    def getSpaceBefore(self):
+        return self._space_before if self._space_before is not None else super().getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self._space_after if self._space_after is not None else super().getSpaceAfter()
+
+    def minWidth(self):
+        if not self.rtl:
+            return super().minWidth()
+        return max((self._word_width(a, b) for a, b in self._words()), default=0.0)
+
+    def draw(self):
+        if not self.rtl:
+            return super().draw()
+        canvas = self.canv
+        left, right = self._indents()
+        measure = self.width - left - right
+        align = self.style.alignment
+        y = self.height - max((f.fontSize for f in self.frags), default=self.style.fontSize)
+        for line in self._lines:
+            pieces = self.line_glyphs(line)
+            used = sum(p.width for p in pieces)
+            # The start of a right-to-left line is its right: a style's left becomes right.
+            if align == TA_CENTER:
+                x = left + (measure - used) / 2
+            elif align == TA_RIGHT:  # set against the end: the left
+                x = left
+            else:  # the start (TA_LEFT) and TA_JUSTIFY (set ragged): against the right
+                x = left + measure - used
+            for p in pieces:
+                # The piece's characters in the order they stand on the page, as in any
+                # PDF of Arabic text (Word's, LibreOffice's): a reader's text extraction runs
+                # the bidi algorithm over them and gets the typed order back. The glyphs alone
+                # would not do: a joining form or a lam-alef has no character of its own.
+                canvas._code.append(f"/Span <</ActualText {_utf16(p.shown)}>> BDC")
+                self._draw_piece(canvas, p, x, y)
+                canvas._code.append("EMC")
+                x += p.width
+            y -= self.style.leading
+
+    def line_glyphs(self, line: _Line) -> list[_Glyphs]:
+        """The line's pieces in display order, left to right."""
+        text = self._text[line.start:line.end].replace("\n", " ")
+        owner = self._owner[line.start:line.end]
+        cuts = [i for i in range(1, len(text)) if owner[i] is not owner[i - 1]]
+        return [glyphs_of(text[p.start:p.end], owner[p.start], p.rtl)
+                for p in visual_pieces(text, True, cuts)]
+
+    @staticmethod
+    def _draw_piece(canvas, p: _Glyphs, x: float, y: float) -> None:
+        frag = p.frag
+        canvas.setFillColor(frag.textColor)
+        canvas.setFont(p.font, p.size)
+        canvas.drawString(x, y + getattr(frag, "rise", 0), p.text)
+        url = next((u for *_, u in getattr(frag, "link", None) or () if isinstance(u, str)),
+                   None)
+        if getattr(frag, "us_lines", None) and p.text.strip():
+            canvas.saveState()
+            canvas.setStrokeColor(frag.textColor)
+            canvas.setLineWidth(max(0.4, p.size * 0.05))
+            canvas.line(x, y - p.size * 0.125, x + p.width, y - p.size * 0.125)
+            canvas.restoreState()
+        if url and p.text.strip():
+            canvas.linkURL(url, (x, y - p.size * 0.25, x + p.width, y + p.size * 0.85),
+                           relative=1, thickness=0)
+
+
+def _utf16(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
