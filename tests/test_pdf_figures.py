@@ -102,7 +102,7 @@ def test_the_map_is_drawn_as_vector_paths_inside_its_frame(short_figures):
     from pypdf import PdfReader
 
     content = PdfReader(io.BytesIO(rendered.data)).pages[0].get_contents().get_data()
-    clips = re.findall(rb"(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re W\*? n", content)
+    clips = re.findall(rb"(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re\s+W\*?\s+n", content)
     x0, y0, x1, y1 = placed[("map",)].box
     assert any(abs(float(w) - (x1 - x0)) < 0.1 and abs(float(h) - (y1 - y0)) < 0.1
                for _, _, w, h in clips), clips

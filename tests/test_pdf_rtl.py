@@ -331,3 +331,49 @@ def test_a_short_arabic_brief_has_its_headings_in_the_right_margin(arabic_varian
                 and c["x0"] < width * 0.75]
     # the heading stands right of every line of the column's text
     assert situation > max(c["x1"] for c in body) and situation > width * 0.85
+
+
+def test_arabic_indic_digits_read_left_to_right(styles, tmp_path):
+    """A number runs left to right even in Arabic digits: ١٢٣ is not drawn ٣٢١ (the shaper
+    would reverse a run it takes for Arabic)."""
+    para = Para(onepager.rl("بلغ العدد ١٢٣ في عام ٢٠١٧م.", styles["rtl"]), styles["rtl"].body)
+    (row,) = lines_of(one_frame_pdf([para], tmp_path / "d.pdf"))
+    digits = "".join(c["text"] for c in row if "\u0660" <= c["text"] <= "\u0669")
+    assert digits in ("٢٠١٧١٢٣", "١٢٣٢٠١٧") and "١٢٣" in digits and "٢٠١٧" in digits
+
+
+def test_a_part_set_in_a_narrower_frame_breaks_only_its_own_text(styles):
+    para = Para(onepager.rl(LONG, styles["rtl"]), styles["rtl"].body)
+    leading = styles["rtl"].body.leading
+    first, second = para.split(200, leading * 2.5)
+    second.wrap(120, 1000)
+    said = [para._text[ln.start:ln.end] for part in (first, second) for ln in part._lines]
+    assert words(" ".join(said)) == words(LONG)
+
+
+def test_an_arabic_phrase_wrapping_in_english_text_keeps_its_words_in_order(styles, tmp_path):
+    text = ("The banner the marchers carried through central Baghdad on Friday read الحشد "
+            "الشعبي جزء من الدولة and the crowd in the square cheered it for a long time.")
+    para = Para(onepager.rl(text, styles["ltr"]), styles["ltr"].body)
+    assert not para.rtl
+    para.wrap(150, 1000)
+    lines = [para._text[ln.start:ln.end] for ln in para._lines]
+    assert len(lines) >= 3 and words(" ".join(lines)) == words(text)
+    path = one_frame_pdf([Para(onepager.rl(text, styles["ltr"]), styles["ltr"].body)],
+                         tmp_path / "m.pdf")
+    rows = lines_of(path)
+    assert all(min(c["x0"] for c in row) < LEFT + 30 for row in rows[:-1])  # set from the left
+    if shutil.which("pdftotext"):
+        assert words(poppler_text(path)) == words(text)
+
+
+def test_a_key_figure_mixing_digits_and_arabic_reads_from_the_right(styles):
+    pieces = onepager.runs("50 ألف", styles["rtl"])
+    assert pieces[-1][0] == "50" and pieces[0][0] not in ("50", " ")
+    assert [p for p, _ in onepager.runs("$1.2bn", styles["rtl"])] == ["$1.2bn"]
+
+
+def test_harakat_survive_on_lines_drawn_on_the_canvas():
+    from reportgen.writers.pdf_rtl import visual
+
+    assert {"\u064f", "\u064e", "\u0651"} & set(visual("قال مُحَمَّدٌ"))

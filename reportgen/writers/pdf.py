@@ -57,6 +57,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from reportgen.bidi_lines import mainly_rtl, visual_pieces
 from reportgen.brief.markup import Inline, ListBlock
 from reportgen.brief.markup import Paragraph as TextParagraph
 from reportgen.document.findings import Findings, Overflow, Rendered, SectionFindings
@@ -66,7 +67,8 @@ from reportgen.glyphs import profile_families
 from reportgen.profile import Profile
 from reportgen.writers import pdf_figures as pf
 from reportgen.writers.colour import RULE_GREY, STRIPE, map_palette
-from reportgen.writers.pdf_rtl import Para, visual
+from reportgen.writers.pdf_rtl import MIRRORED, Para, has_arabic_letter, visual
+from reportgen.writers.pdf_tags import FIRST, LAST, Group, Tagger, finish
 
 if TYPE_CHECKING:
     from reportgen.document import ActorEntry, Document, Section, SourceEntry
@@ -214,9 +216,27 @@ def runs(text: str, st: Styles, bold: bool = False) -> pf.Runs:
     """A line drawn on the canvas rather than set as a paragraph (a place name on the map, a
     key figure), as `rl` would set it: (text, font) pieces, Arabic runs shaped."""
     weight = "-bold" if bold else "-regular"
-    return [(visual(piece), st.arabic_face + weight) if arabic
-            else (piece, font_of(st) + weight)
-            for piece, arabic in script_segments(for_reportlab(text))]
+    latin, arabic_face = font_of(st) + weight, st.arabic_face + weight
+    text = for_reportlab(text)
+    segments = script_segments(text)
+    if len(segments) == 1 and not segments[0][1]:
+        return [(text, latin)]
+    # In display order, as a line of a paragraph: "50 ألف" in an Arabic document reads
+    # from the right, the number left of the word it counts.
+    cuts, at, arabic_at = [], 0, []
+    for piece, arabic in segments:
+        arabic_at += [arabic] * len(piece)
+        at += len(piece)
+        cuts.append(at)
+    out: pf.Runs = []
+    for p in visual_pieces(text, st.rtl or mainly_rtl(text), cuts):
+        piece = text[p.start:p.end]
+        if has_arabic_letter(piece):
+            piece = visual(piece)
+        elif p.rtl:
+            piece = piece[::-1].translate(MIRRORED)
+        out.append((piece, arabic_face if arabic_at[p.start] else latin))
+    return out
 
 
 # ReportLab reads other href forms as jumps inside the document ("#x", "document:x") or as a
@@ -254,21 +274,24 @@ def markup(spans: Inline, link_colour: str, st: Styles) -> str:
 
 
 def text_flowables(blocks: Iterable[TextParagraph | ListBlock], style: ParagraphStyle,
-                   colour: str, st: Styles) -> list[Flowable]:
-    """Paragraphs and lists of the document's running text (a section's or a stance's)."""
+                   colour: str, st: Styles, group: Group = ()) -> list[Flowable]:
+    """Paragraphs and lists of the document's running text (a section's or a stance's);
+    `group`: where they sit in the tagged structure (an actor's list item)."""
     out: list[Flowable] = []
     for block in blocks:
         if isinstance(block, TextParagraph):
-            out.append(Para(markup(block.spans, colour, st), style))
+            out.append(Para(markup(block.spans, colour, st), style).tagged("P", group))
         else:
-            out.extend(bullets(block, style, colour, st))
+            out.extend(bullets(block, style, colour, st, group))
     return out
 
 
 def bullets(block: ListBlock, style: ParagraphStyle, colour: str,
-            st: Styles) -> list[Flowable]:
+            st: Styles, group: Group = ()) -> list[Flowable]:
     """One flowable per item (so a heading can be kept with the first item alone), evenly
-    spaced, the block's own space after the last."""
+    spaced, the block's own space after the last. Tagged as a list (L, LI, LBody); the
+    bullets and numbers ReportLab draws are artifacts."""
+    key = f"list-{id(block)}"
     item_style = ParagraphStyle(f"{style.name}-item", parent=style, spaceAfter=0)
     gap = style.fontSize * 0.3 * st.spacing
     out: list[Flowable] = []
@@ -278,7 +301,8 @@ def bullets(block: ListBlock, style: ParagraphStyle, colour: str,
     for i, spans in enumerate(block.items):
         last = i == len(block.items) - 1
         out.append(ListFlowable(
-            [ListItem(Para(markup(spans, colour, st), item_style))],
+            [ListItem(Para(markup(spans, colour, st), item_style).tagged("P", (
+                *group, ("L", key), ("LI", f"{key}-{i}"), ("LBody", f"{key}-{i}"))))],
             bulletType="1" if block.ordered else "bullet",
             start=i + 1 if block.ordered else "•", **side,
             bulletFontName=style.fontName, bulletFontSize=style.fontSize * 0.95,
@@ -293,6 +317,8 @@ def section(heading: Flowable, flows: list[Flowable]) -> list[Flowable]:
 
 class Heading(Para):
     """A section heading; the document template adds it to the PDF outline."""
+
+    role = "H2"
 
     def __init__(self, text: str, st: Styles, key: str):
         super().__init__(rl(text, st, bold=True), st.heading)
@@ -359,7 +385,7 @@ def build_story(document: Document, st: Styles, width: float, column: float,
     meta, look = document.meta, document.look
     sections: list[tuple[str, list[Flowable]]] = []
 
-    masthead: list[Flowable] = [Para(rl(no_widow(meta.title), st), st.title)]
+    masthead: list[Flowable] = [Para(rl(no_widow(meta.title), st), st.title).tagged("H1")]
     if meta.subtitle:
         masthead.append(Para(rl(no_widow(meta.subtitle), st), st.subtitle))
     if meta.byline:
@@ -384,14 +410,15 @@ def section_flowables(sec: Section, st: Styles, look: Profile, width: float,
     if sec.key == "actors":
         return section(heading, actor_rows(sec.actors, st, look, column))
     if sec.key == "sources":
-        return section(heading, [Para(source_line(src, st, colour), st.small)
-                                 for src in sec.sources])
+        return section(heading, [Para(source_line(src, st, colour), st.small).tagged(
+            "P", (("L", "sources"), ("LI", f"source-{i}"), ("LBody", f"source-{i}")))
+            for i, src in enumerate(sec.sources)])
     return section(heading, text_flowables(sec.blocks, st.body, colour, st))
 
 
 def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[Flowable]:
     """The summary in a tinted box across the page, labelled with its heading in capitals."""
-    box_content = [Para(rl(sec.heading.upper(), st, bold=True), st.label),
+    box_content = [Para(rl(sec.heading.upper(), st, bold=True), st.label).tagged("H2"),
                    *text_flowables(sec.blocks, st.lead, look.colors.primary, st)]
     box = Table([[box_content]], colWidths=[width])
     # in one column it is the column's width, not the page's, at the column's start
@@ -429,7 +456,8 @@ def key_figure_strip(document: Document, st: Styles, width: float,
         style = ParagraphStyle("figure-label", parent=st.small, fontSize=size,
                                leading=round(size * 1.25, 2), textColor=colors.HexColor(c.text),
                                spaceAfter=0)
-        return [Para(rl(no_widow(e.label), st), style) for e in entries]
+        return [Para(rl(no_widow(e.label), st), style).tagged("P", pf.figure_group(i))
+                for i, e in enumerate(entries)]
 
     def lines(para: Paragraph) -> int:
         para.wrap(cell, 10_000)
@@ -441,15 +469,15 @@ def key_figure_strip(document: Document, st: Styles, width: float,
     text = document.labels["key_figures"]
     heading = (Para(rl(text, st, bold=True), ParagraphStyle(
         "side-figures", parent=st.heading, spaceBefore=0, spaceAfter=0)) if side else
-        Para(rl(text.upper(), st, bold=True), st.label))
+        Para(rl(text.upper(), st, bold=True), st.label)).tagged("H2")
     style = pf.StripStyle(value_pt=round(s * 2.3, 2),
                           value_colour=c.primary, rule_colour=RULE_GREY, pad=s * 0.6,
                           gap=s * 0.2, gutter=GUTTER_PT, space_after=s * 0.9 * st.spacing,
                           value_least_pt=least)
     return pf.KeyFigureStrip(
         entries, values, set_labels,
-        [Para(rl(e.source_text, st), st.fine) if e.source_text else None
-         for e in entries],
+        [Para(rl(e.source_text, st), st.fine).tagged("P", pf.figure_group(i))
+         if e.source_text else None for i, e in enumerate(entries)],
         heading, style, indent=indent, side=side, side_gap=GUTTER_PT, per_row=per_row,
         mirrored=st.rtl)
 
@@ -492,15 +520,17 @@ def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
         if actor.role_line:
             who += (f' <font color="{c.muted}" size="{st.cell_muted.fontSize}">'
                     f"· {rl(no_widow(actor.role_line), st)}</font>")
-        cell: list[Flowable] = [Para(who, st.cell_name)]
+        item: Group = (("L", "actors"), ("LI", f"actor-{i}"), ("LBody", f"actor-{i}"))
+        cell: list[Flowable] = [Para(who, st.cell_name).tagged("P", item)]
         if actor.stance:
-            cell += text_flowables(actor.stance.blocks, st.cell, c.primary, st)
+            cell += text_flowables(actor.stance.blocks, st.cell, c.primary, st, item)
         if actor.quote:
             source = (f' <font color="{c.muted}" name="{st.cell.fontName}">'
                       f"{rl(no_widow(actor.attribution), st)}</font>" if actor.attribution
                       else "")
             cell.append(Para(f"{rl(actor.quote_open, st)}{markup(actor.quote, c.primary, st)}"
-                                  f"{rl(actor.quote_close, st)}{source}", st.quote))
+                             f"{rl(actor.quote_close, st)}{source}", st.quote).tagged(
+                "P", (*item, ("BlockQuote", f"quote-{i}"))))
         row = Table([[cell]], colWidths=[width])
         pad = st.cell.fontSize * 0.45 * st.spacing
         style = [
@@ -533,7 +563,8 @@ def footer_flowables(document: Document, st: Styles) -> list[Flowable]:
              f"{link(url, rl(closing.donor_link_text, st), primary)}"
              f"{rl(closing.donor_after, st)} "
              f'<font color="{primary}">{escape(url)}</font>')
-    return [Para(rl(closing.disclaimer, st), st.fine), Para(donor, st.fine)]
+    return [Para(rl(closing.disclaimer, st), st.fine).tagged("P", order=LAST),
+            Para(donor, st.fine).tagged("P", order=LAST)]
 
 
 class _SecondPage(Exception):
@@ -553,11 +584,12 @@ class OnePager(BaseDocTemplate):
             self.canv.addOutlineEntry(flowable.outline_title, key, level=0, closed=False)
 
 
-def _canvas_with_clock(epoch: float, font: str):
+def _canvas_with_clock(epoch: float, font: str, tagger: Tagger | None = None):
     from reportlab.lib.utils import TimeStamp
 
     class ClockedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
+            self.tagger = tagger  # marks what is drawn for the structure tree (pdf_tags)
             kwargs["invariant"] = 1
             kwargs["initialFontName"] = f"{font}-regular"  # else Helvetica, unembedded
             super().__init__(*args, **kwargs)
@@ -646,9 +678,9 @@ def _height_at_least(flowable: Flowable, width: float) -> float:
         return _height(flowable, width)
     total = 0.0
     for para in _paragraphs(flowable):
-        # a right-to-left paragraph's Arabic is measured shaped (its letters joined), as it
+        # a paragraph with Arabic is measured shaped (its letters joined), as it
         # is set: the sum of its isolated forms would be about a fifth too wide
-        ink = para.ink() if getattr(para, "rtl", False) else sum(
+        ink = para.ink() if getattr(para, "bidi", False) else sum(
             pdfmetrics.stringWidth("".join(frag.text.split()), frag.fontName, frag.fontSize)
             for frag in para.frags if getattr(frag, "text", ""))
         if ink:
@@ -707,8 +739,11 @@ Item = tuple[str, Flowable]  # (section key, a block of it)
 
 
 class ContinuedHeading(Para):
-    """"Actors (continued)" at the top of the next column: not an outline entry. Over a table
-    it repeats the table's top rule, `rule` (a colour), where the table begins."""
+    """"Actors (continued)" at the top of the next column: not an outline entry, and an
+    artifact in the tagged structure (it repeats a heading). Over a table it repeats the
+    table's top rule, `rule` (a colour), where the table begins."""
+
+    role = None
 
     def __init__(self, text: str, style: ParagraphStyle, rule: str | None = None):
         super().__init__(text, style)
@@ -1056,6 +1091,7 @@ def draw(document: Document, p: Plan) -> Attempt:
                      p.column_h, f"column-{i + 1}") for i in range(len(p.cols))]
 
     logo_placed: list[pf.Placed] = []
+    tagger = Tagger()
 
     def furniture(canvas: Canvas, _doc) -> None:
         canvas.saveState()
@@ -1064,18 +1100,23 @@ def draw(document: Document, p: Plan) -> Attempt:
         org_x = g.margin
         if g.logo is not None and document.logo is not None:
             x, y, w, h = g.logo
+            if tagger is not None:
+                tagger.begin(canvas, "Figure", (across(x, w), y, across(x, w) + w, y + h),
+                             alt=document.logo.alt, order=FIRST)
             logo_placed.append(pf.draw_logo(canvas, document.logo, across(x, w), y, w, h))
+            if tagger is not None:
+                tagger.end(canvas)
             org_x += w + LOGO_GAP_PT
         # the organisation at the start (the logo first), the date at the end
         org = at_start(Para(f"<b>{rl(meta.organisation.upper(), st, bold=True)}</b>",
                             ParagraphStyle("org", parent=st.fine,
                                            textColor=colors.HexColor(profile.colors.primary))),
-                       st.rtl)
+                       st.rtl).tagged("P", order=FIRST)
         org_w = g.margin + g.width * 0.6 - org_x
         org.wrapOn(canvas, org_w, 40)
         org.drawOn(canvas, across(org_x, org_w), g.org_top - org.height)
         label = f"{meta.document_label} · {meta.date_text}".upper()
-        when = Para(rl(label, st), st.fine_right)
+        when = Para(rl(label, st), st.fine_right).tagged("P", order=FIRST)
         when.wrapOn(canvas, g.width * 0.4, 40)
         when.drawOn(canvas, across(g.margin + g.width * 0.6, g.width * 0.4),
                     g.org_top - when.height)
@@ -1104,12 +1145,15 @@ def draw(document: Document, p: Plan) -> Attempt:
                    invariant=1, displayDocTitle=1)
     pdf.addPageTemplates([PageTemplate("one", frames=frames, onPage=furniture)])
     try:
-        pdf.build(story, canvasmaker=_canvas_with_clock(meta.created.timestamp(), font_of(st)))
+        pdf.build(story, canvasmaker=_canvas_with_clock(meta.created.timestamp(), font_of(st),
+                                                        tagger))
     except (_SecondPage, LayoutError):
         return Attempt(p.body_pt, 2, b"")
     placed = [*logo_placed, *(pf.Placed(f.key, f.alt, f.box) for f in p.figures
                               if f.box is not None)]
-    return Attempt(p.body_pt, 1, buf.getvalue(), section_sizes(document, st), p.fill,
+    data = finish(buf.getvalue(), tagger, meta.title, meta.language,
+                  meta.created.isoformat(timespec="seconds"), meta.author)
+    return Attempt(p.body_pt, 1, data, section_sizes(document, st), p.fill,
                    len(p.cols), figures=tuple((f.key, f.share) for f in p.figures),
                    placed=tuple(placed))
 

@@ -25,6 +25,7 @@ from reportlab.platypus import Flowable, Paragraph
 from reportgen.document.model import ImageFigure, KeyFigureEntry, Logo, MapFigure
 from reportgen.figures.images import ImageData
 from reportgen.figures.labels import place_labels
+from reportgen.writers.pdf_tags import Group, box_of, tagger_of
 
 KeyPath = tuple[str | int, ...]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1: PDF points from the page's bottom left
@@ -149,7 +150,12 @@ class Figure(Flowable):
                    for u in (px, px + self.picture_w) for v in (py, py + self.picture_h)]
         xs, ys = [u for u, _ in corners], [v for _, v in corners]
         self.box = (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+        tagger = tagger_of(canvas)
+        if tagger is not None:  # the picture, place names and all, is one Figure
+            tagger.begin(canvas, "Figure", self.box, alt=self.alt)
         self.draw_picture(canvas, px, py)
+        if tagger is not None:
+            tagger.end(canvas)
         cw = self.caption_width(self.width)
         if self.place == "below":
             cx = 0.0 if self.centred else px
@@ -282,6 +288,11 @@ def cells_per_row(values: Sequence[Runs], width: float, gutter: float, least_pt:
     return 1
 
 
+def figure_group(i: int) -> Group:
+    """Where the i-th key figure's number, label and source sit in the tagged structure."""
+    return (("L", "key-figures"), ("LI", f"figure-{i}"), ("LBody", f"figure-{i}"))
+
+
 class KeyFigureStrip(Flowable):
     """1 to 4 key figures in cells of equal width between two hairlines, `per_row` a row (rows
     parted by a hairline): the number big (one line, never broken: its size is the largest, up
@@ -370,7 +381,14 @@ class KeyFigureStrip(Flowable):
                     cells[row * self.per_row:(row + 1) * self.per_row]):
                 cx = x1 - cw - i * (cw + s.gutter) if self.mirrored else x0 + i * (cw + s.gutter)
                 shift = cw - runs_width(runs, self.value_pt) if self.mirrored else 0.0
+                tagger = tagger_of(canvas)
+                if tagger is not None:
+                    tagger.begin(canvas, "P", box_of(
+                        canvas, runs_width(runs, self.value_pt), self.value_pt, cx + shift,
+                        baseline), figure_group(row * self.per_row + i))
                 draw_runs(canvas, runs, cx + shift, baseline, self.value_pt)
+                if tagger is not None:
+                    tagger.end(canvas)
                 _, h = label.wrap(cw, 10_000)
                 label.drawOn(canvas, cx, labels_top - h)
                 if source is not None:

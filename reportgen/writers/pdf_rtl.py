@@ -23,6 +23,7 @@ single line left at a column's foot or top (the styles here set allowOrphans=all
 from __future__ import annotations
 
 import copy
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
@@ -33,6 +34,7 @@ from reportlab.platypus import Paragraph
 
 from reportgen.bidi_lines import mainly_rtl, visual_pieces
 from reportgen.fonts import has_arabic, is_arabic
+from reportgen.writers.pdf_tags import BODY, Group, box_of, tagger_of
 
 # python-bidi puts a right-to-left run in visual order but does not mirror its brackets
 # (Unicode's Bidi_Mirrored): "(تابع)" came out as ")تابع(". Also used for a right-to-left piece
@@ -42,12 +44,26 @@ MIRRORED = str.maketrans("()[]{}«»‹›<>", ")(][}{»«›‹><")
 
 
 def visual(piece: str) -> str:
-    """An Arabic-script run shaped and put in visual order, its brackets mirrored: for a run
-    inside a left-to-right paragraph, which ReportLab sets."""
-    import arabic_reshaper
+    """An Arabic-script run shaped into presentation forms and put in visual order, its
+    brackets mirrored, its harakat kept: for a line drawn on the canvas rather than set as a
+    paragraph (a place name on the map, a key figure's number)."""
     from bidi import get_display
 
-    return get_display(arabic_reshaper.reshape(piece)).translate(MIRRORED)
+    return get_display(_reshaper().reshape(piece)).translate(MIRRORED)
+
+
+@lru_cache(maxsize=1)
+def _reshaper():
+    import arabic_reshaper
+
+    # its default deletes the harakat (a shadda, a damma): they are part of the text
+    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+
+
+def has_arabic_letter(text: str) -> bool:
+    """Arabic letters or marks: what must be shaped (not Arabic-Indic digits or punctuation,
+    which keep their own forms and, as numbers, run left to right)."""
+    return any(is_arabic(ch) and unicodedata.category(ch)[0] in "LM" for ch in text)
 
 
 def is_rtl(plain: str, direction: str) -> bool:
@@ -85,8 +101,7 @@ def glyphs_of(text: str, frag, rtl: bool) -> _Glyphs:
     """`text` (logical order) of one frag, at one bidi level, ready to draw left to right."""
     font, size = frag.fontName, frag.fontSize
     shown = text[::-1] if rtl else text
-    if any(is_arabic(ch) for ch in text) and getattr(pdfmetrics.getFont(font), "shapable",
-                                                      False):
+    if has_arabic_letter(text) and getattr(pdfmetrics.getFont(font), "shapable", False):
         shaped = _shaped(text, font, size)
         width = _shaped_width(shaped, size)
         if width is not None:
@@ -112,7 +127,15 @@ class _Line:
 
 class Para(Paragraph):
     """ReportLab's Paragraph, right to left when its text says so (see the module's docstring).
-    `style.direction` ("ltr" or "rtl") is the document's direction."""
+    `style.direction` ("ltr" or "rtl") is the document's direction.
+
+    In a tagged PDF (`pdf_tags`) it is one marked-content sequence: `role` is its structure
+    type (None: an artifact, such as a heading repeated at a column's top), `group` the
+    elements it sits in (a list item, a quotation), `order` where the structure puts it."""
+
+    role: str | None = "P"
+    group: Group = ()
+    order: int = BODY
 
     def __init__(self, text, style=None, *args, **kwargs):
         super().__init__(text, style, *args, **kwargs)
@@ -122,13 +145,19 @@ class Para(Paragraph):
         self._space_after: float | None = None
         plain = "".join(getattr(f, "text", "") for f in self.frags)
         split_from = kwargs.get("frags") is not None or (len(args) >= 2 and args[1] is not None)
-        self.rtl = not split_from and is_rtl(plain, getattr(self.style, "direction", "ltr"))
-        if self.rtl:
+        direction = getattr(self.style, "direction", "ltr")
+        # Any paragraph with Arabic is broken into lines here, then reordered line by line;
+        # `rtl` is its base direction (right to left: set against the right).
+        self.bidi = not split_from and has_arabic(plain)
+        self.rtl = self.bidi and is_rtl(plain, direction)
+        # the language of a paragraph that reads against the document's direction: an
+        # Arabic quote in an English document, the English disclaimer in an Arabic one
+        self.lang = ("ar" if self.rtl and direction != "rtl" else
+                     "en" if direction == "rtl" and plain.strip() and not has_arabic(plain)
+                     else None)
+        self._range: tuple[int, int] | None = None  # a part's characters, once split
+        if self.bidi:
             self._logical()
-        elif not split_from:  # ReportLab sets it: each Arabic run in display order on its own
-            for f in self.frags:
-                if has_arabic(getattr(f, "text", "")):
-                    f.text = visual(f.text)
 
     # -- the logical text ---------------------------------------------------------------------
 
@@ -157,13 +186,16 @@ class Para(Paragraph):
     def ink(self) -> float:
         """The width of all the words side by side, spaces left out (for a lower bound on the
         paragraph's height)."""
-        if not self.rtl:
+        if not self.bidi:
             raise AttributeError("ink")
         return sum(self._word_width(a, b) for a, b in self._words())
 
     def _words(self) -> list[tuple[int, int]]:
-        words, i, text = [], 0, self._text
-        while i < len(text):
+        """(start, end) of each word, of the part's own range once split."""
+        text = self._text
+        i, stop = self._range or (0, len(text))
+        words = []
+        while i < stop:
             if text[i] in " \n":
                 i += 1
                 continue
@@ -177,8 +209,11 @@ class Para(Paragraph):
     # -- line breaking ------------------------------------------------------------------------
 
     def _indents(self) -> tuple[float, float]:
-        """(left, right) margins inside the frame: the style's start indent is on the right."""
-        return self.style.rightIndent, self.style.leftIndent
+        """(left, right) margins inside the frame: right to left, the style's start indent
+        is on the right."""
+        if self.rtl:
+            return self.style.rightIndent, self.style.leftIndent
+        return self.style.leftIndent, self.style.rightIndent
 
     def _break(self, width: float) -> list[_Line]:
         text = self._text
@@ -218,7 +253,7 @@ class Para(Paragraph):
     # -- the Flowable protocol ----------------------------------------------------------------
 
     def wrap(self, availWidth, availHeight):
-        if not self.rtl:
+        if not self.bidi:
             return super().wrap(availWidth, availHeight)
         left, right = self._indents()
         if self._lines is None or self._for_width != availWidth:
@@ -230,8 +265,13 @@ class Para(Paragraph):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
-        if not self.rtl:
-            return super().split(availWidth, availHeight)
+        if not self.bidi:
+            parts = super().split(availWidth, availHeight)
+            for part in parts:  # ReportLab rebuilds them from frags: keep their place
+                if part is not self and isinstance(part, Para):
+                    part.role, part.group, part.order = self.role, self.group, self.order
+                    part.lang = self.lang
+            return parts
         self.wrap(availWidth, availHeight)
         total = len(self._lines)
         fit = int((availHeight + 1e-6) // self.style.leading)
@@ -247,6 +287,8 @@ class Para(Paragraph):
     def _part(self, lines: list[_Line], first: bool) -> Para:
         part = copy.copy(self)
         part._lines = lines
+        # set into a frame of another width, a part breaks its own text again, not the whole
+        part._range = (lines[0].start, lines[-1].end)
         part.height = len(lines) * self.style.leading
         part.blPara = SimpleNamespace(lines=lines, kind=1)
         if first:
@@ -262,13 +304,31 @@ class Para(Paragraph):
         return self._space_after if self._space_after is not None else super().getSpaceAfter()
 
     def minWidth(self):
-        if not self.rtl:
+        if not self.bidi:
             return super().minWidth()
         return max((self._word_width(a, b) for a, b in self._words()), default=0.0)
 
+    def tagged(self, role: str | None = "P", group: Group = (), order: int = BODY) -> Para:
+        """This paragraph with its place in the structure tree."""
+        self.role, self.group, self.order = role, group, order
+        return self
+
     def draw(self):
-        if not self.rtl:
-            return super().draw()
+        tagger = tagger_of(self.canv)
+        if tagger is not None:
+            if self.role is None:
+                tagger.artifact(self.canv)
+            else:
+                tagger.begin(self.canv, self.role, box_of(self.canv, self.width, self.height),
+                             self.group, lang=self.lang, order=self.order)
+        if self.bidi:
+            self._draw_lines()
+        else:
+            super().draw()
+        if tagger is not None:
+            tagger.end(self.canv)
+
+    def _draw_lines(self):
         canvas = self.canv
         left, right = self._indents()
         measure = self.width - left - right
@@ -278,12 +338,13 @@ class Para(Paragraph):
             pieces = self.line_glyphs(line)
             used = sum(p.width for p in pieces)
             # The start of a right-to-left line is its right: a style's left becomes right.
+            # TA_JUSTIFY is set ragged, against the start.
             if align == TA_CENTER:
                 x = left + (measure - used) / 2
-            elif align == TA_RIGHT:  # set against the end: the left
-                x = left
-            else:  # the start (TA_LEFT) and TA_JUSTIFY (set ragged): against the right
+            elif (align == TA_RIGHT) != self.rtl:  # against the right
                 x = left + measure - used
+            else:
+                x = left
             for p in pieces:
                 # The piece's characters in the order they stand on the page, as in any
                 # PDF of Arabic text (Word's, LibreOffice's): a reader's text extraction runs
@@ -301,7 +362,7 @@ class Para(Paragraph):
         owner = self._owner[line.start:line.end]
         cuts = [i for i in range(1, len(text)) if owner[i] is not owner[i - 1]]
         return [glyphs_of(text[p.start:p.end], owner[p.start], p.rtl)
-                for p in visual_pieces(text, True, cuts)]
+                for p in visual_pieces(text, self.rtl, cuts)]
 
     @staticmethod
     def _draw_piece(canvas, p: _Glyphs, x: float, y: float) -> None:
