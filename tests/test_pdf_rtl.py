@@ -377,3 +377,12 @@ def test_harakat_survive_on_lines_drawn_on_the_canvas():
     from reportgen.writers.pdf_rtl import visual
 
     assert {"\u064f", "\u064e", "\u0651"} & set(visual("قال مُحَمَّدٌ"))
+
+
+@no_poppler
+def test_a_place_name_on_the_map_copies_as_typed(arabic_page):
+    """Names drawn on the canvas in presentation forms carry the letters they stand for."""
+    document = prepare(ARABIC_BRIEF).document
+    names = [p.name for p in document.map.places]
+    lines = [line.strip() for line in poppler_text(arabic_page).splitlines()]
+    assert names and all(name in lines for name in names)

@@ -25,7 +25,7 @@ from reportlab.platypus import Flowable, Paragraph
 from reportgen.document.model import ImageFigure, KeyFigureEntry, Logo, MapFigure
 from reportgen.figures.images import ImageData
 from reportgen.figures.labels import place_labels
-from reportgen.writers.pdf_tags import Group, box_of, tagger_of
+from reportgen.writers.pdf_tags import Group, box_of, tagger_of, utf16
 
 KeyPath = tuple[str | int, ...]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1: PDF points from the page's bottom left
@@ -72,9 +72,17 @@ def runs_width(runs: Runs, size: float) -> float:
 
 
 def draw_runs(canvas, runs: Runs, x: float, baseline: float, size: float) -> None:
+    """Draw the pieces left to right. A piece in presentation forms (Arabic shaped for the
+    canvas, `pdf_rtl.Shown`) carries the characters it stands for as /ActualText, in the
+    order they stand on the page, and its language."""
     for text, font in runs:
+        actual = getattr(text, "actual", None)
+        if actual is not None:
+            canvas._code.append(f"/Span <</Lang (ar) /ActualText {utf16(actual)}>> BDC")
         canvas.setFont(font, size)
         canvas.drawString(x, baseline, text)
+        if actual is not None:
+            canvas._code.append("EMC")
         x += pdfmetrics.stringWidth(text, font, size)
 
 

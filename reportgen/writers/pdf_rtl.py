@@ -34,7 +34,7 @@ from reportlab.platypus import Paragraph
 
 from reportgen.bidi_lines import mainly_rtl, visual_pieces
 from reportgen.fonts import has_arabic, is_arabic
-from reportgen.writers.pdf_tags import BODY, Group, box_of, tagger_of
+from reportgen.writers.pdf_tags import BODY, Group, box_of, tagger_of, utf16
 
 # python-bidi puts a right-to-left run in visual order but does not mirror its brackets
 # (Unicode's Bidi_Mirrored): "(تابع)" came out as ")تابع(". Also used for a right-to-left piece
@@ -49,7 +49,20 @@ def visual(piece: str) -> str:
     paragraph (a place name on the map, a key figure's number)."""
     from bidi import get_display
 
-    return get_display(_reshaper().reshape(piece)).translate(MIRRORED)
+    return Shown(get_display(_reshaper().reshape(piece)).translate(MIRRORED),
+                 get_display(piece))
+
+
+class Shown(str):
+    """Presentation forms in display order, with `actual`: the characters they stand for,
+    in the same order (what a reader's text extraction should see)."""
+
+    actual: str
+
+    def __new__(cls, text: str, actual: str) -> Shown:
+        self = super().__new__(cls, text)
+        self.actual = actual
+        return self
 
 
 @lru_cache(maxsize=1)
@@ -350,7 +363,8 @@ class Para(Paragraph):
                 # PDF of Arabic text (Word's, LibreOffice's): a reader's text extraction runs
                 # the bidi algorithm over them and gets the typed order back. The glyphs alone
                 # would not do: a joining form or a lam-alef has no character of its own.
-                canvas._code.append(f"/Span <</ActualText {_utf16(p.shown)}>> BDC")
+                lang = "/Lang (ar) " if not self.rtl and has_arabic_letter(p.shown) else ""
+                canvas._code.append(f"/Span <<{lang}/ActualText {utf16(p.shown)}>> BDC")
                 self._draw_piece(canvas, p, x, y)
                 canvas._code.append("EMC")
                 x += p.width
@@ -381,9 +395,5 @@ class Para(Paragraph):
         if url and p.text.strip():
             canvas.linkURL(url, (x, y - p.size * 0.25, x + p.width, y + p.size * 0.85),
                            relative=1, thickness=0)
-
-
-def _utf16(text: str) -> str:
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 

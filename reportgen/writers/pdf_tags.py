@@ -70,6 +70,11 @@ class Tagger:
         canvas._code.append("/Artifact BMC")
 
 
+def utf16(text: str) -> str:
+    """`text` as a PDF hex string (UTF-16BE with its byte-order mark)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
 def tagger_of(canvas) -> Tagger | None:
     return getattr(canvas, "tagger", None)
 
