@@ -303,3 +303,13 @@ def test_a_quote_apart_from_its_speaker_is_credited_in_one_wording(sample_brief)
     actor = plan(sample_brief).section("actors").actors[0]
     assert actor.credit_after_name == (", Secretary of State, United States · To reporters in "
                                        "Riyadh, before leaving for Baghdad")
+
+
+def test_an_arabic_quote_in_an_english_brief_takes_arabic_quotation_marks(write_brief,
+                                                                            sample_data):
+    actors = [dict(a) for a in sample_data["actors"]]
+    actors[0]["quote"] = "عليكم سحب القوات العسكرية من بلدنا العراق فورًا"
+    document = prepare(write_brief("arquote", actors=actors)).document
+    first, second = document.sections[2].actors[:2]
+    assert (first.quote_open, first.quote_close) == ("«", "»")
+    assert (second.quote_open, second.quote_close) == ("“", "”")  # English stays English

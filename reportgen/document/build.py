@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reportgen.bidi_lines import mainly_rtl
 from reportgen.brief import LoadedBrief
 from reportgen.brief.markup import ListBlock
 from reportgen.clock import document_time
@@ -119,18 +120,26 @@ def _label_overrides(lp: LoadedProfile) -> dict[str, dict[str, str]]:
     return overrides
 
 
+ARABIC_QUOTE_MARKS = ("«", "»")
+
+
 def _actor(index: int, actor, tag: str, labels: Labels) -> ActorEntry:
     source = ty.set_line(actor.quote_source, tag) if actor.quote_source else None
     comma = labels["list_separator"]  # "، " in Arabic
     role_line = comma.join(ty.set_line(p, tag) for p in (actor.role, actor.affiliation) if p)
+    marks = (labels["quote_open"], labels["quote_close"])
+    if actor.quote and mainly_rtl("".join(span.text for span in actor.quote)):
+        # an Arabic quote reads right to left even in an English brief: it takes the Arabic
+        # marks « », which the right-to-left line mirrors into place (“ ” would stand reversed)
+        marks = ARABIC_QUOTE_MARKS
     return ActorEntry(
         name=ty.set_line(actor.name, tag),
         role_line=role_line,
         url=actor.url,
         stance=ty.set_text(actor.stance, tag) if actor.stance else None,
         quote=ty.set_inline(actor.quote, tag) if actor.quote else None,
-        quote_open=labels["quote_open"],
-        quote_close=labels["quote_close"],
+        quote_open=marks[0],
+        quote_close=marks[1],
         attribution=ty.nonbreaking_join("—", source) if source else None,
         quote_source=source,
         index=index,
