@@ -100,7 +100,9 @@ LOGO_GAP_PT = 8.0  # between the logo and the organisation's name
 
 def _register(fam: FontFamily) -> str:
     base = fam.ps_prefix
-    if base not in pdfmetrics.getRegisteredFontNames():
+    # the family's name is not a font name: ask for one of its fonts, else every render
+    # would read all its TrueType files again
+    if f"{base}-regular" not in pdfmetrics.getRegisteredFontNames():
         names = {style: f"{base}-{style}" for style in fam.files}
         for style, path in fam.files.items():
             pdfmetrics.registerFont(TTFont(names[style], str(path)))
