@@ -140,30 +140,92 @@ def figure_brief(tmp_path: Path, sample_data: dict):
     None removes the key; `logo=False` leaves the logo out."""
 
     def make(name: str = "figures", logo: bool = True, **changes) -> tuple[Path, Path]:
-        folder = tmp_path / "with-figures"
-        make_picture(folder / "images" / "ship.png", 1200, 800)
-        make_picture(folder / "images" / "street.jpg", 900, 1200, "JPEG", (120, 60, 30))
-        data = dict(sample_data, key_figures=KEY_FIGURES, map=IRAQ_MAP, images=[
-            {"path": "images/ship.png", "alt": "A patrol boat on the Shatt al-Arab",
-             "caption": "Basra's waterway", "credit": "Photo: Test"},
-            {"path": "images/street.jpg", "alt": "A street in Baghdad at dusk"},
-        ])
-        for key, value in changes.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        path = folder / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
-        templates = tmp_path / "templates"
-        profile = templates / "mei"
-        profile.mkdir(parents=True, exist_ok=True)
-        text = (ROOT / "templates" / "mei" / "profile.yaml").read_text(encoding="utf-8")
-        if logo:
-            make_picture(profile / "logo.png", 600, 200, colour=(15, 53, 87))
-            text += "logo: logo.png\nlogo_alt: Middle East Institute\n"
-        (profile / "profile.yaml").write_text(text, encoding="utf-8")
-        return path, templates
+        return write_figure_brief(tmp_path, sample_data, name, logo, **changes)
 
     return make
+
+
+def write_figure_brief(root: Path, base: dict, name: str = "figures", logo: bool = True,
+                       **changes) -> tuple[Path, Path]:
+    """The `figure_brief` fixture's work, in `root`, from the brief data `base` (the sample, or
+    another brief such as the Arabic sample): (brief path, templates folder)."""
+    folder = root / "with-figures"
+    make_picture(folder / "images" / "ship.png", 1200, 800)
+    make_picture(folder / "images" / "street.jpg", 900, 1200, "JPEG", (120, 60, 30))
+    data = dict(base, key_figures=KEY_FIGURES, map=IRAQ_MAP, images=[
+        {"path": "images/ship.png", "alt": "A patrol boat on the Shatt al-Arab",
+         "caption": "Basra's waterway", "credit": "Photo: Test"},
+        {"path": "images/street.jpg", "alt": "A street in Baghdad at dusk"},
+    ])
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    templates = root / "templates"
+    profile = templates / "mei"
+    profile.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "templates" / "mei" / "profile.yaml").read_text(encoding="utf-8")
+    if logo:
+        make_picture(profile / "logo.png", 600, 200, colour=(15, 53, 87))
+        text += "logo: logo.png\nlogo_alt: Middle East Institute\n"
+    (profile / "profile.yaml").write_text(text, encoding="utf-8")
+    return path, templates
+
+
+# ---------------------------------------------------------------------------------------------
+# Office outputs made once per session, for the validators and the accessibility checks
+
+SAMPLE_AR = ROOT / "briefs" / "pmf-tillerson-ar.yaml"
+
+
+def office_builds(root: Path) -> dict[str, dict[str, bytes]]:
+    """name -> {"docx": bytes, "pptx": bytes} for the briefs whose Office files the validators
+    and accessibility checks read: the samples in English and Arabic, a brief with every kind
+    of figure (key figures, map, two pictures, the profile's logo) in English and in Arabic,
+    and the sample built on reference files (python-docx's and python-pptx's own templates)."""
+    import io
+
+    import docx
+    from pptx import Presentation
+
+    from reportgen.pipeline import prepare, render
+
+    def both(brief: Path, templates: Path | None = None) -> dict[str, bytes]:
+        job = prepare(brief, templates)
+        return {fmt: render(job, fmt).data for fmt in ("docx", "pptx")}
+
+    english = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    arabic = yaml.safe_load(SAMPLE_AR.read_text(encoding="utf-8"))
+    out = {"sample": both(SAMPLE), "sample-ar": both(SAMPLE_AR)}
+    out["figures"] = both(*write_figure_brief(root / "en", english))
+    out["figures-ar"] = both(*write_figure_brief(root / "ar", arabic, "figures-ar"))
+
+    profile = root / "reference" / "templates" / "mei"
+    profile.mkdir(parents=True)
+    shutil.copy(ROOT / "templates" / "mei" / "profile.yaml", profile / "profile.yaml")
+    docx.Document().save(str(profile / "memo.docx"))
+    prs = Presentation()  # 4:3, PowerPoint's standard layout names
+    prs.slides.add_slide(prs.slide_layouts[0]).shapes.title.text = "A slide of the template"
+    buf = io.BytesIO()
+    prs.save(buf)
+    (profile / "deck.pptx").write_bytes(buf.getvalue())
+    out["reference"] = both(SAMPLE, profile.parent)
+    return out
+
+
+@pytest.fixture(scope="session")
+def office_files(tmp_path_factory) -> dict[str, Path]:
+    """"NAME.docx" / "NAME.pptx" -> the saved file, for every build of `office_builds`: made
+    once per session and shared by the validator and accessibility tests."""
+    root = tmp_path_factory.mktemp("office")
+    files = {}
+    for name, formats in office_builds(root / "briefs").items():
+        for fmt, data in formats.items():
+            path = root / f"{name}.{fmt}"
+            path.write_bytes(data)
+            files[path.name] = path
+    return files

@@ -180,7 +180,7 @@ class MemoWriter:
         if section.key == "summary":
             self.blocks(section.text, self.ids.bottom_line)
         elif section.key == "actors":
-            self.actors_table(section.actors)
+            self.actors_table(section.actors, section.heading)
             quoted = [a for a in section.actors if a.quote]
             if quoted:
                 self.heading(self.labels["in_their_own_words"], level=2)
@@ -295,12 +295,20 @@ class MemoWriter:
                     self.text_para(self.ids.list_bullet, item)
 
     # ----------------------------------------------------------------------------------------
-    def actors_table(self, actors: tuple[ActorEntry, ...]) -> None:
+    def actors_table(self, actors: tuple[ActorEntry, ...], heading: str) -> None:
         table = self.doc.add_table(rows=1 + len(actors), cols=len(ACTOR_COLUMNS))
         table.style = self.doc.styles.get_by_id(self.ids.table, WD_STYLE_TYPE.TABLE)
         widths = [twips(self.text_width_pt * share) for _, share in ACTOR_COLUMNS]
         widths[-1] = twips(self.text_width_pt) - sum(widths[:-1])
         self._table_geometry(table, widths)
+        # What a screen reader announces before the table (Word's Table Properties > Alt
+        # Text): its title, the section's heading, and what a row holds, in the brief's
+        # language ("Actors: Name, Role and affiliation, Stance").
+        tblpr = table._tbl.tblPr
+        put(tblpr, "w:tblCaption", val=heading)
+        columns = self.labels["list_separator"].join(self.labels[k] for k, _ in ACTOR_COLUMNS)
+        put(tblpr, "w:tblDescription",
+            val=f"{self.labels.fill('memo_label', label=heading)} {columns}")
         # Cells straight from the XML: python-docx's `_Row.cells` resolves merged cells on each
         # call, and this table has none.
         trs = table._tbl.tr_lst

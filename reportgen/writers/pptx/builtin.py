@@ -35,6 +35,12 @@ A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSDECL = f'xmlns:a="{A}" xmlns:r="{R}" xmlns:p="{P}"'
+# Office's "Mark as decorative" (the a16 decorative extension of p:cNvPr, PowerPoint 2019 and
+# later): screen readers skip the shape and the accessibility checker asks no alt text of it.
+DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
+DECORATIVE = (f'<a:extLst><a:ext uri="{DECORATIVE_URI}"><adec:decorative '
+              f'xmlns:adec="{DECORATIVE_NS}" val="1"/></a:ext></a:extLst>')
 
 # Layouts kept from the default package (by file), each rewritten below; the rest are dropped.
 KEEP = {"slideLayout1.xml": "Title Slide", "slideLayout2.xml": "Title and Content",
@@ -66,7 +72,9 @@ def _fill(colour: str) -> str:
 
 
 def _rect(sid: int, name: str, box: Box, colour: str) -> str:
-    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{sid}" name="{name}"/><p:cNvSpPr/>'
+    """A band or rule of the master or a layout, marked decorative."""
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{sid}" name="{name}">{DECORATIVE}</p:cNvPr>'
+            '<p:cNvSpPr/>'
             f'<p:nvPr userDrawn="1"/></p:nvSpPr><p:spPr>{_xfrm(box)}'
             f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>{_fill(colour)}<a:ln><a:noFill/>'
             f'</a:ln></p:spPr><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:endParaRPr lang="en-US"/>'

@@ -19,7 +19,12 @@ from xml.sax.saxutils import escape, quoteattr
 from reportgen.profile import Profile
 from reportgen.writers.colour import bare
 from reportgen.writers.coreprops import clip, drop_unowned
-from reportgen.writers.pptx.builtin import NSDECL, builtin_presentation
+from reportgen.writers.pptx.builtin import (
+    DECORATIVE_NS,
+    DECORATIVE_URI,
+    NSDECL,
+    builtin_presentation,
+)
 from reportgen.writers.pptx.geometry import emu
 from reportgen.writers.pptx.measure import Para, Run, paragraph_lines
 from reportgen.writers.pptx.model import (
@@ -49,6 +54,8 @@ ONE_LINE_ROLES = ("key figure", "map label", "caption", "credit")
 RTL_REGIONS = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "ps": "ps-AF", "sd": "sd-Arab-PK",
                "ug": "ug-CN", "ckb": "ckb-IQ"}
 ALT_LANG = "en-US"
+# Boxes closer than this (in points) are not told apart when ordering them for reading.
+READING_GAP_PT = 0.5
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
 
     for number, sp in enumerate(plan.slides, 1):
         slide = prs.slides.add_slide(layouts[sp.layout])
-        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, tongue)
+        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, tongue, rtl)
         _write_notes(slide, sp, tongue)
 
     _core_properties(prs, plan)
@@ -107,13 +114,15 @@ def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
 
 
 def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
-                lang: Tongue) -> None:
+                lang: Tongue, rtl: bool = False) -> None:
     from pptx.oxml import parse_xml
 
     placeholders = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
+    tree = slide.shapes._spTree
     used: set[int] = set()
-    for n, rect in enumerate(sp.shapes, 1):
-        _add_rect(slide, rect, f"{sp.kind.title()} shape {n}")
+    rects = [(rect, _add_rect(slide, rect, f"{sp.kind.title()} shape {n}"))
+             for n, rect in enumerate(sp.shapes, 1)]
+    filled = []  # (frame, element) of the frames with a ground of their own
     footer_keys = ("dt", "ftr", "sldNum")
 
     def draw(n: int, frame: Frame) -> None:
@@ -129,6 +138,8 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
                 ph.fill.solid()
                 ph.fill.fore_color.rgb = _rgb(frame.fill)
             shape_el = ph._element
+            tree.remove(shape_el)  # where it comes in the reading order
+            tree.append(shape_el)
         else:
             box = slide.shapes.add_textbox(emu(frame.x), emu(frame.y), emu(frame.w),
                                            emu(frame.h))
@@ -137,32 +148,47 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
                 box.fill.solid()
                 box.fill.fore_color.rgb = _rgb(frame.fill)
             shape_el = box._element
+        if frame.fill:
+            filled.append((frame, shape_el))
         body = _tx_body(slide.part, frame, lang, number)
         old = shape_el.find(f"{{{_P}}}txBody")
         if old is not None:
             shape_el.remove(old)
         shape_el.append(parse_xml(body))
 
-    # Reading order (the shapes' order): the slide's text, its pictures and map, their
-    # captions and credits, then the footers. A map's place names are drawn in its group.
+    # Reading order is the shapes' order in the tree (what a screen reader and the Tab key
+    # follow): the title, then the slide's text, pictures, map and tables as they show (see
+    # `reading_order`), then the footers. A map's place names are drawn in its group.
     numbered = list(enumerate(sp.frames, 1))
-    under_figure = ("caption", "credit")
+    titles = [(n, f) for n, f in numbered if f.role == "title" and not f.in_figure]
+    footers = [(n, f) for n, f in numbered if f.role in footer_keys and not f.in_figure]
+    content = []  # (x, y, w, h), how to draw it
     for n, frame in numbered:
-        if (frame.placeholder not in footer_keys and not frame.in_figure
-                and frame.role not in under_figure):
-            draw(n, frame)
+        if frame.role != "title" and frame.role not in footer_keys and not frame.in_figure:
+            content.append(((frame.x, frame.y, frame.w, frame.h),
+                            lambda n=n, frame=frame: draw(n, frame)))
     for picture in sp.pictures:
-        _add_picture(slide, picture)
+        content.append(((picture.x, picture.y, picture.w, picture.h),
+                         lambda picture=picture: _add_picture(slide, picture)))
     for drawing in sp.maps:
-        _add_map(slide, drawing, lang, number)
-    for n, frame in numbered:
-        if frame.role in under_figure and frame.placeholder is None:
-            draw(n, frame)
-    for n, frame in numbered:
-        if frame.placeholder in footer_keys:
-            draw(n, frame)
+        x0, y0, x1, y1 = drawing.bounds
+        content.append(((x0, y0, x1 - x0, y1 - y0),
+                        lambda drawing=drawing: _add_map(slide, drawing, lang, number)))
     for n, table in enumerate(sp.tables, 1):
-        _add_table(slide, table, f"Table {n}", lang)
+        content.append(((table.x, table.y, table.w, table.h),
+                        lambda n=n, table=table: _add_table(slide, table, f"Table {n}", lang)))
+    for n, frame in titles:
+        draw(n, frame)
+    for i in reading_order([b for b, _ in content], rtl=rtl):
+        content[i][1]()
+    for i in reading_order([(f.x, f.y, f.w, f.h) for _, f in footers], rtl=rtl):
+        draw(*footers[i])
+    # The plain shapes lie beneath everything, except that one on a frame with a ground of its
+    # own (a panel's accent bar) lies just above that frame. Screen readers skip them either way.
+    for rect, el in reversed(rects):
+        on = [f_el for f, f_el in filled if _overlap(rect, f)]
+        if on:
+            max(on, key=tree.index).addnext(el)
     for i, ph in placeholders.items():
         if i not in used:  # an empty placeholder would show "Click to add text" when editing
             ph._element.getparent().remove(ph._element)
@@ -170,6 +196,45 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
 
 _P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def reading_order(boxes: list[tuple[float, float, float, float]], rtl: bool = False
+                  ) -> list[int]:
+    """The indexes of `boxes` (x, y, w, h in points) in the order a reader takes them: cut
+    the slide recursively at its widest clear band, across (rows, top first) or down
+    (columns, from the side the text starts: left, or right in a right-to-left deck), so a
+    column (text beside a map and its caption, a key figure's value over its label) is read
+    whole before the next; boxes no clear band separates go by their start edge, then top."""
+    def span(i: int, axis: int) -> tuple[float, float]:
+        x, y, w, h = boxes[i]
+        return (x, x + w) if axis == 0 else (y, y + h)
+
+    def start(i: int) -> tuple[float, float]:
+        x, y, w, _ = boxes[i]
+        return (-(x + w) if rtl else x, y)
+
+    def cut(group: list[int]) -> list[int]:
+        if len(group) < 2:
+            return group
+        best = None  # (gap, axis, where)
+        for axis in (1, 0):  # rows first when the clear bands are as wide
+            ordered = sorted(group, key=lambda i, axis=axis: span(i, axis))
+            reach = span(ordered[0], axis)[1]
+            for i in ordered[1:]:
+                low, high = span(i, axis)
+                if low - reach > READING_GAP_PT and (best is None or low - reach > best[0]):
+                    best = (low - reach, axis, reach)
+                reach = max(reach, high)
+        if best is None:
+            return sorted(group, key=start)
+        _, axis, where = best
+        before = [i for i in group if span(i, axis)[1] <= where]
+        after = [i for i in group if span(i, axis)[1] > where]
+        if axis == 0 and rtl:
+            before, after = after, before
+        return cut(before) + cut(after)
+
+    return cut(list(range(len(boxes))))
 
 
 def _clone_footer(slide, layout, idx: int, frame: Frame):
@@ -197,7 +262,13 @@ def _next_id(tree) -> int:
     return max(ids, default=1) + 1
 
 
-def _add_rect(slide, rect: Rect, name: str) -> None:
+def _overlap(a, b) -> bool:
+    return (min(a.x + a.w, b.x + b.w) - max(a.x, b.x) > 0
+            and min(a.y + a.h, b.y + b.h) - max(a.y, b.y) > 0)
+
+
+def _add_rect(slide, rect: Rect, name: str):
+    """A plain filled rectangle marked decorative; its p:sp element."""
     from pptx.enum.shapes import MSO_SHAPE
 
     shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, emu(rect.x), emu(rect.y), emu(rect.w),
@@ -209,6 +280,19 @@ def _add_rect(slide, rect: Rect, name: str) -> None:
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(rect.fill)
     shape.line.fill.background()
+    mark_decorative(shape._element.nvSpPr.cNvPr)
+    return shape._element
+
+
+def mark_decorative(c_nv_pr) -> None:
+    """Mark the shape whose p:cNvPr this is as decorative (a card's ground, an accent bar, a
+    rule): no alt text, skipped by screen readers."""
+    from pptx.oxml import parse_xml
+
+    c_nv_pr.attrib.pop("descr", None)
+    c_nv_pr.append(parse_xml(f'<a:extLst {NSDECL}><a:ext uri="{DECORATIVE_URI}">'
+                             f'<adec:decorative xmlns:adec="{DECORATIVE_NS}" val="1"/>'
+                             '</a:ext></a:extLst>'))
 
 
 def _add_picture(slide, picture: Picture) -> None:
