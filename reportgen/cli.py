@@ -1,11 +1,13 @@
 """The `reportgen` command line. Thin: parse options, call the pipeline, map errors to exits.
 
 Heavy libraries (pydantic, ReportLab, python-docx, python-pptx) are imported inside the
-commands that need them, so `reportgen --help` stays instant.
+commands that need them, and help is plain Click text (rich's renderer alone cost more than the
+rest of `--help`), so `reportgen --help` stays instant; bench/startup.py times it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,  # plain help: rich's markdown renderer doubled --help's time
 )
 
 USER_FONT_DIR = Path.home() / ".local" / "share" / "fonts"
@@ -39,7 +41,7 @@ def _render_command(fmt: str, what: str, example: str) -> None:
 
     command.__doc__ = (f"Write {what} to OUT/BRIEF-NAME{REGISTRY[fmt].suffix}.\n\n"
                        f"Nothing is written if the brief is invalid; the last good file stays."
-                       f"\n\nExample: `{example}`")
+                       f"\n\nExample: {example}")
     app.command(fmt)(command)
 
 
@@ -58,12 +60,12 @@ def fonts(
     profile: Annotated[str, typer.Option("--profile", help="Whose fonts.")] = "mei",
     templates: TemplatesOpt = None,
 ) -> None:
-    """List the TrueType files the documents are set in (cutting them on first use).
+    """List the TrueType files the documents are set in (cut on first use if not shipped).
 
     With --install, copy them where LibreOffice and other desktop programs find them, so decks
     and memos show in the fonts their text was measured with.
 
-    Example: `reportgen fonts --install`
+    Example: reportgen fonts --install
     """
 
     def body() -> None:
@@ -113,4 +115,9 @@ def _root(
 
 
 def main() -> None:
+    # pydantic looks for plugins on its first model by scanning every installed distribution's
+    # entry points: a sizeable part of a single command's start-up, for plugins reportgen never
+    # uses (typer turns them off too while it builds its parameter adapters). An explicit
+    # PYDANTIC_DISABLE_PLUGINS (even empty) is left as the user set it.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app()

@@ -23,12 +23,12 @@ class ReportFormat(StrEnum):
 
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Brief files or folders, searched recursively for *.yaml and *.yml like `build` "
+        help="Brief files or folders, searched recursively for *.yaml and *.yml like build "
         "does. Default: briefs/.", metavar="PATHS", show_default=False)] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Treat warnings as errors (exit 1 on any warning).")] = False,
     output: Annotated[ReportFormat, typer.Option(
-        "--format", "-f", help="text: `path:line:col: level: key: message`; json: one report "
+        "--format", "-f", help="text: path:line:col: level: key: message; json: one report "
         "object; github: GitHub Actions annotations.")] = ReportFormat.text,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -36,14 +36,14 @@ def validate(
 
     Runs the layout planning that can fail: does the PDF one-pager fit (and how far must its
     text shrink)? how many continuation slides will the deck need? Warns about a summary over
-    three sentences, a quote without `quote_source`, an actor without role or stance, links that
+    three sentences, a quote without quote_source, an actor without role or stance, links that
     are not https, sources without a URL and TODO placeholders left in the text. Checks the
-    briefs `reportgen build` would build, and fails on two with the same file name in different
-    folders, which `build` refuses (both would write the same outputs).
+    briefs reportgen build would build, and fails on two with the same file name in different
+    folders, which build refuses (both would write the same outputs).
 
-    Exit 0 when there is no error (warnings allowed unless `--strict`), 1 when there is.
+    Exit 0 when there is no error (warnings allowed unless --strict), 1 when there is.
 
-    Example: `reportgen validate briefs/ --strict --format github`
+    Example: reportgen validate briefs/ --strict --format github
     """
     def body() -> int:
         import sys
@@ -79,14 +79,14 @@ def new(
 ) -> None:
     """Start a new brief: write DIR/NAME.yaml, a complete skeleton with a comment on every field.
 
-    The skeleton is already a valid brief full of TODO placeholders (which `validate` flags).
+    The skeleton is already a valid brief full of TODO placeholders (which validate flags).
     Its first line points YAML editors at the JSON Schema, so they autocomplete and check
-    keys. The schema file is written, if missing or stale, at `--schema`: a path from the
-    current folder, not from `--dir` (by default ./brief.schema.json, so run `new` from the
+    keys. The schema file is written, if missing or stale, at --schema: a path from the
+    current folder, not from --dir (by default ./brief.schema.json, so run new from the
     project root).
     An existing brief is never overwritten.
 
-    Example: `reportgen new iraq-pmf-2017 --title "Iraq's militias push back"`
+    Example: reportgen new iraq-pmf-2017 --title "Iraq's militias push back"
     """
     def body() -> None:
         import datetime as dt
@@ -116,7 +116,7 @@ def schema(
     Editors with a YAML language server (VS Code's YAML extension, Neovim's yamlls) use it to
     autocomplete keys, show each field's description and flag mistakes as you type.
 
-    Example: `reportgen schema --out brief.schema.json`
+    Example: reportgen schema --out brief.schema.json
     """
     def body() -> None:
         import sys
@@ -157,7 +157,7 @@ def watch(
     Prints one status line per rebuild; when the brief is invalid, prints where, keeps the
     last good files and carries on. Stop with Ctrl-C.
 
-    Example: `reportgen watch briefs/pmf-tillerson.yaml --formats pdf`
+    Example: reportgen watch briefs/pmf-tillerson.yaml --formats pdf
     """
     def body() -> None:
         from reportgen.authoring.watch import watch as watch_loop

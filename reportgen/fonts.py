@@ -2,15 +2,24 @@
 
 The families come from `fontpkg-*` packages installed with reportgen (Source Sans 3 for Latin
 text, Noto Sans Arabic for Arabic script): small, well kept, OFL-licensed, and the same files on
-every machine. They ship as variable fonts; ReportLab and the text measurer need static ones,
-so fontTools' instancer cuts Regular/Bold/Italic/BoldItalic once into a per-user cache, and
-each cut is used only while it still hashes to the sha256 recorded when it was made.
+every machine. They ship as variable fonts; ReportLab and the text measurer need static ones.
+
+The static cuts of Noto Sans Arabic come with reportgen (`reportgen/_fonts/`, made by
+`python -m reportgen._fonts.regenerate` with the same code that cuts on a user's machine, its
+OFL licence beside them): a cut is used from there when its variable source hashes to the source
+it was made from, so a first run does not cut it (about half of the ~16 s of CPU a first run
+took, nearly all of it in the kerning table). Source Sans 3's cuts cannot be shipped: its OFL
+reserves the name "Source" and a static instance is a Modified Version, which may not be
+distributed under it, so it is cut on the user's machine. Any family not shipped, or a
+different build of these sources, is cut by fontTools' instancer once into a per-user cache,
+and each cut is used only while it still hashes to the sha256 recorded when it was made.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import stat
 import sys
@@ -25,6 +34,7 @@ from reportgen.errors import RenderError, WriteError
 from reportgen.fsio import read_bounded, write_atomic
 
 CUT_REVISION = "r2"  # bump when the way instances are cut changes, so old caches are re-cut
+# (the shipped cuts then match no name and are cut too, until _fonts/regenerate.py is run)
 MAX_CUT_BYTES = 16 << 20  # the cuts of the families we ship are under 400 KB
 STYLES = {"regular": (400, "normal"), "bold": (700, "normal"),
           "italic": (400, "italic"), "bolditalic": (700, "italic")}
@@ -61,7 +71,12 @@ def _cmap(path: Path) -> frozenset[int]:
 
 @cache
 def family(name: str) -> FontFamily:
-    """The static instances of `name`, cutting and caching them on first use."""
+    """The static instances of `name`: the shipped cuts when they fit its installed sources,
+    else cut and cached on first use."""
+    return _family(name, use_shipped=True)
+
+
+def _family(name: str, use_shipped: bool) -> FontFamily:
     import fontpkg
 
     try:
@@ -71,16 +86,25 @@ def family(name: str) -> FontFamily:
             f"font family '{name}' is not installed; install the fontpkg package for it "
             f"(pip install fontpkg-{fontpkg.slugify(name)})") from None
     files = {}
-    for style, (weight, slant) in STYLES.items():
-        try:
-            src = fontpkg.path(name, weight, slant, nearest=True)
-        except fontpkg.FontpkgError:
-            src = fontpkg.path(name, weight, "normal", nearest=True)  # e.g. no italic (Arabic)
-        files[style] = _static_instance(Path(src), fam.slug, weight, name, style)
+    for style, (weight, _slant) in STYLES.items():
+        src = source_file(name, style)
+        files[style] = _static_instance(src, fam.slug, weight, name, style, use_shipped)
     return FontFamily(name, files)
 
 
-def _static_instance(src: Path, slug: str, weight: int, family_name: str, style: str) -> Path:
+def source_file(name: str, style: str) -> Path:
+    """The installed (usually variable) font file that `style` of family `name` is cut from."""
+    import fontpkg
+
+    weight, slant = STYLES[style]
+    try:
+        return Path(fontpkg.path(name, weight, slant, nearest=True))
+    except fontpkg.FontpkgError:
+        return Path(fontpkg.path(name, weight, "normal", nearest=True))  # no italic (Arabic)
+
+
+def _static_instance(src: Path, slug: str, weight: int, family_name: str, style: str,
+                     use_shipped: bool = True) -> Path:
     from fontTools.ttLib import TTFont
 
     with TTFont(src, lazy=True) as probe:
@@ -90,6 +114,8 @@ def _static_instance(src: Path, slug: str, weight: int, family_name: str, style:
         return src
     stem = "".join(c if c.isalnum() or c == "-" else "_" for c in src.stem)
     name = f"{slug}-{version}-{stem}-w{weight}-{CUT_REVISION}.ttf"
+    if use_shipped and (shipped := shipped_cut(name, src)) is not None:
+        return shipped
     data = None
     tried = []
     for folder in _cache_folders():
@@ -123,6 +149,39 @@ def _cut(src: Path, weight: int, family_name: str, style: str) -> bytes:
     buf = io.BytesIO()
     static.save(buf)
     return buf.getvalue()
+
+
+# The shipped cuts. SHIPPED_MANIFEST maps each cut's file name (the cache's name for it) to
+# the sha256 of the variable source it was cut from and of the cut itself; a cut is used only
+# when both still match, else the family is cut as if nothing were shipped.
+SHIPPED_DIR = Path(__file__).parent / "_fonts"
+SHIPPED_MANIFEST = SHIPPED_DIR / "cuts.json"
+
+
+@cache
+def shipped_cuts() -> dict[str, dict[str, str]]:
+    """{cut file name: {"source_sha256", "sha256", ...}} of the cuts shipped with reportgen."""
+    try:
+        return json.loads(SHIPPED_MANIFEST.read_bytes())["cuts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def shipped_cut(name: str, src: Path) -> Path | None:
+    """The shipped cut called `name` if it was made from the bytes of `src`, else None."""
+    entry = shipped_cuts().get(name)
+    if not entry or _file_sha256(src) != entry.get("source_sha256"):
+        return None
+    path = SHIPPED_DIR / name
+    return path if _file_sha256(path) == entry.get("sha256") else None
+
+
+@cache
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(read_bounded(path, 4 * MAX_CUT_BYTES)).hexdigest()
+    except OSError:
+        return None
 
 
 # Each cached file has a record beside it, `<file>.sha256` in `sha256sum` format, written

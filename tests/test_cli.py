@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,8 +80,8 @@ def test_internal_error_prints_one_line_and_a_log_path(sample_brief, tmp_path, m
 
 def test_start_up_does_not_import_the_document_libraries():
     code = ("import sys, reportgen.cli; "
-            "print(sorted(m for m in ('reportlab', 'docx', 'pptx', 'pydantic', 'fontTools') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('reportlab', 'docx', 'pptx', 'pydantic', 'fontTools', "
+            "'rich', 'markdown_it', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
@@ -177,3 +178,59 @@ def test_fonts_install_into_a_folder_that_cannot_be_made_exits_73():
     result = runner.invoke(app, ["fonts", "--install", "--dir", "/proc/self/reportgen-fonts"])
     assert result.exit_code == 73
     assert result.output.startswith("reportgen: cannot write /proc/self/reportgen-fonts")
+
+
+def test_help_is_plain_text_made_without_rich_or_the_document_libraries():
+    # rich's markdown renderer took as long as the rest of `reportgen --help` (issue 15).
+    code = ("import sys\n"
+            "from reportgen.cli import main\n"
+            "sys.argv = ['reportgen', '--help']\n"
+            "try:\n"
+            "    main()\n"
+            "finally:\n"
+            "    heavy = ('rich', 'markdown_it', 'pydantic', 'yaml', 'reportlab', 'fontTools')\n"
+            "    sys.stderr.write(repr(sorted(m for m in heavy if m in sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "80"})
+    assert done.returncode == 0 and done.stderr == "[]"
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Usage: reportgen [OPTIONS] COMMAND [ARGS]..."
+    for command in ("pdf", "docx", "pptx", "fonts", "build", "validate", "new", "schema",
+                    "watch"):
+        assert any(line.split()[:1] == [command] for line in lines), command
+    assert not set(done.stdout) & set("╭╮╰╯│─")  # no panels: plain text that pipes well
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_every_command_help_keeps_its_example_whole_on_one_line():
+    examples = {"pdf": "reportgen pdf briefs/pmf-tillerson.yaml --out out/",
+                "docx": "reportgen docx briefs/pmf-tillerson.yaml --out out/",
+                "pptx": "reportgen pptx briefs/pmf-tillerson.yaml --out out/",
+                "fonts": "reportgen fonts --install",
+                "build": "reportgen build briefs/ --out out/ --jobs 4 --prune --json > "
+                         "out/build-report.json",
+                "validate": "reportgen validate briefs/ --strict --format github",
+                "schema": "reportgen schema --out brief.schema.json",
+                "watch": "reportgen watch briefs/pmf-tillerson.yaml --formats pdf"}
+    for command, example in examples.items():
+        result = runner.invoke(app, [command, "--help"], terminal_width=80)
+        assert result.exit_code == 0
+        assert any(example in line for line in result.output.splitlines()), command
+        assert "**" not in result.output  # no markdown left over from the rich renderer
+
+
+def test_main_turns_pydantic_plugins_off_unless_the_user_chose(monkeypatch):
+    from reportgen import cli
+
+    for preset, expected in ((None, "__all__"), ("", ""), ("logfire", "logfire")):
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "placeholder")  # restored afterwards
+        if preset is None:
+            monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+        else:
+            monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", preset)
+        monkeypatch.setattr(sys, "argv", ["reportgen", "--version"])
+        try:
+            cli.main()
+        except SystemExit as done:
+            assert done.code in (0, None)
+        assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == expected

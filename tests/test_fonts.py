@@ -1,12 +1,12 @@
-"""Static font instances: cut once, byte-stable whatever the day they were cut, and used only
-from a cache folder that is ours and only while each cut still matches its recorded sha256."""
+"""Static font instances: shipped for the default families (the very bytes the cutter makes),
+else cut once, byte-stable whatever the day they were cut, and used only from a cache folder
+that is ours and only while each cut still matches its recorded sha256."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -27,11 +27,14 @@ ARABIC = "Noto Sans Arabic"  # the quickest family to cut (~0.5 s): tests that m
 @pytest.fixture(scope="module")
 def arabic(tmp_path_factory) -> tuple[Path, str, bytes]:
     """(variable source, cut file name, the genuine cut's bytes), cut once for the module
-    into an empty cache, as on a new machine."""
+    into an empty cache, as on a new machine without the shipped cuts."""
     src = Path(fontpkg.path(ARABIC, 400, "normal"))
+    cache = tmp_path_factory.mktemp("genuine")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("REPORTGEN_CACHE", str(tmp_path_factory.mktemp("genuine")))
-        cut = fonts._static_instance(src, "noto-sans-arabic", 400, ARABIC, "regular")
+        mp.setenv("REPORTGEN_CACHE", str(cache))
+        cut = fonts._static_instance(src, "noto-sans-arabic", 400, ARABIC, "regular",
+                                     use_shipped=False)
+    assert cut.is_relative_to(cache)  # really cut, not taken from the shipped ones
     return src, cut.name, cut.read_bytes()
 
 
@@ -54,7 +57,8 @@ def test_script_segments_keep_neutral_characters_between_arabic_letters_arabic()
 
 def cut_arabic(arabic) -> Path:
     src, _name, _data = arabic
-    return fonts._static_instance(src, "noto-sans-arabic", 400, ARABIC, "regular")
+    return fonts._static_instance(src, "noto-sans-arabic", 400, ARABIC, "regular",
+                                  use_shipped=False)
 
 
 def keep(folder: Path, name: str, data: bytes, recorded: bytes | None = None) -> Path:
@@ -195,21 +199,21 @@ def test_a_damaged_or_unrecorded_cut_is_cut_again_never_used(tmp_path, monkeypat
 def test_a_truncated_cut_in_the_cache_is_cut_again_and_the_pdf_is_unchanged(tmp_path,
                                                                             monkeypatch):
     # Issue 9, item 12: a damaged cache file is ours to rebuild, not an error and never
-    # embedded. The cache is a copy of the warm one with the quickest cut halved.
+    # embedded. The cache holds the shipped cuts (with records) with the quickest one halved,
+    # and the run below ignores the shipped cuts, as for a family reportgen does not ship.
     cache = tmp_path / "cache" / "fonts"
     cache.mkdir(parents=True)
     for name in ("Source Sans 3", ARABIC):
         for cut in set(fonts.family(name).files.values()):
-            shutil.copyfile(cut, cache / cut.name)
-            record = cut.with_name(cut.name + ".sha256")
-            if record.exists():
-                shutil.copyfile(record, cache / record.name)
+            keep(cache, cut.name, cut.read_bytes())
     damaged = cache / fonts.family(ARABIC).files["regular"].name
     damaged.write_bytes(damaged.read_bytes()[:50_000])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    expected = render(prepare(SAMPLE), "pdf").data  # from the warm cache this process uses
+    expected = render(prepare(SAMPLE), "pdf").data  # from the shipped cuts this process uses
     env = {**os.environ, "REPORTGEN_CACHE": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-m", "reportgen", "pdf", str(SAMPLE), "-o",
+    nothing_shipped = ("import sys; from reportgen import fonts; fonts.shipped_cuts = dict; "
+                       "from reportgen.cli import main; sys.argv[0] = 'reportgen'; main()")
+    done = subprocess.run([sys.executable, "-c", nothing_shipped, "pdf", str(SAMPLE), "-o",
                            str(tmp_path / "out")], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / f"{SAMPLE.stem}.pdf").read_bytes() == expected
@@ -258,3 +262,103 @@ def test_script_segments_resolve_neutrals_by_both_neighbours_in_linear_time():
 ])
 def test_script_segments_keep_a_bracket_pair_on_one_side(text, segments):
     assert fonts.script_segments(text) == segments
+
+
+# --- the shipped cuts ------------------------------------------------------------------------
+
+
+def test_the_shipped_arabic_cut_is_byte_for_byte_what_the_cutter_makes(arabic):
+    # The shipped family, cut again; `python -m reportgen._fonts.regenerate
+    # --check` (or REPORTGEN_CHECK_ALL_CUTS=1 below) compares every one (~16 s of CPU).
+    _src, name, genuine = arabic
+    shipped = fonts.SHIPPED_DIR / name
+    assert shipped.read_bytes() == genuine
+    assert fonts.shipped_cuts()[name]["sha256"] == hashlib.sha256(genuine).hexdigest()
+
+
+@pytest.mark.skipif(not os.environ.get("REPORTGEN_CHECK_ALL_CUTS"),
+                    reason="cuts every shipped instance again; set REPORTGEN_CHECK_ALL_CUTS=1")
+def test_every_shipped_cut_is_byte_for_byte_what_the_cutter_makes(capsys):
+    from reportgen._fonts import regenerate
+
+    assert regenerate.main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_a_new_machine_sets_the_arabic_family_in_the_shipped_cuts_without_cutting_or_caching(
+        tmp_path, monkeypatch):
+    def no_cutting(*args):
+        raise AssertionError("cut a font that is shipped")
+
+    monkeypatch.setattr(fonts, "_cut", no_cutting)
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    used = set()
+    for name in (ARABIC,):
+        fam = fonts._family(name, use_shipped=True)
+        for style, path in fam.files.items():
+            assert path.parent == fonts.SHIPPED_DIR, (name, style)
+            with TTFont(path, lazy=True) as font:  # a static face with kerning kept
+                assert "fvar" not in font and "GPOS" in font
+                assert font["name"].getDebugName(1) == name
+            used.add(path.name)
+    assert used == set(fonts.shipped_cuts())  # every shipped cut is used, none is left over
+    assert not (tmp_path / "cache").exists()
+    for cut, entry in fonts.shipped_cuts().items():
+        assert hashlib.sha256((fonts.SHIPPED_DIR / cut).read_bytes()).hexdigest() == \
+            entry["sha256"]
+    for licence in fonts.SHIPPED_DIR.glob("OFL-*.txt"):
+        assert "SIL Open Font License, Version 1.1" in licence.read_text(encoding="utf-8")
+    assert len(list(fonts.SHIPPED_DIR.glob("OFL-*.txt"))) == 1
+    # Source Sans 3 is not shipped: its OFL reserves the name "Source" for the original
+    assert not list(fonts.SHIPPED_DIR.glob("source-sans-3-*"))
+
+
+def fake_cutter(monkeypatch) -> list[Path]:
+    calls: list[Path] = []
+
+    def cut(src, weight, family_name, style):
+        calls.append(src)
+        return b"a fresh cut"
+
+    monkeypatch.setattr(fonts, "_cut", cut)
+    return calls
+
+
+def test_another_build_of_the_source_is_cut_not_matched_to_the_shipped_cut_by_name(
+        tmp_path, monkeypatch, arabic):
+    # Same file name and version, other bytes (a rebuilt or patched fontpkg): the shipped cut
+    # was made from something else, so it is cut from what is installed.
+    src, name, _genuine = arabic
+    other = tmp_path / "src" / src.name
+    other.parent.mkdir()
+    other.write_bytes(src.read_bytes() + b"\0" * 4)  # still a font; another sha256
+    calls = fake_cutter(monkeypatch)
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    cut = fonts._static_instance(other, "noto-sans-arabic", 400, ARABIC, "regular")
+    assert calls == [other]
+    assert cut == tmp_path / "cache" / "fonts" / name and cut.read_bytes() == b"a fresh cut"
+
+
+@pytest.mark.parametrize("damage", ["altered", "missing", "no manifest"])
+def test_a_damaged_or_missing_shipped_cut_is_cut_instead(tmp_path, monkeypatch, arabic,
+                                                         damage):
+    src, name, genuine = arabic
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "cuts.json").write_bytes(fonts.SHIPPED_MANIFEST.read_bytes())
+    (shipped / name).write_bytes(genuine)
+    if damage == "altered":
+        (shipped / name).write_bytes(genuine[:-100] + bytes(100))
+    elif damage == "missing":
+        (shipped / name).unlink()
+    else:
+        (shipped / "cuts.json").unlink()
+    monkeypatch.setattr(fonts, "SHIPPED_DIR", shipped)
+    monkeypatch.setattr(fonts, "SHIPPED_MANIFEST", shipped / "cuts.json")
+    fonts.shipped_cuts.cache_clear()
+    try:
+        calls = fake_cutter(monkeypatch)
+        monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+        cut = fonts._static_instance(src, "noto-sans-arabic", 400, ARABIC, "regular")
+    finally:
+        fonts.shipped_cuts.cache_clear()
+    assert calls == [src] and cut.parent == tmp_path / "cache" / "fonts"
