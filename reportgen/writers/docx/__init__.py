@@ -11,7 +11,6 @@ document's labels.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 from reportgen.errors import RenderError
@@ -53,7 +52,7 @@ def render(document: Document) -> Rendered:
         set_properties,
     )
     from reportgen.writers.docx.pictures import Media
-    from reportgen.writers.zipstable import stable_zip
+    from reportgen.writers.zipstable import docx_members, stable_zip_members
 
     plan = plan_memo(document)
     profile, meta = document.look, document.meta
@@ -97,9 +96,7 @@ def render(document: Document) -> Rendered:
                    for t in part.iter(qn("w:t")))
     embed_fonts(base, _families(base, profile, builtin, has_arabic(text)), text)
 
-    buf = io.BytesIO()
-    base.save(buf)
-    return Rendered(stable_zip(buf.getvalue(), meta.created), plan.findings)
+    return Rendered(stable_zip_members(docx_members(base), meta.created), plan.findings)
 
 
 def _map_png(document: Document, plan) -> bytes | None:

@@ -85,6 +85,60 @@ class StyleIds:
     figure_note: str
 
 
+class StyleIndex:
+    """The style sheet's styles by name and by id, read once: python-docx's `name in styles`,
+    `styles[name]` and `add_style` scan every style (reading each w:name) on every call, ~30
+    look-ups a memo. Same answers: the first style of a name or id wins, as python-docx's
+    XPath look-ups and scans find it. Only styles added through `add` are indexed after that,
+    which is every style this writer adds; nothing renames a style or changes its id."""
+
+    def __init__(self, styles):
+        from docx.styles import BabelFish
+
+        self._styles = styles
+        self._internal = BabelFish.ui2internal
+        self._by_name: dict[str, object] = {}
+        self._by_id: dict[str, object] = {}
+        for el in styles.element.style_lst:
+            self._index(el)
+
+    def _index(self, el) -> None:
+        name = el.name_val
+        if name is not None:
+            self._by_name.setdefault(name, el)
+        self._by_id.setdefault(el.styleId, el)
+
+    def __contains__(self, name: str) -> bool:
+        return self._internal(name) in self._by_name
+
+    def __getitem__(self, name: str):
+        from docx.styles.style import StyleFactory
+
+        return StyleFactory(self._by_name[self._internal(name)])
+
+    def add(self, name: str, kind, builtin: bool):
+        """`styles.add_style(name, kind, builtin=builtin)` for a name not in the sheet."""
+        from docx.styles.style import StyleFactory
+
+        el = self._styles.element.add_style_of_type(self._internal(name), kind, builtin)
+        self._index(el)
+        return StyleFactory(el)
+
+    def by_id(self, style_id: str | None, kind=None):
+        """The style with `style_id`, None if there is none; with `kind`, as python-docx's
+        `styles.get_by_id(style_id, kind)` (the default style of `kind` where the id is
+        missing or names a style of another kind)."""
+        from docx.styles.style import StyleFactory
+
+        if kind is None:
+            el = self._by_id.get(style_id)
+            return None if el is None else StyleFactory(el)
+        el = self._by_id.get(style_id) if style_id else None
+        if el is None or el.type != kind:
+            return self._styles.default(kind)
+        return StyleFactory(el)
+
+
 class Look:
     """Defines or completes the style sheet, numbering and theme of `doc`."""
 
@@ -103,6 +157,7 @@ class Look:
         self.tint = c.tint
         self.band = mix("#FFFFFF", c.tint, 0.45)
         self.numbering = Numbering(doc, self.accent, rtl)
+        self.styles = StyleIndex(doc.styles)
 
     # ----------------------------------------------------------------------------------------
     def apply(self, text_width_pt: float) -> StyleIds:
@@ -132,10 +187,10 @@ class Look:
 
     # ----------------------------------------------------------------------------------------
     def _ensure(self, name, kind, builtin_name, based_on, build) -> str:
-        styles = self.doc.styles
+        styles = self.styles
         created = name not in styles
         # A style of the right name but the wrong kind was refused by `plan_memo`.
-        style = styles.add_style(name, kind, builtin=builtin_name) if created else styles[name]
+        style = styles.add(name, kind, builtin=builtin_name) if created else styles[name]
         if created or self.builtin:
             el = style.element
             drop(el, "w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
@@ -156,7 +211,7 @@ class Look:
         link = style.element.find(qn("w:link"))
         if link is None:
             return
-        twin = next((s for s in self.doc.styles if s.style_id == link.get(qn("w:val"))), None)
+        twin = self.styles.by_id(link.get(qn("w:val")))
         ours = style.element.find(qn("w:rPr"))
         if twin is None or ours is None:
             return
@@ -426,7 +481,7 @@ class Look:
         n = self.numbering
         for key, level, ordered in (("list_bullet", 0, False), ("list_bullet2", 1, False),
                                     ("list_number", 0, True)):
-            style = self.doc.styles.get_by_id(ids[key], P)
+            style = self.styles.by_id(ids[key], P)
             if self.builtin or n.style_num_id(style) is None:
                 num_id = n.ordered_num() if ordered else n.bullet_num()
                 numpr = put(self._ppr(style), "w:numPr")

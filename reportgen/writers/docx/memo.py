@@ -121,6 +121,7 @@ class MemoWriter:
         # finds w:sectPr among all body children. Each is resolved once here and paragraphs
         # are built as XML (w:p elements, not Paragraph proxies), in linear time.
         self._pstyle: dict[str, str | None] = {}
+        self._default_pstyle = None  # the default paragraph style (False: there is none)
         self._num: dict[str, int] = {}
         self._body = self.doc.element.body
         self._body_end = self._body.sectPr
@@ -217,8 +218,13 @@ class MemoWriter:
     def _pstyle_val(self, style_id: str) -> str | None:
         """The w:pStyle python-docx would write for `style_id`: None for the default style."""
         if style_id not in self._pstyle:
+            # python-docx's `part.get_style_id(style, PARAGRAPH)`, with the default paragraph
+            # style found once per memo (finding it scans every style).
+            if self._default_pstyle is None:
+                self._default_pstyle = self.doc.styles.default(WD_STYLE_TYPE.PARAGRAPH) or False
             style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
-            self._pstyle[style_id] = self.doc.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+            self._pstyle[style_id] = (None if style is None or style == self._default_pstyle
+                                      else style.style_id)
         return self._pstyle[style_id]
 
     def text_para(self, style_id: str, spans: Inline, container=None, **kw):

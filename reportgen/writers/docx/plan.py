@@ -12,6 +12,7 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,17 +151,28 @@ def _advance(text: str, name: str, style: str, size: float) -> float | None:
     """`text`'s width in points at `size` in face `style` of family `name`, from the font's
     advance widths (no kerning or shaping: a little wide, which is the safe side); None when
     the family is not installed."""
-    from fontTools.ttLib import TTFont
-
     from reportgen.fonts import family
 
     try:
-        font = TTFont(family(name).files[style], lazy=True)
+        path = family(name).files[style]
     except RenderError:
         return None
-    cmap, hmtx = font.getBestCmap(), font["hmtx"]
-    em = sum(hmtx[cmap[ord(ch)]][0] for ch in text if ord(ch) in cmap)
-    return em / font["head"].unitsPerEm * size
+    cmap, advances, units_per_em = _advance_table(path)
+    em = sum(advances[cmap[ord(ch)]] for ch in text if ord(ch) in cmap)
+    return em / units_per_em * size
+
+
+@lru_cache(maxsize=8)
+def _advance_table(path: Path) -> tuple[dict[int, str], dict[str, int], int]:
+    """(code point -> glyph name, glyph name -> advance width, units per em) of the font at
+    `path`: read once per process and face (parsing cmap and hmtx took ~25 ms a render), at
+    most a few faces (body and Arabic, bold) are ever asked for."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        cmap = dict(font.getBestCmap())
+        advances = {glyph: metrics[0] for glyph, metrics in font["hmtx"].metrics.items()}
+        return cmap, advances, font["head"].unitsPerEm
 
 
 def value_column_pt(document: Document, value_pt: float, text_width: float) -> float:

@@ -1443,6 +1443,9 @@ def deck_geometry(document: Document) -> Geometry:
 
 def plan_deck(document: Document) -> DeckPlan:
     """The deck's slides, every frame measured and fitted, and the findings of the fitting."""
+    from reportgen.writers.pptx.measure import LINE_BREAKS
+
+    LINE_BREAKS.clear()  # a deck's own paragraphs: nothing another brief measured
     geometry = deck_geometry(document)
     planner = Planner(document, geometry)
     slides = planner.build()

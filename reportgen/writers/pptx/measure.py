@@ -264,11 +264,55 @@ class Line:
     word: int = 0  # index of that word: a line can be where breaking resumes
 
 
+class LineBreaks:
+    """The lines of paragraphs already broken, by (runs, width, limit): the planner asks the
+    same paragraph at the same width again as it tries layouts (half of a deck's ~700 breaks).
+    Kept for one deck (`plan_deck` clears it) and for at most `size` paragraphs."""
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._kept: OrderedDict[tuple, tuple[Line, ...]] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple[Line, ...] | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, lines: Sequence[Line]) -> None:
+        self._kept[key] = tuple(lines)
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+LINE_BREAKS = LineBreaks()
+
+
 def break_lines(text: Sequence[Run] | Words, width: float, start: Line | None = None,
                 limit: int | None = None) -> list[Line]:
     """Greedy lines set in `width` points, from the beginning or from the line `start` on;
     an empty paragraph is one line. With a `limit`, stop after that many complete lines (the
-    caller only needs to know that there are more)."""
+    caller only needs to know that there are more). Whole paragraphs given as runs are
+    remembered in `LINE_BREAKS`."""
+    if isinstance(text, Words) or start is not None:
+        return _break_lines(text, width, start, limit)
+    key = (tuple(text), width, limit)
+    found = LINE_BREAKS.get(key)
+    if found is None:
+        lines = _break_lines(text, width, None, limit)
+        LINE_BREAKS.put(key, lines)
+        return lines
+    return list(found)
+
+
+def _break_lines(text: Sequence[Run] | Words, width: float, start: Line | None,
+                 limit: int | None) -> list[Line]:
     words = text if isinstance(text, Words) else Words(text)
     runs = words.runs
     lines: list[Line] = []

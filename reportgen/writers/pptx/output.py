@@ -37,7 +37,7 @@ from reportgen.writers.pptx.model import (
     Table,
 )
 from reportgen.writers.reference import clean_reference
-from reportgen.writers.zipstable import stable_zip
+from reportgen.writers.zipstable import pptx_members, stable_zip_members
 
 HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703}">'
                     '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/'
@@ -96,25 +96,112 @@ def write_deck(plan: DeckPlan, profile: Profile) -> bytes:
     for lb in plan.geometry.layouts:
         boxes.setdefault(lb.name, lb)
 
+    footers = LayoutPlaceholders()
+    clones = PlaceholderClones(prs)
     for number, sp in enumerate(plan.slides, 1):
-        slide = prs.slides.add_slide(layouts[sp.layout])
-        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, tongue, rtl)
-        _write_notes(slide, sp, tongue)
+        slide = clones.add_slide(layouts[sp.layout])
+        _draw_slide(slide, sp, boxes[sp.layout].idx, layouts[sp.layout], number, tongue, rtl,
+                    footers)
+        _write_notes(slide, sp, tongue, clones)
 
     _core_properties(prs, plan)
     _drop_template_leftovers(prs, builtin=plan.reference is None)
     _app_properties(prs, plan, plan.meta.organisation)
-    buf = io.BytesIO()
-    prs.save(buf)
-    return stable_zip(buf.getvalue(), plan.meta.created)
+    return stable_zip_members(pptx_members(prs), plan.meta.created)
 
 
 # ---------------------------------------------------------------------------------------------
 # Slides
 
 
+class PlaceholderClones:
+    """New slides and notes pages with their placeholders, as python-pptx makes them, made
+    faster: python-pptx clones a layout's placeholders onto every new slide, and the notes
+    master's onto every notes page, finding each by XPath among all shapes. The clones come
+    out the same for every slide of a layout (shape ids and names are counted within the
+    slide), so the first slide's are copied for the next ones. Kept for one deck: at most one
+    set of clones per layout, and one notes page."""
+
+    def __init__(self, prs) -> None:
+        self.prs = prs
+        self._slide: dict[object, list] = {}
+        self._notes = None
+
+    def add_slide(self, layout):
+        """`prs.slides.add_slide(layout)`."""
+        slides = self.prs.slides
+        r_id, slide = self.prs.part.add_slide(layout)
+        tree = slide.shapes._spTree
+        clones = self._slide.get(layout.element)
+        if clones is None:
+            before = len(tree)
+            slide.shapes.clone_layout_placeholders(layout)
+            self._slide[layout.element] = [copy.deepcopy(el) for el in tree[before:]]
+        else:
+            tree.extend(copy.deepcopy(el) for el in clones)
+        slides._sldIdLst.add_sldId(r_id)
+        return slide
+
+    def notes(self, slide):
+        """(notes part, notes text body) of a new notes page for `slide`, which has none: as
+        `slide.notes_slide.notes_text_frame` would make it, the first by python-pptx, the
+        others as copies of the first (before its text was written)."""
+        from pptx.opc.constants import CONTENT_TYPE as CT
+        from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+        from pptx.opc.packuri import PackURI
+        from pptx.parts.slide import NotesSlidePart
+
+        part = slide.part
+        if self._notes is None:
+            notes = slide.notes_slide
+            body = notes.notes_text_frame._txBody
+            tree = notes.shapes._spTree
+            self._notes = (copy.deepcopy(notes.part._element), tree.index(body.getparent()))
+            package = part.package
+            self._notes_names = {str(p.partname) for p in package.iter_parts()}
+            return notes.part, body
+        # NotesSlidePart.new without cloning the master's placeholders one by one, and
+        # OpcPackage.next_partname without walking every part of the deck for each page.
+        element, body_at = self._notes
+        package = part.package
+        n = 1
+        while NOTES_PARTNAME % n in self._notes_names:
+            n += 1
+        name = NOTES_PARTNAME % n
+        self._notes_names.add(name)
+        notes_part = NotesSlidePart(PackURI(name), CT.PML_NOTES_SLIDE, package,
+                                    copy.deepcopy(element))
+        notes_part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
+        notes_part.relate_to(part, RT.SLIDE)
+        part.relate_to(notes_part, RT.NOTES_SLIDE)
+        tree = notes_part.notes_slide.shapes._spTree
+        return notes_part, tree[body_at].get_or_add_txBody()
+
+
+NOTES_PARTNAME = "/ppt/notesSlides/notesSlide%d.xml"
+
+
+class LayoutPlaceholders:
+    """A deck's layout placeholders by index, read once per layout: the footers are copied
+    from them onto every slide, and finding one among a layout's shapes took ~5 ms a deck.
+    Bounded by the deck's layouts (a handful), and kept only while the deck is written."""
+
+    def __init__(self) -> None:
+        self._by_layout: dict[object, dict[int, object]] = {}
+
+    def get(self, layout, idx: int):
+        """The p:sp element of `layout`'s placeholder `idx` (the first, as a scan finds it)."""
+        found = self._by_layout.get(layout.element)
+        if found is None:
+            found = self._by_layout[layout.element] = {}
+            for ph in layout.placeholders:
+                found.setdefault(ph.placeholder_format.idx, ph._element)
+        return found[idx]
+
+
 def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
-                lang: Tongue, rtl: bool = False) -> None:
+                lang: Tongue, rtl: bool = False,
+                footer_sources: LayoutPlaceholders | None = None) -> None:
     from pptx.oxml import parse_xml
 
     placeholders = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
@@ -127,7 +214,8 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
 
     def draw(n: int, frame: Frame) -> None:
         if frame.placeholder in footer_keys:
-            shape_el = _clone_footer(slide, layout, idx[frame.placeholder], frame)
+            shape_el = _clone_footer(slide, layout, idx[frame.placeholder], frame,
+                                     footer_sources or LayoutPlaceholders())
         elif frame.placeholder:
             ph = placeholders[idx[frame.placeholder]]
             used.add(idx[frame.placeholder])
@@ -237,14 +325,13 @@ def reading_order(boxes: list[tuple[float, float, float, float]], rtl: bool = Fa
     return cut(list(range(len(boxes))))
 
 
-def _clone_footer(slide, layout, idx: int, frame: Frame):
+def _clone_footer(slide, layout, idx: int, frame: Frame, sources: LayoutPlaceholders):
     """Copy the layout's footer placeholder onto the slide (python-pptx leaves them off), at
     the layout's position, or at the frame's when it moves (a reference deck's footers in a
     right-to-left deck change sides)."""
     from pptx.oxml import parse_xml
 
-    source = next(ph for ph in layout.placeholders if ph.placeholder_format.idx == idx)
-    el = copy.deepcopy(source._element)
+    el = copy.deepcopy(sources.get(layout, idx))
     tree = slide.shapes._spTree
     el.find(f"{{{_P}}}nvSpPr/{{{_P}}}cNvPr").set("id", str(_next_id(tree)))
     sppr = el.find(f"{{{_P}}}spPr")
@@ -577,17 +664,21 @@ def _slide_number_para(para: Para, lang: Tongue, number: int) -> str:
 # Notes, properties, package
 
 
-def _write_notes(slide, sp: SlidePlan, lang: Tongue) -> None:
+def _write_notes(slide, sp: SlidePlan, lang: Tongue,
+                 clones: PlaceholderClones | None = None) -> None:
     from pptx.oxml import parse_xml
 
     if not sp.notes:
         return
-    notes = slide.notes_slide
-    body = notes.notes_text_frame._txBody
+    if clones is None:
+        notes = slide.notes_slide
+        notes_part, body = notes.part, notes.notes_text_frame._txBody
+    else:
+        notes_part, body = clones.notes(slide)
     for p in body.findall(f"{{{_A}}}p"):
         body.remove(p)
     for para in sp.notes:
-        runs = "".join(f"<a:r>{_rpr(notes.part, run, lang)}<a:t>{escape(run.text)}</a:t></a:r>"
+        runs = "".join(f"<a:r>{_rpr(notes_part, run, lang)}<a:t>{escape(run.text)}</a:t></a:r>"
                        for run in para.runs)
         # Direction as on the slide: an Arabic note reads from the right.
         direction = (f' algn="{para.align}"' if para.align else "") + \
