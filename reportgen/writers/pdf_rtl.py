@@ -1,23 +1,24 @@
-"""Paragraphs of the one-pager that read right to left: broken into lines in logical order,
-then each line put in display order (`reportgen.bidi_lines`) and drawn piece by piece.
+"""Paragraphs of the one-pager with Arabic in them: broken into lines in logical order, then
+each line put in display order (`reportgen.bidi_lines`) and drawn piece by piece.
 
 ReportLab's own right-to-left support needs rlbidi, which is not on the package registries, and
-without it ReportLab sets an Arabic paragraph left to right. So the one-pager's paragraph class
-(`Para`) parses ReportLab's markup as usual (fonts, bold, colours, links) and then:
+without it ReportLab sets Arabic left to right, a run at a time. So the one-pager's paragraph
+class (`Para`) parses ReportLab's markup as usual (fonts, bold, colours, links); a paragraph
+without Arabic is then set by ReportLab, and one with Arabic is set here:
 
-- a left-to-right paragraph (an English one, or an Arabic name inside English text) is set by
-  ReportLab, each Arabic-script run shaped and put in display order on its own (it is short: a
-  name, a quoted phrase);
-- a right-to-left paragraph (any paragraph with Arabic letters in a right-to-left document; a
-  mainly Arabic one in a left-to-right document, such as a quote) is set here: words measured
-  with their shaped advances (HarfBuzz, through ReportLab's `shapeStr`: joining forms,
-  lam-alef, marks placed by the font's GPOS), lines filled greedily in logical order, aligned to
-  the right, each line reordered by the bidi algorithm (Latin names, numbers and addresses keep
-  their own order inside it), and the line's logical text attached as `/ActualText`, so copying
-  it or `pdftotext` gives the Arabic as it was typed, not the shaped glyphs in display order.
+- its words are measured with their shaped advances (HarfBuzz, through ReportLab's
+  `shapeStr`: joining forms, lam-alef, marks placed by the font's GPOS) and lines are filled
+  greedily in logical order;
+- each line is reordered by the bidi algorithm, from the paragraph's base direction: right to
+  left for any paragraph with Arabic in a right-to-left document and for a mainly Arabic one
+  (a quote) in a left-to-right document, set against the right; left to right for an English
+  paragraph with an Arabic name or phrase, which then wraps in the right order too;
+- every piece drawn carries its characters as `/ActualText`, in the order they stand on the
+  page (as the glyphs of any Arabic PDF do), so a reader's text extraction, which runs the bidi
+  algorithm over them, gets the words as typed rather than joining-form glyph codes.
 
-A right-to-left paragraph splits between lines like ReportLab's, with the same rule against a
-single line left at a column's foot or top (the styles here set allowOrphans=allowWidows=0).
+Such a paragraph splits between lines like ReportLab's, with the same rule against a single
+line left at a column's foot or top (the styles here set allowOrphans=allowWidows=0).
 """
 
 from __future__ import annotations
