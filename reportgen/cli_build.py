@@ -16,20 +16,22 @@ from reportgen.cli_common import TemplatesOpt, run_guarded
 HELP = """Build every brief in every format, in parallel, skipping what is up to date.
 
 PATHS are brief files or folders (searched recursively for *.yaml and *.yml); default
-`briefs/`. Each brief BRIEF.yaml gives OUT/BRIEF.pdf, .docx and .pptx; OUT/index.html lists
+briefs/. Each brief BRIEF.yaml gives OUT/BRIEF.pdf, .docx and .pptx; OUT/index.html lists
 them all. A brief whose inputs (its bytes, its profile's files, the reportgen version, the
-options) have not changed since its last good build is skipped. An invalid brief or a failing
+options) have not changed since its last good build, and whose outputs are the files it wrote,
+is skipped without starting a worker. An invalid brief or a failing
 format never stops the others; a brief that fails keeps its last good files (reported as
-stale), and so does one that takes longer than `--timeout`. Only one build at a time may write
+stale), and so does one that takes longer than --timeout. Only one build at a time may write
 OUT.
 
-Exit codes: **0** everything is up to date; **1** a brief or format failed (or is stale);
-**2** wrong usage; **3** another build holds OUT (nothing was done); **73** OUT cannot be
-written (read-only, a folder or a link where the build keeps its files); **70** internal error.
+Exit codes: 0 everything is up to date; 1 a brief or format failed (or is stale); 2 wrong
+usage; 3 another build holds OUT (nothing was done); 73 OUT cannot be written (read-only, a
+folder or a link where the build keeps its files); 70 internal error.
 
 Example (nightly, 4 workers, JSON report for monitoring):
 
-`reportgen build briefs/ --out out/ --jobs 4 --prune --json > out/build-report.json`
+\b
+  reportgen build briefs/ --out out/ --jobs 4 --prune --json > out/build-report.json
 """
 
 PathsArg = Annotated[list[Path] | None, typer.Argument(
@@ -42,6 +44,9 @@ JobsOpt = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1, show_default="number of cores",
     help="Worker processes building in parallel.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Rebuild even what is up to date.")]
+VerifyOpt = Annotated[bool, typer.Option(
+    "--verify", help="Re-hash every output to decide it is intact, instead of trusting its "
+                     "size, mtime and ctime as recorded when it was written.")]
 PruneOpt = Annotated[bool, typer.Option(
     "--prune", help="Delete outputs whose brief file no longer exists.")]
 ShardOpt = Annotated[str | None, typer.Option(
@@ -60,7 +65,8 @@ def register(app: typer.Typer) -> None:
     @app.command("build", help=HELP)
     def build(paths: PathsArg = None, out: OutOpt = Path("out"),
               formats: FormatsOpt = "pdf,docx,pptx", jobs: JobsOpt = None,
-              force: ForceOpt = False, prune: PruneOpt = False, shard: ShardOpt = None,
+              force: ForceOpt = False, verify: VerifyOpt = False, prune: PruneOpt = False,
+              shard: ShardOpt = None,
               json_report: JsonOpt = False, templates: TemplatesOpt = None,
               timeout: TimeoutOpt = 120.0) -> None:
         def body() -> int:
@@ -71,7 +77,7 @@ def register(app: typer.Typer) -> None:
 
             options = BuildOptions(
                 paths=tuple(paths or [Path("briefs")]), out_dir=out,
-                formats=parse_formats(formats), jobs=jobs, force=force, prune=prune,
+                formats=parse_formats(formats), jobs=jobs, force=force, verify=verify, prune=prune,
                 shard=Shard.parse(shard) if shard is not None else None, templates=templates,
                 timeout=timeout)
             report = run_build(options, BuildUI(json_mode=json_report))

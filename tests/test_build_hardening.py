@@ -405,3 +405,58 @@ def test_outputs_the_file_system_refuses_make_the_build_exit_73_not_1(briefs, tm
     (briefs.folder / "gamma.yaml").write_text("title: [", encoding="utf-8")
     mixed = build_json(briefs.folder, "--out", out, "--formats", "pdf", expect=1)
     assert mixed["exit_code"] == 1
+
+
+# --- worker memory ---------------------------------------------------------------------------
+
+
+def test_a_worker_is_replaced_after_its_share_of_briefs_and_the_outputs_do_not_change(
+        briefs, tmp_path, monkeypatch):
+    briefs("alpha", "beta", "gamma", "delta", "epsilon")
+    pids: dict[str, int] = {}
+    real_build_brief = pool.build_brief
+
+    def note_pid(task):  # runs in the forked worker; the pid comes back in the brief's title
+        result = real_build_brief(task)
+        result.title = f"{result.title}|{os.getpid()}"
+        return result
+
+    monkeypatch.setattr(pool, "build_brief", note_pid)
+    monkeypatch.setattr(pool, "MAX_TASKS_PER_WORKER", 2)
+    recycled = build_json(briefs.folder, "--out", tmp_path / "recycled", "--formats", "pdf",
+                          "--jobs", 1)
+    for b in recycled["briefs"]:
+        pids[b["name"]] = int(b["title"].rsplit("|", 1)[1])
+    assert len(set(pids.values())) == 3  # 5 briefs, 2 per worker
+
+    monkeypatch.setattr(pool, "MAX_TASKS_PER_WORKER", 1_000_000)
+    kept = build_json(briefs.folder, "--out", tmp_path / "kept", "--formats", "pdf",
+                      "--jobs", 1)
+    assert len({b["title"].rsplit("|", 1)[1] for b in kept["briefs"]}) == 1
+    for name in pids:
+        recycled_pdf = (tmp_path / "recycled" / f"{name}.pdf").read_bytes()
+        assert recycled_pdf == (tmp_path / "kept" / f"{name}.pdf").read_bytes()
+        assert f"Nightly brief {name}" in pdf_text(tmp_path / "recycled" / f"{name}.pdf")
+
+
+def test_release_memory_hands_freed_heap_back():
+    """After a burst of small allocations is freed, malloc_trim gives the pages back (glibc);
+    elsewhere release_memory is a harmless no-op."""
+    def rss_kib() -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    if pool._malloc_trim() is None or not Path("/proc/self/status").exists():
+        pool.release_memory()
+        pytest.skip("no glibc malloc_trim here")
+    pool.release_memory()
+    before = rss_kib()
+    blocks = [bytes(1000) for _ in range(100_000)]  # ~100 MB in small (non-mmap) chunks
+    grown = rss_kib()
+    del blocks
+    pool.release_memory()
+    after = rss_kib()
+    assert grown - before > 80_000
+    assert after - before < 20_000, (before, grown, after)

@@ -6,11 +6,17 @@ which brief was running. Here the parent hands one task at a time to each worker
 worker's own pipe, so it knows which brief a dead worker was building, reports that brief as
 failed and starts a fresh worker for the rest. A brief that runs past the time limit is
 failed the same way: its worker is killed and replaced.
+
+Memory: after each brief a worker collects garbage and hands freed heap back to the system
+(glibc's malloc_trim), so its resident size stays near what one brief needs instead of the
+high-water mark of the largest brief so far; and it is replaced after MAX_TASKS_PER_WORKER
+briefs, so caches and heap fragmentation cannot grow without bound over a night of 10,000.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -24,14 +30,20 @@ from reportgen.batch.worker import BriefResult, BriefTask, build_brief, failed_r
 
 ResultHandler = Callable[[BriefTask, BriefResult], None]
 
+# A fresh worker costs an import of the writers (0.2-0.4 s); after this many briefs that is
+# under 1 % of its time.
+MAX_TASKS_PER_WORKER = 200
+
 
 def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
-              timeout: float | None = None) -> None:
+              timeout: float | None = None, max_tasks_per_worker: int | None = None) -> None:
     """Run every task in up to `jobs` worker processes, calling on_result as each finishes.
 
     A task still running `timeout` seconds after it was handed out fails: its worker is
-    killed and replaced, and the others go on.
+    killed and replaced, and the others go on. A worker that has run `max_tasks_per_worker`
+    tasks (default MAX_TASKS_PER_WORKER) is stopped and replaced by a fresh one.
     """
+    share = max_tasks_per_worker or MAX_TASKS_PER_WORKER
     pending = deque(tasks)
     if not pending:
         return
@@ -77,6 +89,9 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
                     worker.stop()
                     if pending:
                         workers[i] = _Worker(ctx)
+                elif pending and worker.done >= share:
+                    worker.stop()  # it has done its share: a fresh one starts from the parent
+                    workers[i] = _Worker(ctx)
                 on_result(task, result)
     except BaseException:
         for worker in workers:
@@ -96,6 +111,7 @@ class _Worker:
         child_conn.close()
         self.task: BriefTask | None = None
         self.started = 0.0  # when the current task was handed out (time.monotonic)
+        self.done = 0  # tasks it has finished
 
     def give(self, task: BriefTask) -> bool:
         try:
@@ -118,6 +134,7 @@ class _Worker:
             self.process.join(timeout=5)
         else:
             self.task = None
+            self.done += 1
         return result
 
     def death_message(self) -> str:
@@ -164,6 +181,7 @@ def _worker_main(conn, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (fork copies it)
     _die_with_parent(parent_pid)
+    done = 0
     while True:
         try:
             task = conn.recv()
@@ -178,6 +196,37 @@ def _worker_main(conn, parent_pid: int) -> None:
 
             result = failed_result(task, describe_error(exc))
         conn.send(result)
+        done += 1
+        release_memory(freeze=done == 1)
+
+
+def release_memory(freeze: bool = False) -> None:
+    """Free what the last brief left: garbage cycles (python-docx and python-pptx trees hold
+    some), then the heap glibc keeps for reuse (malloc_trim; a no-op elsewhere). Neither
+    changes an output. `freeze` (after the first brief): what is left then (modules, the
+    writers' caches) is moved out of the collector's sight, so each later collection scans
+    only the brief's own objects: 4 ms instead of 40. Cycles among those frozen objects are
+    never collected; a worker is replaced after MAX_TASKS_PER_WORKER briefs anyway."""
+    import gc
+
+    gc.collect()
+    if freeze:
+        gc.freeze()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
 
 
 def _die_with_parent(parent_pid: int) -> None:

@@ -1,4 +1,5 @@
-"""One build run: discover, lock the output folder, sweep, build in workers, record, index."""
+"""One build run: discover, lock the output folder, sweep, skip in the parent what the manifest
+shows is up to date (batch.uptodate), build the rest in workers, record, index."""
 
 from __future__ import annotations
 
@@ -19,9 +20,15 @@ from reportgen.batch.discover import (
 )
 from reportgen.batch.index import INDEX_NAME, render_index
 from reportgen.batch.lock import BuildLock
-from reportgen.batch.manifest import MANIFEST_NAME, Manifest, valid_output_stem
+from reportgen.batch.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    place_if_changed,
+    valid_output_stem,
+)
 from reportgen.batch.pool import run_tasks
 from reportgen.batch.report import BuildReport, BuildUI, printable
+from reportgen.batch.uptodate import FileDigests, up_to_date
 from reportgen.batch.worker import BriefResult, BriefTask, failed_result
 from reportgen.errors import UsageError, WriteError
 from reportgen.writers import FORMATS
@@ -36,6 +43,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     jobs: int | None = None  # None: one per available core
     force: bool = False
+    verify: bool = False  # re-hash outputs instead of trusting their size, mtime and ctime
     prune: bool = False
     shard: Shard | None = None
     templates: Path | None = None
@@ -88,18 +96,21 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
                      *report.warnings]:
             ui.log(line)
 
+        cwd = os.getcwd()
+
         def task_for(brief: Path) -> BriefTask:
             return BriefTask(
                 brief=str(brief), formats=options.formats, out_dir=str(out_dir),
-                cwd=os.getcwd(), templates=str(options.templates) if options.templates else None,
+                cwd=cwd, templates=str(options.templates) if options.templates else None,
                 source_date_epoch=epoch, force=options.force,
                 previous=manifest.previous(brief.stem))
 
         results: list[BriefResult] = []
         sources = {str(b): b.resolve() for b in selected}
         tasks = []
+        digests = FileDigests()
         for brief in selected:
-            if refusal := _name_refusal(brief):
+            if refusal := _name_refusal(brief, sources[str(brief)]):
                 # Not recorded: the manifest and index.html hold only names OUT can hold.
                 result = failed_result(task_for(brief), refusal)
                 result.brief = printable(str(brief))
@@ -111,9 +122,18 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
                 manifest.record(brief.stem, brief.resolve(), result)
                 results.append(result)
             else:
-                tasks.append(task_for(brief))
+                task = task_for(brief)
+                skipped = up_to_date(task, manifest.briefs.get(brief.stem), sources[str(brief)],
+                                     digests, verify=options.verify)
+                if skipped is None:
+                    tasks.append(task)
+                else:
+                    if options.verify:  # the entry is as recorded, but for a new stat
+                        manifest.record(brief.stem, sources[str(brief)], skipped)
+                    results.append(skipped)
 
-        ui.start(len(selected), options.formats, min(jobs, max(len(tasks), 1)), str(out_dir),
+        # 0 workers when the manifest shows everything is up to date: none is started.
+        ui.start(len(selected), options.formats, min(jobs, len(tasks)), str(out_dir),
                  report.shard)
         for result in results:
             ui.advance(result)
@@ -168,10 +188,10 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _name_refusal(brief: Path) -> str | None:
+def _name_refusal(brief: Path, resolved: Path) -> str | None:
     """Why a brief cannot be built under its file name, or None if it can."""
     try:
-        str(brief.resolve()).encode("utf-8")
+        str(resolved).encode("utf-8")
     except UnicodeEncodeError:
         return (f"{printable(str(brief))}: the file name is not valid UTF-8, so its outputs "
                 "could not be named in the manifest, index.html or the JSON report; rename it "
@@ -193,10 +213,8 @@ def _refuse_folders(out_dir: Path, names: tuple[str, ...]) -> None:
 
 def _save(manifest: Manifest, out_dir: Path) -> None:
     """Write the manifest and index.html (if they changed); WriteError if OUT refuses."""
-    from reportgen.pipeline import place
-
     manifest.save()
-    place(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir), only_if_changed=True)
+    place_if_changed(out_dir / INDEX_NAME, render_index(manifest.briefs, out_dir))
 
 
 def _sweep(out_dir: Path) -> list[Path]:

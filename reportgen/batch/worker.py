@@ -4,6 +4,8 @@ A task carries everything that decides the output (paths, options, the clock) ex
 so a worker never depends on what it inherited. The brief is loaded once, fingerprinted,
 and each format is either skipped (same fingerprint, output intact), rendered and written
 atomically, or reported as failed; nothing here raises for a bad brief or a failing writer.
+The result carries what the parent needs to skip the brief next time without a worker: the
+recipe of its inputs (batch.fingerprint) and the size, mtime, inode and ctime of each output.
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ import stat
 import time
 import traceback
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
+from reportgen.batch.fingerprint import (
+    BriefInputs,
+    InputFile,
+    bytes_digest,
+    fingerprint_inputs,
+    format_fingerprint,
+    read_digest,
+)
 from reportgen.errors import (
     Diagnostic,
     InputError,
@@ -24,8 +33,6 @@ from reportgen.errors import (
     WriteError,
     crash_log,
 )
-
-FINGERPRINT_SCHEME = "reportgen-build-fingerprint/1"
 
 # Per-format outcome of one run:
 BUILT = "built"      # rendered and written (or found byte-identical and left alone)
@@ -67,6 +74,7 @@ class FormatResult:
     sha256: str | None = None
     layout: dict | None = None  # what the writer's findings say, for outputs built this run
     cannot_write: bool = False  # it failed because the file system refused the output
+    stat: tuple[int, int, int, int] | None = None  # output_stat of the file on disk
 
 
 @dataclass
@@ -78,6 +86,7 @@ class BriefResult:
     seconds: float = 0.0      # loading and validating the brief
     error: str | None = None  # why the brief itself could not be loaded, if it could not
     outputs: list[FormatResult] = field(default_factory=list)
+    inputs: BriefInputs | None = None  # the recipe of its fingerprint, when it was loaded
 
 
 def build_brief(task: BriefTask) -> BriefResult:
@@ -102,8 +111,8 @@ def build_brief(task: BriefTask) -> BriefResult:
     brief = job.doc.brief
     result.title, result.date = brief.title, brief.date.isoformat()
     result.profile = job.profile.name
-    base = fingerprint_inputs(brief_bytes, job.profile.folder, job.profile.files(),
-                              task.source_date_epoch, job.document.picture_bytes())
+    result.inputs, digests = brief_inputs(job, task)
+    base = fingerprint_inputs(bytes_digest(brief_bytes), digests, task.source_date_epoch)
     for fmt in task.formats:
         result.outputs.append(_build_format(job, fmt, targets[fmt], base, task))
     return result
@@ -118,7 +127,7 @@ def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> Fo
     if (not task.force and previous is not None and previous.fingerprint == fingerprint
             and file_sha256(target) == previous.sha256):
         return FormatResult(fmt, SKIPPED, str(target), time.perf_counter() - started, None,
-                            fingerprint, previous.sha256)
+                            fingerprint, previous.sha256, stat=output_stat(target))
     try:
         _, rendered = write_output(job, fmt, target.parent, only_if_changed=True)
         data = rendered.data
@@ -126,9 +135,12 @@ def _build_format(job, fmt: str, target: Path, base: str, task: BriefTask) -> Fo
         failed = _failed(fmt, target, task, describe_error(exc), time.perf_counter() - started)
         failed.cannot_write = isinstance(exc, WriteError)
         return failed
+    on_disk = output_stat(target)
     return FormatResult(fmt, BUILT, str(target), time.perf_counter() - started, None,
                         fingerprint, hashlib.sha256(data).hexdigest(),
-                        layout_summary(rendered.findings))
+                        layout_summary(rendered.findings),
+                        # a file of another size is not what was written: no shortcut next time
+                        stat=on_disk if on_disk and on_disk[0] == len(data) else None)
 
 
 def layout_summary(findings) -> dict:
@@ -144,81 +156,56 @@ def _failed(fmt: str, target: Path, task: BriefTask, error: str, seconds: float)
     previous = task.previous.get(fmt)
     if previous is not None and file_sha256(target) == previous.sha256:
         return FormatResult(fmt, STALE, str(target), seconds, error,
-                            previous.fingerprint, previous.sha256)
+                            previous.fingerprint, previous.sha256, stat=output_stat(target))
     return FormatResult(fmt, FAILED, None, seconds, error)
 
 
-def fingerprint_inputs(brief_bytes: bytes, profile_folder: Path, profile_files: list[Path],
-                       source_date_epoch: str | None,
-                       pictures: list[tuple[str, bytes]] = ()) -> str:
-    """sha256 of everything a brief's outputs are made from, except the format.
-
-    The brief's bytes, every file of its profile (name and bytes), the pictures the document
-    read (the brief's images and the profile's logo, the bytes read once for the render), the
-    reportgen version, the versions of the libraries that shape the output (countryinfo's
-    outlines among them) and SOURCE_DATE_EPOCH. The brief is read
-    before it is parsed, so an edit during the build can only cause an extra rebuild later.
-    """
-    from reportgen import __version__
-
-    h = hashlib.sha256()
-
-    def part(label: str, data: bytes) -> None:
-        h.update(f"{label}\0{len(data)}\0".encode())
-        h.update(data)
-
-    part("scheme", FINGERPRINT_SCHEME.encode())
-    part("reportgen", __version__.encode())
-    part("libraries", library_versions().encode())
-    part("SOURCE_DATE_EPOCH", (source_date_epoch or "").encode())
-    part("brief", brief_bytes)
-    for file in profile_files:
-        part(f"profile/{file.relative_to(profile_folder).as_posix()}", _profile_file(file))
-    for name, data in pictures:
-        part(f"picture/{name}", data)
-    return h.hexdigest()
-
-
-def _profile_file(path: Path) -> bytes:
-    """A profile file's bytes for the fingerprint, read bounded; one that cannot be read (too
-    large, a FIFO, gone) stands as its problem: the render refuses it and says why."""
-    from reportgen.fsio import read_bounded
+def brief_inputs(job, task: BriefTask) -> tuple[BriefInputs | None, list[tuple[str, str]]]:
+    """The recipe of a loaded brief's inputs (None if a picture's file is not known) and the
+    (label, sha256) of each input besides the brief, hashed from the bytes the render uses."""
+    from reportgen.figures.images import MAX_IMAGE_BYTES
+    from reportgen.profile import search_path
+    from reportgen.writers import REFERENCE_FILES
     from reportgen.writers.reference import MAX_FILE_BYTES
 
-    try:
-        return read_bounded(path, MAX_FILE_BYTES)
-    except OSError as exc:
-        return f"unreadable: {type(exc).__name__}".encode()
+    lp = job.profile
+    files: list[InputFile] = []
+    digests: list[tuple[str, str]] = []
+    for path in lp.files():
+        label = f"profile/{path.relative_to(lp.folder).as_posix()}"
+        files.append(InputFile(label, os.path.abspath(path), MAX_FILE_BYTES))
+        digests.append((label, read_digest(path, MAX_FILE_BYTES)))
+    sources = _picture_sources(job)
+    known = True
+    for name, data in job.document.picture_bytes():
+        label = f"picture/{name}"
+        digests.append((label, bytes_digest(data)))
+        if name in sources:
+            path = sources[name]
+            files.append(InputFile(label, os.path.abspath(path), MAX_IMAGE_BYTES,
+                                   os.path.realpath(path)))
+        else:
+            known = False
+    # find_profile takes the first folder of the search path that has NAME/profile.yaml.
+    absent = []
+    for folder in search_path(Path(task.templates) if task.templates else None):
+        if folder / lp.name == lp.folder:
+            break
+        absent.append(os.path.abspath(folder / lp.name / "profile.yaml"))
+    absent += [os.path.abspath(lp.folder / name) for name in REFERENCE_FILES
+               if not os.path.lexists(lp.folder / name)]
+    inputs = BriefInputs(task.cwd, task.templates, tuple(files), tuple(absent))
+    return (inputs if known else None), digests
 
 
-def format_fingerprint(base: str, fmt: str) -> str:
-    from reportgen.writers import get_writer
-
-    libs = ",".join(f"{name}={_version(name)}" for name in get_writer(fmt).libraries)
-    return hashlib.sha256(f"{base}\0{fmt}\0{libs}".encode()).hexdigest()
-
-
-@cache
-def library_versions() -> str:
-    """Versions of the libraries every format depends on, fonts packages included."""
-    from importlib.metadata import distributions
-
-    from reportgen.writers import COMMON_LIBRARIES
-
-    names = set(COMMON_LIBRARIES)
-    names.update(d.metadata["Name"] for d in distributions()
-                 if (d.metadata["Name"] or "").lower().startswith("fontpkg"))
-    return ",".join(f"{name.lower()}={_version(name)}" for name in sorted(names, key=str.lower))
-
-
-@cache
-def _version(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "absent"
+def _picture_sources(job) -> dict[str, Path]:
+    """Where each picture named by Document.picture_bytes was read from."""
+    doc, document = job.doc, job.document
+    sources = {f"images/{f.index}": doc.path.parent / doc.brief.images[f.index].path
+               for f in document.images}
+    if document.logo is not None and job.profile.profile.logo:
+        sources["logo"] = job.profile.folder / job.profile.profile.logo
+    return sources
 
 
 def read_brief(path: Path) -> bytes:
@@ -236,6 +223,19 @@ def read_brief(path: Path) -> bytes:
     except OSError as exc:
         message = f"cannot read file: {exc.strerror or exc}"
     raise InputError([Diagnostic(str(path), 1, 1, "", message)])
+
+
+def output_stat(path: Path) -> tuple[int, int, int, int] | None:
+    """(size, mtime_ns, inode, ctime_ns) of the regular file at `path` (not following a link),
+    None if there is none. Rewriting a file in place changes its ctime even when its size and
+    mtime are put back; replacing it changes its inode."""
+    try:
+        st = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def file_sha256(path: Path) -> str | None:
