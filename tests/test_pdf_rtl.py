@@ -8,6 +8,7 @@ pdftotext (text, through /ActualText) and pypdf (links).
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -386,3 +387,27 @@ def test_a_place_name_on_the_map_copies_as_typed(arabic_page):
     names = [p.name for p in document.map.places]
     lines = [line.strip() for line in poppler_text(arabic_page).splitlines()]
     assert names and all(name in lines for name in names)
+
+
+def test_an_arabic_pdf_has_the_same_bytes_whatever_the_process_set_before(tmp_path):
+    """Shaped glyphs without a character of their own get private-use codes from their glyph
+    ids: a batch worker that set another Arabic brief first writes the same bytes as a single
+    run (ReportLab numbered them in the order it met them in the process)."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    other = yaml.safe_load(ARABIC_BRIEF.read_text(encoding="utf-8"))
+    other["situation"] = LONG[::-1] + "\n\nثانيا: " + LONG
+    first = tmp_path / "other.yaml"
+    first.write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    script = ("import hashlib, sys; from reportgen.pipeline import prepare, render\n"
+              "for path in sys.argv[1:]: data = render(prepare(path), 'pdf').data\n"
+              "print(hashlib.sha256(data).hexdigest())")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1514764800"}
+    alone = subprocess.run([sys.executable, "-c", script, str(ARABIC_BRIEF)], env=env,
+                           capture_output=True, text=True, check=True).stdout
+    after = subprocess.run([sys.executable, "-c", script, str(first), str(ARABIC_BRIEF)],
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert alone == after

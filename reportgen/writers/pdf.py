@@ -98,6 +98,39 @@ LOGO_GAP_PT = 8.0  # between the logo and the organisation's name
 # Fonts and styles
 
 
+class ShapingTTFont(TTFont):
+    """ReportLab's TTFont, with the private-use character a shaped glyph without one of its own
+    (a joining form, a ligature half) is given derived from the glyph itself: U+E000 plus its
+    glyph id, with the glyph's own advance. ReportLab numbers them in the order it meets them in
+    the process, so the same brief set after another one got other codes in its ToUnicode map
+    and its widths: other bytes from a batch worker than from a single run."""
+
+    def hbFont(self, fontSize=10):
+        font = super().hbFont(fontSize)
+        self.hbAddPrivate = self._stable_private
+        return font
+
+    def _stable_private(self, name, gid, advance):
+        import uharfbuzz
+
+        face = self.face
+        uchar = PRIVATE_USE + gid
+        if face.charToGlyph.get(uchar) != gid:
+            if uchar in face.charToGlyph or uchar > PRIVATE_USE_END:
+                raise RenderError(f"{self.fontName}: glyph {gid} ({name}) has no private-use "
+                                  "character left to stand for it")
+            nominal = getattr(self, "_nominal", None)
+            if nominal is None:
+                nominal = self._nominal = uharfbuzz.Font(self.hbFace)
+            face.charToGlyph[uchar] = gid
+            face.glyphToChar.setdefault(gid, []).append(uchar)
+            face.charWidths[uchar] = nominal.get_glyph_h_advance(gid)
+        return uchar
+
+
+PRIVATE_USE, PRIVATE_USE_END = 0xE000, 0xF8FF
+
+
 def _register(fam: FontFamily) -> str:
     base = fam.ps_prefix
     # the family's name is not a font name: ask for one of its fonts, else every render
@@ -105,7 +138,7 @@ def _register(fam: FontFamily) -> str:
     if f"{base}-regular" not in pdfmetrics.getRegisteredFontNames():
         names = {style: f"{base}-{style}" for style in fam.files}
         for style, path in fam.files.items():
-            pdfmetrics.registerFont(TTFont(names[style], str(path)))
+            pdfmetrics.registerFont(ShapingTTFont(names[style], str(path)))
         pdfmetrics.registerFontFamily(base, normal=names["regular"], bold=names["bold"],
                                       italic=names["italic"], boldItalic=names["bolditalic"])
     return base
