@@ -187,10 +187,7 @@ def office_builds(root: Path) -> dict[str, dict[str, bytes]]:
     and accessibility checks read: the samples in English and Arabic, a brief with every kind
     of figure (key figures, map, two pictures, the profile's logo) in English and in Arabic,
     and the sample built on reference files (python-docx's and python-pptx's own templates)."""
-    import io
 
-    import docx
-    from pptx import Presentation
 
     from reportgen.pipeline import prepare, render
 
@@ -204,16 +201,7 @@ def office_builds(root: Path) -> dict[str, dict[str, bytes]]:
     out["figures"] = both(*write_figure_brief(root / "en", english))
     out["figures-ar"] = both(*write_figure_brief(root / "ar", arabic, "figures-ar"))
 
-    profile = root / "reference" / "templates" / "mei"
-    profile.mkdir(parents=True)
-    shutil.copy(ROOT / "templates" / "mei" / "profile.yaml", profile / "profile.yaml")
-    docx.Document().save(str(profile / "memo.docx"))
-    prs = Presentation()  # 4:3, PowerPoint's standard layout names
-    prs.slides.add_slide(prs.slide_layouts[0]).shapes.title.text = "A slide of the template"
-    buf = io.BytesIO()
-    prs.save(buf)
-    (profile / "deck.pptx").write_bytes(buf.getvalue())
-    out["reference"] = both(SAMPLE, profile.parent)
+    out["reference"] = both(SAMPLE, write_reference_templates(root / "reference"))
     return out
 
 
@@ -229,3 +217,23 @@ def office_files(tmp_path_factory) -> dict[str, Path]:
             path.write_bytes(data)
             files[path.name] = path
     return files
+
+
+def write_reference_templates(root: Path) -> Path:
+    """A templates folder under `root` whose MEI profile has a reference memo.docx (python-docx's
+    default document) and deck.pptx (python-pptx's 4:3 default, one slide); its path."""
+    import io
+
+    import docx
+    from pptx import Presentation
+
+    profile = root / "templates" / "mei"
+    profile.mkdir(parents=True)
+    shutil.copy(ROOT / "templates" / "mei" / "profile.yaml", profile / "profile.yaml")
+    docx.Document().save(str(profile / "memo.docx"))
+    deck = Presentation()  # 4:3, PowerPoint's standard layout names
+    deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "A slide of the template"
+    buf = io.BytesIO()
+    deck.save(buf)
+    (profile / "deck.pptx").write_bytes(buf.getvalue())
+    return profile.parent

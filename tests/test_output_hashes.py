@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, ROOT, write_figure_brief
+from tests.conftest import FIXTURES, ROOT, write_figure_brief, write_reference_templates
 
 FIXTURE = FIXTURES / "output_hashes.json"
 UPDATE = "python -m tests.test_output_hashes --update"
@@ -71,11 +71,7 @@ def builds(root: Path) -> dict[str, tuple[Path, Path | None]]:
     kind of figure (key figures, map, a PNG and a JPEG, the profile's logo) in English and in
     Arabic; and the sample on reference files (python-docx's and python-pptx's own templates,
     the path where a reference's styles win). Written under `root`."""
-    import io
-    import shutil
 
-    import docx
-    from pptx import Presentation
 
     sample = ROOT / "briefs" / "pmf-tillerson.yaml"
     out: dict[str, tuple[Path, Path | None]] = {p.stem: (p, None) for p in sample_briefs()}
@@ -84,16 +80,7 @@ def builds(root: Path) -> dict[str, tuple[Path, Path | None]]:
     out["figures"] = write_figure_brief(root / "en", english)
     out["figures-ar"] = write_figure_brief(root / "ar", arabic, "figures-ar")
 
-    profile = root / "reference" / "templates" / "mei"
-    profile.mkdir(parents=True)
-    shutil.copy(ROOT / "templates" / "mei" / "profile.yaml", profile / "profile.yaml")
-    docx.Document().save(str(profile / "memo.docx"))
-    deck = Presentation()  # 4:3, PowerPoint's standard layout names
-    deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "A slide of the template"
-    buf = io.BytesIO()
-    deck.save(buf)
-    (profile / "deck.pptx").write_bytes(buf.getvalue())
-    out["reference"] = (sample, profile.parent)
+    out["reference"] = (sample, write_reference_templates(root / "reference"))
     return out
 
 
