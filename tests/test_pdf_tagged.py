@@ -280,3 +280,38 @@ def test_a_validator_catches_untagged_content(english, tmp_path):
     broken.write_bytes(buf.getvalue())
     out = pdfua(broken)
     assert out.returncode != 0 and "UA-01-005" in out.stdout
+
+
+@pytest.mark.parametrize("arabic_text", [False, True])
+def test_a_paragraph_split_over_two_columns_is_one_element(arabic_text, tmp_path):
+    """Its two parts are two marked-content sequences of one P, not two paragraphs."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    from reportgen.fonts import family
+    from reportgen.profile import find_profile
+    from reportgen.writers import pdf as onepager
+    from reportgen.writers.pdf_rtl import Para
+    from reportgen.writers.pdf_tags import Tagger, finish
+    from tests.test_pdf_rtl import LONG
+
+    profile = find_profile("mei").profile
+    latin = onepager._register(family(profile.fonts.body))
+    arabic = onepager._register(family("Noto Sans Arabic"))
+    st = onepager.make_styles(10.0, latin, arabic, profile, direction="rtl" if arabic_text
+                              else "ltr")
+    text = LONG if arabic_text else " ".join(["The militias answered angrily."] * 12)
+    tagger = Tagger()
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(buf, pagesize=(400, 400), invariant=1)
+    doc.addPageTemplates([PageTemplate("p", frames=[
+        Frame(20, 300, 160, 40, id="a", leftPadding=0, rightPadding=0, topPadding=0,
+              bottomPadding=0),
+        Frame(200, 20, 160, 360, id="b", leftPadding=0, rightPadding=0, topPadding=0,
+              bottomPadding=0)])])
+    doc.build([Para(onepager.rl(text, st), st.body)],
+              canvasmaker=onepager._canvas_with_clock(0, latin, tagger))
+    path = tmp_path / "split.pdf"
+    path.write_bytes(finish(buf.getvalue(), tagger, "t", "ar" if arabic_text else "en",
+                            "2017-10-24T00:00:00+00:00"))
+    (leaf,) = leaves(path)
+    assert leaf.S == pikepdf.Name.P and [int(k) for k in leaf.K] == [0, 1]

@@ -107,24 +107,21 @@ class ShapingTTFont(TTFont):
 
     def hbFont(self, fontSize=10):
         font = super().hbFont(fontSize)
-        self.hbAddPrivate = self._stable_private
+        self.hbAddPrivate = self._stable_private  # TTFont.hbFont sets its own every time
         return font
 
     def _stable_private(self, name, gid, advance):
-        import uharfbuzz
-
         face = self.face
         uchar = PRIVATE_USE + gid
         if face.charToGlyph.get(uchar) != gid:
             if uchar in face.charToGlyph or uchar > PRIVATE_USE_END:
                 raise RenderError(f"{self.fontName}: glyph {gid} ({name}) has no private-use "
                                   "character left to stand for it")
-            nominal = getattr(self, "_nominal", None)
-            if nominal is None:
-                nominal = self._nominal = uharfbuzz.Font(self.hbFace)
             face.charToGlyph[uchar] = gid
             face.glyphToChar.setdefault(gid, []).append(uchar)
-            face.charWidths[uchar] = nominal.get_glyph_h_advance(gid)
+            # the glyph's own advance, per 1000 em like every width ReportLab keeps
+            units = face.hmetrics[min(gid, len(face.hmetrics) - 1)][0]
+            face.charWidths[uchar] = units * 1000 / face.unitsPerEm
         return uchar
 
 
@@ -1135,12 +1132,10 @@ def draw(document: Document, p: Plan) -> Attempt:
         org_x = g.margin
         if g.logo is not None and document.logo is not None:
             x, y, w, h = g.logo
-            if tagger is not None:
-                tagger.begin(canvas, "Figure", (across(x, w), y, across(x, w) + w, y + h),
-                             alt=document.logo.alt, order=FIRST)
+            tagger.begin(canvas, "Figure", (across(x, w), y, across(x, w) + w, y + h),
+                         alt=document.logo.alt, order=FIRST)
             logo_placed.append(pf.draw_logo(canvas, document.logo, across(x, w), y, w, h))
-            if tagger is not None:
-                tagger.end(canvas)
+            tagger.end(canvas)
             org_x += w + LOGO_GAP_PT
         # the organisation at the start (the logo first), the date at the end
         org = at_start(Para(f"<b>{rl(meta.organisation.upper(), st, bold=True)}</b>",

@@ -154,10 +154,7 @@ class Figure(Flowable):
         px, py = self.picture_x, self.height - self.picture_h
         # The box is taken where the picture is drawn, from the canvas's own transform, so it
         # follows the picture whatever moved it (another column, an alignment, a scale).
-        corners = [canvas.absolutePosition(u, v)
-                   for u in (px, px + self.picture_w) for v in (py, py + self.picture_h)]
-        xs, ys = [u for u, _ in corners], [v for _, v in corners]
-        self.box = (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
+        self.box = box_of(canvas, self.picture_w, self.picture_h, px, py)
         tagger = tagger_of(canvas)
         if tagger is not None:  # the picture, place names and all, is one Figure
             tagger.begin(canvas, "Figure", self.box, alt=self.alt)

@@ -27,6 +27,7 @@ import copy
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import count
 from types import SimpleNamespace
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -128,9 +129,16 @@ def glyphs_of(text: str, frag, rtl: bool) -> _Glyphs:
 
 def _width(text: str, frag) -> float:
     """The advance of `text` set in `frag`'s font (shaped when it has Arabic letters)."""
-    if not text:
-        return 0.0
-    return glyphs_of(text, frag, rtl=False).width
+    return _advance(text, frag.fontName, frag.fontSize) if text else 0.0
+
+
+@lru_cache(maxsize=65536)
+def _advance(text: str, font: str, size: float) -> float:
+    # the fit search sets the same words at the same sizes many times over
+    return glyphs_of(text, SimpleNamespace(fontName=font, fontSize=size), rtl=False).width
+
+
+_PARTS = count()  # numbers shared by the parts of a split paragraph
 
 
 @dataclass
@@ -150,6 +158,7 @@ class Para(Paragraph):
     role: str | None = "P"
     group: Group = ()
     order: int = BODY
+    part_of: int | None = None  # once split: the number its parts share (one element)
 
     def __init__(self, text, style=None, *args, **kwargs):
         super().__init__(text, style, *args, **kwargs)
@@ -245,9 +254,8 @@ class Para(Paragraph):
             if start is not None:
                 lines.append(_Line(start, end))
             if w > width:  # a word longer than the line (an address): cut where it must
-                for a2, b2 in self._cut(a, b, width)[:-1]:
-                    lines.append(_Line(a2, b2))
-                a = self._cut(a, b, width)[-1][0]
+                *whole, (a, _) = self._cut(a, b, width)
+                lines += [_Line(a2, b2) for a2, b2 in whole]
                 w = self._word_width(a, b)
             start, end, used = a, b, w
         if start is not None:
@@ -281,10 +289,11 @@ class Para(Paragraph):
     def split(self, availWidth, availHeight):
         if not self.bidi:
             parts = super().split(availWidth, availHeight)
+            whole = self._whole()
             for part in parts:  # ReportLab rebuilds them from frags: keep their place
                 if part is not self and isinstance(part, Para):
                     part.role, part.group, part.order = self.role, self.group, self.order
-                    part.lang = self.lang
+                    part.lang, part.part_of = self.lang, whole
             return parts
         self.wrap(availWidth, availHeight)
         total = len(self._lines)
@@ -295,11 +304,17 @@ class Para(Paragraph):
             fit = total - 2
         if fit < (1 if self.style.allowOrphans else 2):
             return []
-        return [self._part(self._lines[:fit], first=True),
-                self._part(self._lines[fit:], first=False)]
+        whole = self._whole()
+        return [self._part(self._lines[:fit], True, whole),
+                self._part(self._lines[fit:], False, whole)]
 
-    def _part(self, lines: list[_Line], first: bool) -> Para:
+    def _whole(self) -> int:
+        """The number the parts of this paragraph share, once it is split."""
+        return self.part_of if self.part_of is not None else next(_PARTS)
+
+    def _part(self, lines: list[_Line], first: bool, whole: int) -> Para:
         part = copy.copy(self)
+        part.part_of = whole
         part._lines = lines
         # set into a frame of another width, a part breaks its own text again, not the whole
         part._range = (lines[0].start, lines[-1].end)
@@ -334,7 +349,8 @@ class Para(Paragraph):
                 tagger.artifact(self.canv)
             else:
                 tagger.begin(self.canv, self.role, box_of(self.canv, self.width, self.height),
-                             self.group, lang=self.lang, order=self.order)
+                             self.group, lang=self.lang, order=self.order,
+                             part_of=self.part_of)
         if self.bidi:
             self._draw_lines()
         else:

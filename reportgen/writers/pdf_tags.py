@@ -35,7 +35,7 @@ FIRST, BODY, LAST = 0, 1, 2
 # Operators that paint (or clip) and therefore must be inside tagged content or an artifact.
 _PATH_START = {"m", "re"}
 _PATH_END = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
-_XOBJECT = {"Do", "sh", "BI"}
+_XOBJECT = {"Do", "sh", "INLINE IMAGE"}
 
 
 @dataclass
@@ -47,6 +47,7 @@ class Tag:
     lang: str | None = None
     box: Box | None = None
     order: int = BODY
+    joins: int | None = None  # the MCID of the first part of the same paragraph, split
 
 
 @dataclass
@@ -54,11 +55,17 @@ class Tagger:
     """The records of one page's tagged content, in drawing order."""
 
     tags: list[Tag] = field(default_factory=list)
+    first_part: dict[int, int] = field(default_factory=dict)  # split paragraph -> its MCID
 
     def begin(self, canvas, role: str, box: Box | None = None, group: Group = (),
-              alt: str | None = None, lang: str | None = None, order: int = BODY) -> None:
+              alt: str | None = None, lang: str | None = None, order: int = BODY,
+              part_of: int | None = None) -> None:
+        """Open the marked content of one element; `part_of` names a paragraph split over
+        columns, whose parts are one element with a marked-content sequence each."""
         mcid = len(self.tags)
-        self.tags.append(Tag(role, mcid, group, alt, lang, box, order))
+        joins = self.first_part.setdefault(part_of, mcid) if part_of is not None else None
+        self.tags.append(Tag(role, mcid, group, alt, lang, box, order,
+                             joins if joins != mcid else None))
         canvas._code.append(f"/{role} <</MCID {mcid}>> BDC")
 
     @staticmethod
@@ -150,6 +157,9 @@ def _mark_artifacts(pdf, page) -> None:
             out.append(ops[i])
             i += 1
             continue
+        if any(str(op.operator) in ("BDC", "BMC", "EMC") for op in ops[i:end + 1]):
+            raise RuntimeError("marked content opened or closed inside a text object or a "
+                               "path: the artifact around it would be mis-nested")
         emit("BMC", [pikepdf.Name.Artifact])
         out.extend(ops[i:end + 1])
         emit("EMC")
@@ -174,7 +184,12 @@ def _structure(pdf, page, tagger: Tagger, language: str) -> None:
     by_mcid: dict[int, pikepdf.Dictionary] = {}
     chain: list[tuple[tuple[str, str], pikepdf.Dictionary]] = []
     for tag in sorted(tagger.tags, key=lambda t: (t.order, t.mcid)):
-        if tag.role == "Artifact":
+        if tag.joins is not None:  # the rest of a split paragraph: the same element
+            leaf = by_mcid[tag.joins]
+            kids = leaf.K if isinstance(leaf.K, pikepdf.Array) else pikepdf.Array([leaf.K])
+            kids.append(tag.mcid)
+            leaf.K = kids
+            by_mcid[tag.mcid] = leaf
             continue
         keep = 0
         while keep < min(len(chain), len(tag.group)) and chain[keep][0] == tag.group[keep]:
@@ -195,8 +210,7 @@ def _structure(pdf, page, tagger: Tagger, language: str) -> None:
             leaf.A = pikepdf.Dictionary(O=pikepdf.Name.Layout, Placement=pikepdf.Name.Block,
                                         BBox=pikepdf.Array(list(tag.box)))
         by_mcid[tag.mcid] = leaf
-    nums = pikepdf.Array([0, pikepdf.Array([by_mcid.get(i, pikepdf.Object.parse(b"null"))
-                                            for i in range(len(tagger.tags))])])
+    nums = pikepdf.Array([0, pikepdf.Array([by_mcid[i] for i in range(len(tagger.tags))])])
     next_key = 1
     for annot in page.obj.get("/Annots", pikepdf.Array()):
         if annot.get("/Subtype") != pikepdf.Name.Link:
