@@ -560,11 +560,13 @@ def _pdf_text(path: Path) -> str:
     return " ".join((page.extract_text() or "") for page in PdfReader(path).pages)
 
 
-def _run_watch(brief: Path, out: Path, max_builds: int):
+def _run_watch(brief: Path, out: Path, max_builds: int, templates: Path | None = None):
+    """`reportgen watch` on `brief` in a thread: (thread, the lines it prints, its stop)."""
     lines: list[str] = []
     stop = threading.Event()
     thread = threading.Thread(target=watching.watch, args=(brief, ["pdf"], out), kwargs=dict(
-        echo=lines.append, max_builds=max_builds, timeout=30, stop_event=stop), daemon=True)
+        templates=templates, echo=lines.append, max_builds=max_builds, timeout=30,
+        stop_event=stop), daemon=True)
     thread.start()
     return thread, lines, stop
 

@@ -18,6 +18,7 @@ from reportgen.cli import app
 from reportgen.errors import InputError
 from reportgen.pipeline import prepare
 from tests.conftest import IRAQ_MAP, make_picture
+from tests.test_authoring import _run_watch, _wait_for
 
 runner = CliRunner()
 
@@ -275,27 +276,6 @@ def test_validate_says_the_one_pager_shows_only_the_first_image(figure_brief):
 # watch: a saved picture or logo rebuilds the brief
 
 
-def _run_watch(brief: Path, templates: Path, out: Path, max_builds: int):
-    import threading
-
-    from reportgen.authoring import watch as watching
-
-    lines: list[str] = []
-    stop = threading.Event()
-    thread = threading.Thread(target=watching.watch, args=(brief, ["pdf"], out), kwargs=dict(
-        templates=templates, echo=lines.append, max_builds=max_builds, timeout=30,
-        stop_event=stop), daemon=True)
-    thread.start()
-    return thread, lines, stop
-
-
-def _wait_for(predicate, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _pdf_image_sizes(path: Path) -> list[tuple[int, int]]:
@@ -318,7 +298,7 @@ def _one_picture(figure_brief, **changes) -> tuple[Path, Path]:
 
 
 def _watch_until(brief: Path, templates: Path, out: Path, builds: int, edits) -> list[str]:
-    thread, lines, stop = _run_watch(brief, templates, out, max_builds=builds)
+    thread, lines, stop = _run_watch(brief, out, max_builds=builds, templates=templates)
     try:
         assert _wait_for(lambda: any(line.startswith("watching") for line in lines)), lines
         edits(lines)
