@@ -25,6 +25,7 @@ from reportgen.pipeline import prepare, render
 from reportgen.profile import find_profile
 from reportgen.writers import pdf as onepager
 from reportgen.writers.pdf_rtl import Para
+from reportgen.writers.pdf_rtl import piece_width as pf_width
 from tests.conftest import ROOT
 
 ARABIC_BRIEF = ROOT / "briefs" / "pmf-tillerson-ar.yaml"
@@ -374,10 +375,19 @@ def test_a_key_figure_mixing_digits_and_arabic_reads_from_the_right(styles):
     assert [p for p, _ in onepager.runs("$1.2bn", styles["rtl"])] == ["$1.2bn"]
 
 
-def test_harakat_survive_on_lines_drawn_on_the_canvas():
-    from reportgen.writers.pdf_rtl import visual
+def test_lines_drawn_on_the_canvas_are_shaped_by_harfbuzz_with_their_marks(styles):
+    """A place name or key figure is shaped as a paragraph is: its width is HarfBuzz's, and
+    its marks (a damma, a shadda) are there, placed by the font, not dropped."""
+    from reportgen import shaping
 
-    assert {"\u064f", "\u064e", "\u0651"} & set(visual("قال مُحَمَّدٌ"))
+    name = "مُحَمَّدٌ"
+    ((piece, font),) = onepager.runs(name, styles["rtl"])
+    assert getattr(piece, "__shapeData__", None) is not None and piece.actual == name[::-1]
+    path = str(family("Noto Sans Arabic").files["regular"])
+    assert pf_width(piece, font, 10.0) == pytest.approx(shaping.width(name, path, 10.0),
+                                                        abs=0.01)
+    marks = [d for d in piece.__shapeData__ if d.x_advance == 0]
+    assert len(marks) >= 3 and any(d.y_offset for d in marks)
 
 
 @no_poppler

@@ -40,7 +40,7 @@ class Writer:
 
 REGISTRY: dict[str, Writer] = {w.name: w for w in (
     Writer("pdf", "reportgen.writers.pdf", ".pdf",
-           ("reportlab", "uharfbuzz", "python-bidi", "arabic-reshaper", "pikepdf"), None,
+           ("reportlab", "uharfbuzz", "python-bidi", "pikepdf"), None,
            "the one-page PDF brief"),
     Writer("docx", "reportgen.writers.docx", ".docx", ("python-docx",), "memo.docx",
            "the Word memo"),

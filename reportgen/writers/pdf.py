@@ -67,7 +67,7 @@ from reportgen.glyphs import profile_families
 from reportgen.profile import Profile
 from reportgen.writers import pdf_figures as pf
 from reportgen.writers.colour import RULE_GREY, STRIPE, map_palette
-from reportgen.writers.pdf_rtl import MIRRORED, Para, has_arabic_letter, visual
+from reportgen.writers.pdf_rtl import MIRRORED, Para, canvas_piece, has_arabic_letter
 from reportgen.writers.pdf_tags import FIRST, LAST, Group, Tagger, finish
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def make_styles(body_pt: float, font: str, arabic_face: str, profile: Profile,
 
 def without_format_marks(text: str) -> str:
     """Drop the format characters (Unicode category Cf) the document plan keeps: ZWJ and ZWNJ
-    inside Arabic words. The PDF shapes Arabic itself (arabic_reshaper), so they would only be
+    inside Arabic words. The PDF shapes Arabic itself (HarfBuzz), so they would only be
     drawn as empty glyphs."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
@@ -263,11 +263,12 @@ def runs(text: str, st: Styles, bold: bool = False) -> pf.Runs:
     out: pf.Runs = []
     for p in visual_pieces(text, st.rtl or mainly_rtl(text), cuts):
         piece = text[p.start:p.end]
+        font = arabic_face if arabic_at[p.start] else latin
         if has_arabic_letter(piece):
-            piece = visual(piece)
+            piece = canvas_piece(piece, font)
         elif p.rtl:
             piece = piece[::-1].translate(MIRRORED)
-        out.append((piece, arabic_face if arabic_at[p.start] else latin))
+        out.append((piece, font))
     return out
 
 

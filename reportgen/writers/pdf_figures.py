@@ -18,13 +18,13 @@ from typing import Literal
 
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 from reportlab.platypus import Flowable, Paragraph
 
 from reportgen.document.model import ImageFigure, KeyFigureEntry, Logo, MapFigure
 from reportgen.figures.images import ImageData
 from reportgen.figures.labels import place_labels
+from reportgen.writers.pdf_rtl import piece_width
 from reportgen.writers.pdf_tags import Group, box_of, tagger_of, utf16
 
 KeyPath = tuple[str | int, ...]
@@ -68,13 +68,13 @@ class Placed:
 
 
 def runs_width(runs: Runs, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(text, font, size) for text, font in runs)
+    return sum(piece_width(text, font, size) for text, font in runs)
 
 
 def draw_runs(canvas, runs: Runs, x: float, baseline: float, size: float) -> None:
-    """Draw the pieces left to right. A piece in presentation forms (Arabic shaped for the
-    canvas, `pdf_rtl.Shown`) carries the characters it stands for as /ActualText, in the
-    order they stand on the page, and its language."""
+    """Draw the pieces left to right. An Arabic piece (shaped for the canvas,
+    `pdf_rtl.canvas_piece`) carries the characters it stands for as /ActualText, in the order
+    they stand on the page, and its language."""
     for text, font in runs:
         actual = getattr(text, "actual", None)
         if actual is not None:
@@ -83,7 +83,7 @@ def draw_runs(canvas, runs: Runs, x: float, baseline: float, size: float) -> Non
         canvas.drawString(x, baseline, text)
         if actual is not None:
             canvas._code.append("EMC")
-        x += pdfmetrics.stringWidth(text, font, size)
+        x += piece_width(text, font, size)
 
 
 def figure_share(aspect: float, reference: float, column_h: float) -> float:

@@ -45,34 +45,34 @@ from reportgen.writers.pdf_tags import BODY, Group, box_of, tagger_of, utf16
 MIRRORED = str.maketrans("()[]{}«»‹›<>", ")(][}{»«›‹><")
 
 
-def visual(piece: str) -> str:
-    """An Arabic-script run shaped into presentation forms and put in visual order, its
-    brackets mirrored, its harakat kept: for a line drawn on the canvas rather than set as a
-    paragraph (a place name on the map, a key figure's number)."""
-    from bidi import get_display
+def canvas_piece(piece: str, font: str) -> str:
+    """An Arabic right-to-left piece of a line drawn on the canvas rather than set as a
+    paragraph (a place name on the map, a key figure's number): shaped by HarfBuzz, as a
+    paragraph's are (joining forms, lam-alef, marks placed by the font), its glyphs in display
+    order, with `actual`: its characters in that order, for /ActualText (`piece_width` and
+    `pdf_figures.draw_runs` take it)."""
+    shaped = _shaped(piece, font, SHAPING_PT)
+    if getattr(shaped, "__shapeData__", None) is None:  # nothing to shape after all
+        shaped = ShapedText(piece[::-1].translate(MIRRORED))
+    shaped.actual = piece[::-1]
+    return shaped
 
-    return Shown(get_display(_reshaper().reshape(piece)).translate(MIRRORED),
-                 get_display(piece))
 
-
-class Shown(str):
-    """Presentation forms in display order, with `actual`: the characters they stand for,
-    in the same order (what a reader's text extraction should see)."""
+class ShapedText(str):
+    """A piece drawn as it is (no glyph positions), with room for `actual`."""
 
     actual: str
 
-    def __new__(cls, text: str, actual: str) -> Shown:
-        self = super().__new__(cls, text)
-        self.actual = actual
-        return self
+
+SHAPING_PT = 10.0  # HarfBuzz is asked at one size: its advances are per 1000 em whatever it
 
 
-@lru_cache(maxsize=1)
-def _reshaper():
-    import arabic_reshaper
-
-    # its default deletes the harakat (a shadda, a damma): they are part of the text
-    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+def piece_width(text: str, font: str, size: float) -> float:
+    """The advance of a piece `canvas_piece` or plain text made, at `size` points."""
+    data = getattr(text, "__shapeData__", None)
+    if data is not None:
+        return sum(d.x_advance for d in data) * size / 1000.0
+    return pdfmetrics.stringWidth(text, font, size)
 
 
 def has_arabic_letter(text: str) -> bool:
