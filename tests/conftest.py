@@ -237,3 +237,27 @@ def write_reference_templates(root: Path) -> Path:
     deck.save(buf)
     (profile / "deck.pptx").write_bytes(buf.getvalue())
     return profile.parent
+
+
+def office_to_pdf(data: bytes, folder: Path, name: str, suffix: str) -> Path:
+    """A memo or deck (`suffix` docx or pptx) converted by LibreOffice, which sees the static
+    fonts reportgen measured it with, through a private fontconfig: the cuts in the user cache
+    and those shipped with reportgen (Noto Sans Arabic's, never in the cache on a new machine)."""
+    import os
+    import subprocess
+
+    from reportgen.fonts import SHIPPED_DIR, cache_dir
+
+    source = folder / f"{name}.{suffix}"
+    source.write_bytes(data)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{cache_dir()}</dir><dir>{SHIPPED_DIR}</dir>"
+        f"<cachedir>{folder / 'fc'}</cachedir></fontconfig>")
+    subprocess.run(["soffice", f"-env:UserInstallation={(folder / 'lo').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=240,
+                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    return folder / f"{name}.pdf"

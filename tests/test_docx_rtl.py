@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from lxml import etree
 
 from reportgen.fonts import is_arabic
 from reportgen.pipeline import prepare, render
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, office_to_pdf
 
 ARABIC_BRIEF = ROOT / "briefs" / "pmf-tillerson-ar.yaml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -269,22 +267,8 @@ def test_an_arabic_quote_reads_right_to_left_inside_an_english_memo(mixed):
 
 
 def libreoffice_pdf(data: bytes, folder: Path, name: str) -> Path:
-    """The memo converted by LibreOffice with the project's static fonts in view (as
-    tests.test_pptx.libreoffice_pdf does for decks); the memo embeds its own too."""
-    from reportgen.fonts import cache_dir
-
-    source = folder / f"{name}.docx"
-    source.write_bytes(data)
-    conf = folder / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{cache_dir()}</dir><cachedir>{folder / 'fc'}</cachedir></fontconfig>")
-    subprocess.run(["soffice", f"-env:UserInstallation={(folder / 'lo').as_uri()}",
-                    "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                   check=True, capture_output=True, timeout=240,
-                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
-    return folder / f"{name}.pdf"
+    """The memo converted by LibreOffice with the project's static fonts in view."""
+    return office_to_pdf(data, folder, name, "docx")
 
 
 @pytest.fixture(scope="module")

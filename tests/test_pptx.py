@@ -22,7 +22,6 @@ from typer.testing import CliRunner
 
 from reportgen.cli import app
 from reportgen.errors import RenderError
-from reportgen.fonts import cache_dir
 from reportgen.pipeline import prepare
 from reportgen.writers import pptx as deck
 from reportgen.writers.pptx.layout import BODY_MIN_PT, FLOW_MAX_PT, Stream, take
@@ -34,7 +33,7 @@ from reportgen.writers.pptx.measure import (
     part,
     text_height,
 )
-from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL, SAMPLE
+from tests.conftest import DISCLAIMER, DONOR_NOTE, DONOR_URL, SAMPLE, office_to_pdf
 
 runner = CliRunner()
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -599,21 +598,7 @@ def test_actor_names_link_to_their_page(twelve_deck):
 def libreoffice_pdf(deck: bytes, tmp_path: Path, name: str) -> Path:
     """The deck converted by LibreOffice, which sees the same static fonts the deck was
     measured with (a private fontconfig)."""
-    import os
-
-
-    deck_path = tmp_path / f"{name}.pptx"
-    deck_path.write_bytes(deck)
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{cache_dir()}</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>")
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(deck_path)], check=True, capture_output=True, timeout=240,
-                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
-    return tmp_path / f"{name}.pdf"
+    return office_to_pdf(deck, tmp_path, name, "pptx")
 
 
 def assert_every_word_is_inside_a_frame(pdf: Path, plan) -> None:
