@@ -40,16 +40,7 @@ def write_brief(tmp_path: Path, sample_data: dict):
     """
 
     def make(name: str = "brief", **changes) -> Path:
-        data = dict(sample_data)
-        for key, value in changes.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
-        return path
+        return write_changed(tmp_path / f"{name}.yaml", sample_data, changes)
 
     return make
 
@@ -157,14 +148,7 @@ def write_figure_brief(root: Path, base: dict, name: str = "figures", logo: bool
          "caption": "Basra's waterway", "credit": "Photo: Test"},
         {"path": "images/street.jpg", "alt": "A street in Baghdad at dusk"},
     ])
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    path = folder / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path = write_changed(folder / f"{name}.yaml", data, changes)
     templates = root / "templates"
     profile = templates / "mei"
     profile.mkdir(parents=True, exist_ok=True)
@@ -261,3 +245,16 @@ def office_to_pdf(data: bytes, folder: Path, name: str, suffix: str) -> Path:
                    check=True, capture_output=True, timeout=240,
                    env={**os.environ, "FONTCONFIG_FILE": str(conf)})
     return folder / f"{name}.pdf"
+
+
+def write_changed(path: Path, base: dict, changes: dict) -> Path:
+    """`base` with top-level `changes` (None removes a key) written as YAML at `path`."""
+    data = dict(base)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
