@@ -21,13 +21,14 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reportgen.errors import RenderError, WriteError
@@ -304,15 +305,26 @@ def is_arabic(ch: str) -> bool:
         "\u08a0" <= ch <= "\u08ff" or "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff"
 
 
+# the same blocks as is_arabic, for whole strings
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
 def has_arabic(text: str) -> bool:
-    return any(is_arabic(ch) for ch in text)
+    return _ARABIC.search(text) is not None
 
 
-def script_segments(text: str) -> list[tuple[str, bool]]:
+def script_segments(text: str) -> tuple[tuple[str, bool], ...]:
     """Split `text` into (piece, is_arabic) runs. Spaces and punctuation between two Arabic
     letters stay in the Arabic run, so a name like 'حيدر العبادي' is one right-to-left run."""
     if not has_arabic(text):
-        return [(text, False)]
+        return ((text, False),)
+    return _mixed_segments(text)
+
+
+# The one-pager's fit search sets the same texts up to twenty times; a long Arabic paragraph
+# took a millisecond to split character by character. Bounded; the result is a tuple, shared.
+@lru_cache(maxsize=1024)
+def _mixed_segments(text: str) -> tuple[tuple[str, bool], ...]:
     kinds: list[bool | None] = []
     for ch in text:
         if is_arabic(ch):
@@ -345,7 +357,7 @@ def script_segments(text: str) -> list[tuple[str, bool]]:
         if i == len(text) or resolved[i] != resolved[start]:
             segments.append((text[start:i], resolved[start]))
             start = i
-    return segments
+    return tuple(segments)
 
 
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}

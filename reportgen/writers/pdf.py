@@ -30,6 +30,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -220,6 +221,8 @@ def without_format_marks(text: str) -> str:
     """Drop the format characters (Unicode category Cf) the document plan keeps: ZWJ and ZWNJ
     inside Arabic words. The PDF shapes Arabic itself (HarfBuzz), so they would only be
     drawn as empty glyphs."""
+    if text.isascii():
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
@@ -234,10 +237,16 @@ def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs set in the
     profile's Arabic family (bold where the text is), still in logical order: `Para` shapes
     them and puts them in display order, line by line in a right-to-left paragraph."""
+    return _markup(text, st.arabic_face, bold)
+
+
+# The fit search sets the same texts up to twenty times: their markup is made once (bounded).
+@lru_cache(maxsize=1024)
+def _markup(text: str, arabic_face: str, bold: bool) -> str:
     out = []
     for piece, arabic in script_segments(for_reportlab(text)):
         if arabic:
-            face = st.arabic_face + ("-bold" if bold else "-regular")
+            face = arabic_face + ("-bold" if bold else "-regular")
             out.append(f'<font face="{face}">{escape(piece)}</font>')
         else:
             out.append(escape(piece))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import count
@@ -33,6 +34,8 @@ from types import SimpleNamespace
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
 
 from reportgen.bidi_lines import mainly_rtl, visual_pieces
 from reportgen.fonts import has_arabic, is_arabic
@@ -147,6 +150,71 @@ class _Line:
     end: int
 
 
+class ParsedMarkup:
+    """ReportLab's parse of paragraph markup, kept per (markup, style) so the one-pager's fit
+    search, which sets the same paragraphs at the same size up to twenty times (spacing and
+    picture widths vary, the text does not), parses each once: the parse (an HTML parser over
+    the markup) was a fifth of a one-pager's time.
+
+    Bounded: at most `size` entries, the least recently used dropped first. Every paragraph
+    gets its own copies of the frags (ReportLab sets attributes on them while breaking and
+    splitting lines), so no paragraph sees another's changes. A style is keyed by what the
+    parser reads of it (font, size, colour, text transform, the bullet's font, size, colour)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def _key(text: str, style) -> tuple:
+        return (text, style.fontName, style.fontSize, repr(style.textColor),
+                style.textTransform, style.bulletFontName, style.bulletFontSize,
+                repr(getattr(style, "bulletColor", None)))
+
+    def parse(self, text: str, style, cleaner):
+        """(cleaned text, frags, bullet frags) of `text` in `style`, as ReportLab's Paragraph
+        would parse them; None when the markup changes the style (a `<para>` tag with
+        attributes: not kept, parsed by ReportLab as usual)."""
+        key = self._key(text, style)
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            cleaned = cleaner(text)
+            parser = ParaParser()
+            parser.caseSensitive = 1
+            parsed_style, frags, bullet = parser.parse(cleaned, style)
+            if frags is None or parsed_style is not style:
+                return None
+            textTransformFrags(frags, style)
+            entry = (cleaned, frags, bullet)
+            self._entries[key] = entry
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        else:
+            self.hits += 1
+            self._entries.move_to_end(key)
+        cleaned, frags, bullet = entry
+        return cleaned, _copies(frags), _copies(bullet) if bullet else bullet
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.hits = self.misses = 0
+
+
+def _copies(frags: list) -> list:
+    out = []
+    for f in frags:
+        c = f.clone()
+        if isinstance(getattr(f, "link", None), list):
+            c.link = list(f.link)
+        out.append(c)
+    return out
+
+
+PARSED = ParsedMarkup()
+
+
 class Para(Paragraph):
     """ReportLab's Paragraph, right to left when its text says so (see the module's docstring).
     `style.direction` ("ltr" or "rtl") is the document's direction.
@@ -181,6 +249,15 @@ class Para(Paragraph):
         self._range: tuple[int, int] | None = None  # a part's characters, once split
         if self.bidi:
             self._logical()
+
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        parsed = PARSED.parse(text, style, cleaner) if frags is None and \
+            self.caseSensitive else None
+        if parsed is None:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        cleaned, frags, bullet = parsed
+        super()._setup(cleaned, style, bullet or bulletText, frags, cleaner)
 
     # -- the logical text ---------------------------------------------------------------------
 

@@ -1,0 +1,102 @@
+"""The one-pager's caches (issue 15): the fit search sets the same paragraphs up to twenty times,
+so their markup and ReportLab's parse of it are kept, bounded, and never shared between
+paragraphs in a way that lets one see another's changes.
+
+Not timed (timings are flaky on shared machines): the caches are counted instead, and the
+output of a cached render is compared with an uncached one byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from reportlab.lib.styles import ParagraphStyle
+
+from reportgen.fonts import _mixed_segments, script_segments
+from reportgen.pipeline import prepare, render
+from reportgen.writers import pdf as pdf_writer
+from reportgen.writers.pdf_rtl import PARSED, Para, ParsedMarkup
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "briefs" / "pmf-tillerson.yaml"
+
+
+def _style(size: float = 10.0) -> ParagraphStyle:
+    return ParagraphStyle("t", fontName="Helvetica", fontSize=size, leading=size * 1.2)
+
+
+def test_each_paragraph_gets_its_own_frags() -> None:
+    cache = ParsedMarkup(size=8)
+    text = 'A <b>bold</b> word and <a href="https://example.org/">a link</a>.'
+    first = cache.parse(text, _style(), lambda t: t)
+    second = cache.parse(text, _style(), lambda t: t)
+    assert (cache.misses, cache.hits) == (1, 1)
+    assert [f.text for f in first[1]] == [f.text for f in second[1]] == \
+        ["A ", "bold", " word and ", "a link", "."]
+    first[1][1].text = "changed"
+    first[1][3].link.append("changed")
+    third = cache.parse(text, _style(), lambda t: t)
+    assert third[1][1].text == "bold"
+    assert "changed" not in third[1][3].link
+
+
+def test_style_is_part_of_the_key() -> None:
+    cache = ParsedMarkup(size=8)
+    small = cache.parse("Text", _style(9), lambda t: t)
+    large = cache.parse("Text", _style(12), lambda t: t)
+    assert cache.misses == 2
+    assert small[1][0].fontSize == 9 and large[1][0].fontSize == 12
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = ParsedMarkup(size=5)
+    for i in range(50):
+        cache.parse(f"paragraph {i}", _style(), lambda t: t)
+    assert len(cache._entries) == 5
+    cache.parse("paragraph 49", _style(), lambda t: t)
+    assert cache.hits == 1
+    cache.parse("paragraph 0", _style(), lambda t: t)
+    assert cache.misses == 51  # long dropped
+
+
+def test_a_para_tag_with_attributes_is_parsed_uncached() -> None:
+    cache = ParsedMarkup(size=8)
+    assert cache.parse('<para fontSize="14">Big</para>', _style(), lambda t: t) is None
+    para = Para('<para fontSize="14">Big</para>', _style())
+    assert para.frags[0].fontSize == 14
+
+
+def test_cached_paragraph_lays_out_as_a_fresh_one() -> None:
+    text = "One two three four five six seven eight nine ten eleven twelve " * 4
+    PARSED.clear()
+    fresh = Para(text, _style())
+    fresh_h = fresh.wrap(120, 1000)[1]
+    again = Para(text, _style())
+    assert PARSED.hits >= 1
+    assert again.wrap(120, 1000)[1] == fresh_h
+    parts = again.split(120, fresh_h / 2)
+    assert len(parts) == 2
+    third = Para(text, _style())  # splitting `again` left the cached parse as it was
+    assert third.wrap(120, 1000)[1] == fresh_h
+
+
+def test_script_segments_are_shared_and_bounded() -> None:
+    text = "حيدر العبادي said (تابع) today"
+    assert script_segments(text) is script_segments(text)
+    assert "".join(p for p, _ in script_segments(text)) == text
+    assert _mixed_segments.cache_info().maxsize == 1024
+    assert script_segments("plain") == (("plain", False),)
+
+
+def test_cached_render_is_byte_identical_to_an_uncached_one() -> None:
+    job = prepare(SAMPLE)
+    warm = render(job, "pdf").data  # caches filled by this render
+    assert PARSED.hits > 0
+    PARSED.clear()
+    _mixed_segments.cache_clear()
+    pdf_writer._markup.cache_clear()
+    cold = render(job, "pdf").data
+    assert warm == cold
+    text = pypdf.PdfReader(io.BytesIO(cold)).pages[0].extract_text()
+    assert "Popular Mobilization" in text
