@@ -21,7 +21,7 @@ from PIL import Image
 from reportgen.document.model import MapFigure
 from reportgen.figures import countries, geo
 from reportgen.figures.labels import overlaps
-from reportgen.figures.raster import draw_map, render_map_png
+from reportgen.figures.raster import draw_map, map_pictures, render_map_png
 from reportgen.fonts import family
 from reportgen.pipeline import prepare
 from reportgen.writers.colour import map_palette
@@ -145,6 +145,25 @@ def test_the_map_png_is_300_dpi_by_its_phys_chunk_and_holds_no_text_or_time(iraq
     x_per_metre, y_per_metre, unit = struct.unpack(">IIB", phys)
     assert unit == 1  # metres
     assert round(x_per_metre * 0.0254) == round(y_per_metre * 0.0254) == 300
+
+
+def test_a_map_drawn_again_comes_from_the_bounded_cache_with_the_same_bytes(iraq, palette,
+                                                                             font):
+    map_pictures.cache_clear()
+    first = render_map_png(iraq, palette, WIDTH, font)
+    again = render_map_png(iraq, dict(reversed(palette.items())), WIDTH, font)
+    assert again is first and map_pictures.cache_info().hits == 1
+    assert first == draw_map(iraq, palette, WIDTH, font).png
+    # anything drawn differently is drawn anew: other places, width, colours, label size
+    others = [render_map_png(dataclasses.replace(iraq, places=iraq.places[:1]), palette,
+                             WIDTH, font),
+              render_map_png(iraq, palette, WIDTH - 100, font),
+              render_map_png(iraq, dict(palette, sea="#ffffff"), WIDTH, font)]
+    assert len({first, *others}) == 4
+    assert map_pictures.cache_info().maxsize == 8
+    for width in range(WIDTH - 30, WIDTH - 20):
+        render_map_png(iraq, palette, width, font)
+    assert map_pictures.cache_info().currsize == 8
 
 
 def test_the_picture_is_as_wide_as_asked_and_shaped_like_the_frame(iraq, palette, font):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,8 +63,18 @@ def map_size_px(aspect: float, width_px: int) -> tuple[int, int]:
 
 def render_map_png(map_figure: MapFigure, palette: dict[str, str], width_px: int,
                    font_path: Path | None, **options) -> bytes:
-    """The map as PNG bytes (see `draw_map` for the options)."""
-    return draw_map(map_figure, palette, width_px, font_path, **options).png
+    """The map as PNG bytes (see `draw_map` for the options), from `map_pictures` when the same
+    map was drawn before in this process."""
+    return map_pictures(map_figure, tuple(sorted(palette.items())), width_px, font_path,
+                        tuple(sorted(options.items())))
+
+
+# A nightly build's briefs often share their map (the same country, region and places, in one
+# profile's colours): each worker draws it once (~150 ms) and keeps the PNG (~40 KB). Bounded.
+@lru_cache(maxsize=8)
+def map_pictures(map_figure: MapFigure, palette: tuple[tuple[str, str], ...], width_px: int,
+                 font_path: Path | None, options: tuple[tuple[str, object], ...]) -> bytes:
+    return draw_map(map_figure, dict(palette), width_px, font_path, **dict(options)).png
 
 
 def draw_map(map_figure: MapFigure, palette: dict[str, str], width_px: int,
