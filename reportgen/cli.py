@@ -87,6 +87,46 @@ def fonts(
     run_guarded(body)
 
 
+@app.command("draft")
+def draft(
+    article: Annotated[str, typer.Argument(
+        help="The article: a text, Markdown or HTML file, or - for standard input.",
+        metavar="ARTICLE", show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="The brief to write. Default: briefs/ARTICLE-NAME.yaml.",
+        dir_okay=False, show_default=False)] = None,
+    profile: Annotated[str, typer.Option("--profile", help="Organisation profile.")] = "mei",
+    language: Annotated[str | None, typer.Option(
+        "--language", help="Language tag of the brief (en, fr, ar). Default: guessed from the "
+        "article.", show_default=False)] = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Start a brief from an article: names, roles and verbatim quotes, with their lines.
+
+    Finds the people the article quotes or names with a role (by rules: English and French;
+    Arabic speakers introduced by a title; quotes in “ ”, " " and « »), their words exactly as
+    printed, and where they said them; takes the title, date, publisher and URL from the
+    article; puts its opening paragraphs in situation. Summary, leverage, outlook and each
+    stance are left to you as TODOs (which validate reports as warnings). An existing brief is
+    never overwritten.
+
+    Example: reportgen draft ../shared/source/article.txt --out briefs/pmf-draft.yaml
+    """
+
+    def body() -> None:
+        import sys
+
+        from reportgen.draft import draft_article
+
+        said, warnings = draft_article(article, out, profile, language, templates)
+        for line in warnings:
+            sys.stderr.write(line + "\n")
+        for line in said:
+            print(line)
+
+    run_guarded(body)
+
+
 def _register_command_groups() -> None:
     # Each group module owns its commands and imports its heavy parts lazily.
     import importlib

@@ -411,7 +411,7 @@ def content_warnings(doc: LoadedBrief) -> list[Diagnostic]:
             out.append(finder.diagnostic(path, url, message))
     for path, text in strings(where.data):
         if PLACEHOLDER.search(text):
-            warn(path, "still holds placeholder text (TODO) from `reportgen new`; replace it")
+            warn(path, "still holds placeholder text (TODO); replace it")
     return out
 
 
