@@ -408,9 +408,9 @@ def test_without_the_font_package_the_memo_writer_names_the_font_but_embeds_noth
 
 
 def test_script_segments_keep_an_arabic_name_in_one_run():
-    assert script_segments("Haider al-Abadi (حيدر العبادي)") == [
-        ("Haider al-Abadi (", False), ("حيدر العبادي", True), (")", False)]
-    assert script_segments("Plain Latin") == [("Plain Latin", False)]
+    assert script_segments("Haider al-Abadi (حيدر العبادي)") == (
+        ("Haider al-Abadi (", False), ("حيدر العبادي", True), (")", False))
+    assert script_segments("Plain Latin") == (("Plain Latin", False),)
 
 
 def test_arabic_name_runs_are_right_to_left_in_the_arabic_font(write_brief, sample_data):
