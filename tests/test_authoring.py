@@ -712,8 +712,13 @@ def test_every_authoring_command_help_shows_an_example(command):
     assert re.search(rf"Example: .*reportgen {command}\b", result.stdout), result.stdout
 
 
-def test_show_completion_prints_a_bash_script():
-    result = invoke("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+def test_show_completion_prints_a_bash_script(monkeypatch):
+    # --show-completion takes no value: typer asks shellingham which shell runs it, from the
+    # process tree, which a job without a terminal (CI, cron) may not show; say it is bash.
+    import typer.completion
+
+    monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: "bash")
+    result = invoke("--show-completion")
     assert result.exit_code == 0
     assert "complete -o default -F _reportgen_completion reportgen" in result.stdout
     assert "_REPORTGEN_COMPLETE=complete_bash" in result.stdout
