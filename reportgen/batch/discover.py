@@ -74,7 +74,11 @@ def collision_message(brief: Path, others: Iterable[Path], out_dir: Path | str) 
 
 @dataclass(frozen=True)
 class Shard:
-    """The K-th (1-based) of N slices of a set of briefs."""
+    """The K-th (1-based) of N slices of a set of briefs.
+
+    `reportgen build` balances the slices by cost (batch.shards.select); `owns` and `select`
+    here split by name alone, for callers that know no cost.
+    """
 
     index: int
     count: int

@@ -13,7 +13,7 @@ own outputs have, `NAME.FORMAT`, never a file name read from the manifest.
     {"manifest_version": 1,
      "briefs": {"pmf-tillerson": {
         "source": "/srv/briefs/pmf-tillerson.yaml", "title": "...", "date": "2017-10-24",
-        "profile": "mei",
+        "profile": "mei", "seconds": 1.234,
         "inputs": {"cwd": "/srv", "templates": null, "absent": ["/srv/templates/mei/..."],
                    "files": [["profile/profile.yaml", "/srv/templates/mei/profile.yaml",
                               20971520, null], ...]},
@@ -23,7 +23,9 @@ own outputs have, `NAME.FORMAT`, never a file name read from the manifest.
 
 `inputs` (batch.fingerprint.BriefInputs) and `stat` let the parent process tell that a brief
 is up to date without a worker (batch.uptodate); an entry without them is built by a worker,
-which fills them in.
+which fills them in. `seconds` is how long the last build that built something took (loading
+plus the formats built), for whoever plans the work; `--shard` does not use it (batch.shards
+says why).
 """
 
 from __future__ import annotations
@@ -109,6 +111,9 @@ class Manifest:
         entry.setdefault("profile", None)
         if result.inputs is not None:  # a brief that failed to load keeps the last recipe
             entry["inputs"] = result.inputs.to_json()
+        built = [out.seconds for out in result.outputs if out.status == BUILT]
+        if built:  # a skipped brief keeps its last
+            entry["seconds"] = round(result.seconds + sum(built), 3)
         for out in result.outputs:
             good = out.status in (BUILT, SKIPPED, STALE)
             entry["outputs"][out.format] = {
@@ -207,6 +212,10 @@ def entry_problem(name: object, entry: object) -> str | None:
     for key in ("source", "title", "date", "profile"):
         if not isinstance(entry.get(key), (str, type(None))):
             return f"{key} is not a string"
+    seconds = entry.get("seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (
+            0 <= seconds < 1e9):
+        return "seconds is not a number of seconds"
     if "inputs" in entry and BriefInputs.from_json(entry["inputs"]) is None:
         return "inputs is not a recipe of input files"
     outputs = entry.get("outputs", {})

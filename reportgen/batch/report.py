@@ -35,6 +35,7 @@ class BuildReport:
     jobs: int
     forced: bool
     shard: str | None
+    discovered: int = 0  # briefs found in PATHS, before --shard took its slice
     briefs: list[BriefResult] = field(default_factory=list)
     swept: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
@@ -66,6 +67,7 @@ class BuildReport:
             "jobs": self.jobs,
             "forced": self.forced,
             "shard": self.shard,
+            "discovered": self.discovered,
             "exit_code": self.exit_code,
             "seconds": round(self.seconds, 3),
             "counts": self.counts(),
@@ -125,8 +127,8 @@ REPORT_SCHEMA: dict = {
     "title": "reportgen build report",
     "type": "object",
     "required": ["report_version", "reportgen_version", "out_dir", "formats", "jobs", "forced",
-                 "shard", "exit_code", "seconds", "counts", "swept", "pruned", "warnings",
-                 "briefs"],
+                 "shard", "discovered", "exit_code", "seconds", "counts", "swept", "pruned",
+                 "warnings", "briefs"],
     "additionalProperties": False,
     "properties": {
         "report_version": {"const": REPORT_VERSION},
@@ -137,6 +139,9 @@ REPORT_SCHEMA: dict = {
         "forced": {"type": "boolean"},
         "shard": {"type": ["string", "null"], "pattern": r"^[0-9]+/[0-9]+$",
                   "description": "K/N when --shard was given."},
+        "discovered": {"type": "integer", "minimum": 0,
+                       "description": "Briefs found in PATHS; with --shard, those of every "
+                                      "shard (`build --merge` checks the shards add up)."},
         "exit_code": {"enum": [0, 1, 73], "description": "1 if any output failed or is stale; "
                       "73 if every failure is an output that could not be written."},
         "seconds": {"type": "number", "minimum": 0},

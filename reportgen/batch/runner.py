@@ -18,6 +18,7 @@ from reportgen.batch.discover import (
     discover_some,
     output_collisions,
 )
+from reportgen.batch.executors import check_scheduler_address, make_executor
 from reportgen.batch.index import INDEX_NAME, render_index
 from reportgen.batch.lock import BuildLock
 from reportgen.batch.manifest import (
@@ -48,6 +49,7 @@ class BuildOptions:
     shard: Shard | None = None
     templates: Path | None = None
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per brief; None: no limit
+    scheduler: str | None = None  # a Dask scheduler's address: build there (batch.executors)
 
 
 def default_jobs() -> int:
@@ -75,17 +77,29 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     epoch = source_date_epoch()  # a bad one is a usage error, found once
+    if options.scheduler:
+        check_scheduler_address(options.scheduler)
     out_dir = Path(options.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir}: is a file, not a folder")
 
     every_brief = discover_some(list(options.paths))
     collisions = output_collisions(every_brief)
-    selected = options.shard.select(every_brief) if options.shard else every_brief
+    if options.shard:
+        from reportgen.batch.shards import select
+
+        # By the briefs alone (their sizes), never by this machine's manifest: each shard
+        # keeps its own OUT, and splits made from different manifests would drop briefs.
+        selected = select(options.shard, every_brief)
+    else:
+        selected = every_brief
 
     report = BuildReport(out_dir=str(out_dir), formats=options.formats, jobs=jobs,
                          forced=options.force,
-                         shard=str(options.shard) if options.shard else None)
+                         shard=str(options.shard) if options.shard else None,
+                         discovered=len(every_brief))
+    # (run_tasks looked up when it runs: tests watch what is handed to workers)
+    executor = make_executor(options.scheduler, jobs, lambda *args: run_tasks(*args))
     with BuildLock(out_dir):
         _refuse_folders(out_dir, (MANIFEST_NAME, INDEX_NAME))
         report.swept += [str(p) for p in _sweep(out_dir)]
@@ -132,8 +146,17 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
                         manifest.record(brief.stem, sources[str(brief)], skipped)
                     results.append(skipped)
 
-        # 0 workers when the manifest shows everything is up to date: none is started.
-        ui.start(len(selected), options.formats, min(jobs, len(tasks)), str(out_dir),
+        # 0 workers when the manifest shows everything is up to date: none is started,
+        # and no cluster is asked for.
+        if tasks:
+            try:
+                executor.start(ui.log)
+            except BaseException:
+                executor.close()
+                raise
+            if options.scheduler:
+                report.jobs = executor.workers(10**9)
+        ui.start(len(selected), options.formats, executor.workers(len(tasks)), str(out_dir),
                  report.shard)
         for result in results:
             ui.advance(result)
@@ -145,13 +168,14 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
 
         try:
             with _sigterm_interrupts():
-                run_tasks(tasks, jobs, on_result, options.timeout)
+                executor.run(tasks, on_result, options.timeout)
         except KeyboardInterrupt:
             # Ctrl-C, or SIGTERM from a timeout: keep a record of what was finished.
             _save(manifest, out_dir)
             ui.interrupted(len(results), len(selected))
             raise
         finally:
+            executor.close()
             # A worker killed mid-write leaves a temporary file; the run still holds the lock.
             report.swept += [str(p) for p in _sweep(out_dir)]
 
