@@ -318,12 +318,14 @@ def script_segments(text: str) -> tuple[tuple[str, bool], ...]:
     letters stay in the Arabic run, so a name like 'حيدر العبادي' is one right-to-left run."""
     if not has_arabic(text):
         return ((text, False),)
+    if len(text) > 4_000:  # not kept: the cache is bounded by count, so entries stay small
+        return _mixed_segments.__wrapped__(text)
     return _mixed_segments(text)
 
 
 # The one-pager's fit search sets the same texts up to twenty times; a long Arabic paragraph
 # took a millisecond to split character by character. Bounded; the result is a tuple, shared.
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)
 def _mixed_segments(text: str) -> tuple[tuple[str, bool], ...]:
     kinds: list[bool | None] = []
     for ch in text:

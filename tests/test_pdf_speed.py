@@ -60,6 +60,18 @@ def test_the_cache_is_bounded() -> None:
     assert cache.misses == 51  # long dropped
 
 
+def test_long_markup_is_parsed_every_time_so_the_cache_stays_small() -> None:
+    cache = ParsedMarkup(size=8)
+    long_text = "word " * 2_000
+    assert cache.parse(long_text, _style(), lambda t: t) is None
+    assert not cache._entries
+    assert Para(long_text, _style()).wrap(200, 10_000)[1] > 0  # set all the same
+    _mixed_segments.cache_clear()
+    long_mixed = "حيدر and Haider " * 400
+    assert "".join(p for p, _ in script_segments(long_mixed)) == long_mixed
+    assert _mixed_segments.cache_info().currsize == 0
+
+
 def test_a_para_tag_with_attributes_is_parsed_uncached() -> None:
     cache = ParsedMarkup(size=8)
     assert cache.parse('<para fontSize="14">Big</para>', _style(), lambda t: t) is None
@@ -85,7 +97,7 @@ def test_script_segments_are_shared_and_bounded() -> None:
     text = "حيدر العبادي said (تابع) today"
     assert script_segments(text) is script_segments(text)
     assert "".join(p for p, _ in script_segments(text)) == text
-    assert _mixed_segments.cache_info().maxsize == 1024
+    assert _mixed_segments.cache_info().maxsize == 512
     assert script_segments("plain") == (("plain", False),)
 
 

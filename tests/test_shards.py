@@ -105,11 +105,11 @@ def test_shard_auto_reads_a_kubernetes_indexed_job_or_ci_nodes(environ, shard):
      "REPORTGEN_SHARD_TOTAL to the Job's completions)"),
     ({"JOB_COMPLETION_INDEX": "4", "REPORTGEN_SHARD_TOTAL": "4"}, "--shard auto: "
      "JOB_COMPLETION_INDEX='4' and REPORTGEN_SHARD_TOTAL='4' do not name one of N machines "
-     "(the first is 0)"),
+     "(the first is 0; N at most 10,000)"),
     ({"CI_NODE_INDEX": "0", "CI_NODE_TOTAL": "2"}, "--shard auto: CI_NODE_INDEX='0' and "
-     "CI_NODE_TOTAL='2' do not name one of N machines (the first is 1)"),
+     "CI_NODE_TOTAL='2' do not name one of N machines (the first is 1; N at most 10,000)"),
     ({"CI_NODE_INDEX": "x", "CI_NODE_TOTAL": "2"}, "--shard auto: CI_NODE_INDEX='x' and "
-     "CI_NODE_TOTAL='2' do not name one of N machines (the first is 1)"),
+     "CI_NODE_TOTAL='2' do not name one of N machines (the first is 1; N at most 10,000)"),
 ])
 def test_shard_auto_without_a_usable_environment_says_what_to_set(environ, message):
     with pytest.raises(UsageError) as caught:
@@ -271,14 +271,53 @@ def test_merge_refuses_reports_that_are_not_the_shards_of_one_run(briefs, tmp_pa
     first = reports["one"]["briefs"][0]["brief"]
     assert refused("one", "two+") == (
         f"--merge: {first} was built by {paths['one']} and by {paths['two+']}; the shards did "
-        "not split the same briefs (give every shard the same briefs and the same manifest, "
-        "or a fresh OUT)")
+        "not split the same briefs (give every shard the same briefs)")
     assert refused("one", "two-") == (
         "--merge: the shards found 3 briefs but built 2 between them; the shards did not split "
-        "the same briefs (give every shard the same briefs and the same manifest, or a fresh "
-        "OUT)")
+        "the same briefs (give every shard the same briefs)")
     assert refused("nothing") == f"--merge: {tmp_path / 'nothing.json'}: no such file"
+    # hostile or inconsistent reports: refused by name, never a traceback (exit 70)
+    hostile = {
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "nan": json.dumps(dict(reports["one"], seconds=float("nan"))),
+        "listcount": json.dumps(dict(reports["one"], discovered=[1])),
+        "boolean": json.dumps(dict(reports["one"], jobs=True)),
+        "notes": json.dumps(dict(reports["one"], warnings=[{"x": 1}])),
+        "more": json.dumps(dict(reports["two"], discovered=5)),
+    }
+    for name, text in hostile.items():
+        (tmp_path / f"{name}.json").write_text(text, encoding="utf-8")
+    for name in ("deep", "nan", "listcount", "boolean", "notes"):
+        assert refused(name, "two").startswith(
+            f"--merge: {tmp_path / (name + '.json')}: not a JSON report"), name
+    assert refused("one", "more") == ("--merge: the shards found different numbers of briefs "
+                                      "(3, 5); they did not see the same briefs")
     assert not (tmp_path / "merged" / INDEX_NAME).exists()
     build("--merge", paths["two"], paths["one"], "--out", tmp_path / "merged")
     assert sorted(index_links(tmp_path / "merged")) == [
         "Nightly brief alpha", "Nightly brief beta", "Nightly brief gamma"]
+
+
+@pytest.mark.parametrize("text", ["1/30000000", "1/10001"])
+def test_a_shard_count_past_any_cluster_is_refused_before_anything_is_done(text):
+    with pytest.raises(UsageError, match="at most 10,000 shards"):
+        parse_shard(text)
+
+
+def test_shard_auto_refuses_a_huge_count_from_the_environment():
+    with pytest.raises(UsageError, match="N at most 10,000"):
+        parse_shard("auto", {"JOB_COMPLETION_INDEX": "0", "REPORTGEN_SHARD_TOTAL": "1000000000"})
+
+
+@pytest.mark.parametrize(("address", "problem"), [
+    ("tls://127.0.0.1:8786", "protocol 'tls'; reportgen connects over tcp:// only"),
+    ("tcp://127.0.0.1:8786?x=1", "a user, query or fragment"),
+    ("tcp://user:pw@127.0.0.1:8786", "a user, query or fragment"),
+    ("tcp://127.0.0.1", "no port"),
+])
+def test_a_scheduler_address_reportgen_cannot_use_is_a_usage_error(address, problem):
+    from reportgen.batch.executors import check_scheduler_address
+
+    with pytest.raises(UsageError) as caught:
+        check_scheduler_address(address)
+    assert f"({problem})" in str(caught.value)

@@ -72,6 +72,9 @@ def collision_message(brief: Path, others: Iterable[Path], out_dir: Path | str) 
             f"{Path(out_dir) / brief.stem}.*; rename one")
 
 
+MAX_SHARDS = 10_000  # more machines than that is a typo (the split holds N slices in memory)
+
+
 @dataclass(frozen=True)
 class Shard:
     """The K-th (1-based) of N slices of a set of briefs.
@@ -92,6 +95,8 @@ class Shard:
             shard = None
         if not sep or shard is None or not 1 <= shard.index <= shard.count:
             raise UsageError(f"--shard {text!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
+        if shard.count > MAX_SHARDS:
+            raise UsageError(f"--shard {text!r}: at most {MAX_SHARDS:,} shards")
         return shard
 
     def owns(self, brief: Path) -> bool:

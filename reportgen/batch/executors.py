@@ -268,11 +268,15 @@ def check_scheduler_address(address: str) -> None:
         port = parts.port
     except ValueError as exc:
         parts, port, problem = None, None, str(exc)
-    if parts is not None and parts.scheme not in ("tcp", "tls", "ws", "wss"):
-        problem = f"unknown protocol {parts.scheme!r}"
+    # tcp only: tls:// and wss:// need certificates set up in Dask's own configuration, which
+    # this command does not take (it failed deep inside Dask without them)
+    if parts is not None and parts.scheme != "tcp":
+        problem = f"protocol {parts.scheme!r}; reportgen connects over tcp:// only"
     elif parts is not None and (not parts.hostname or port is None or parts.path):
         problem = "no host" if not parts.hostname else "no port" if port is None else \
             "a path after the port"
+    elif parts is not None and (parts.query or parts.fragment or "@" in parts.netloc):
+        problem = "a user, query or fragment"
     if problem:
         raise UsageError(f"--scheduler {address!r}: not the address of a Dask scheduler "
                          f"({problem}); expected tcp://HOST:PORT, e.g. "

@@ -10,6 +10,7 @@ order) and one OUT/index.html over every shard's briefs. Times are per shard: th
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from reportgen.batch.discover import Shard
@@ -58,15 +59,20 @@ def merge_reports(paths: list[Path], out_dir: Path) -> BuildReport:
                 raise UsageError(
                     f"--merge: {entry['brief']} was built by {seen[entry['brief']]} and by "
                     f"{path}; the shards did not split the same briefs (give every shard the "
-                    "same briefs and the same manifest, or a fresh OUT)")
+                    "same briefs)")
             seen[entry["brief"]] = path
             briefs.append(_brief(entry, out_dir))
     discovered = {data.get("discovered") for _, data in reports}
-    if len(discovered) == 1 and None not in discovered and len(briefs) != next(iter(discovered)):
+    if len(discovered) > 1:
+        raise UsageError(
+            f"--merge: the shards found different numbers of briefs "
+            f"({', '.join(str(d) for d in sorted(discovered, key=str))}); they did not see "
+            "the same briefs")
+    if None not in discovered and len(briefs) != next(iter(discovered)):
         raise UsageError(
             f"--merge: the shards found {next(iter(discovered))} briefs but built "
             f"{len(briefs)} between them; the shards did not split the same briefs (give every "
-            "shard the same briefs and the same manifest, or a fresh OUT)")
+            "shard the same briefs)")
     report = BuildReport(
         out_dir=str(out_dir), formats=tuple(first["formats"]),
         jobs=sum(data["jobs"] for _, data in reports),
@@ -118,6 +124,9 @@ def _read(path: Path) -> dict:
     except (OSError, ValueError) as exc:
         raise UsageError(f"--merge: {path}: not a JSON report of reportgen build ({exc})") \
             from None
+    except RecursionError:
+        raise UsageError(f"--merge: {path}: not a JSON report of reportgen build (nested too "
+                         "deep)") from None
     problem = _shape_problem(data)
     if problem:
         raise UsageError(f"--merge: {path}: not a JSON report of reportgen build --json "
@@ -135,8 +144,16 @@ def _shape_problem(data: object) -> str | None:
              "seconds": (int, float), "swept": list, "pruned": list, "warnings": list,
              "briefs": list}
     for key, kind in types.items():
-        if not isinstance(data.get(key), kind):
+        if not isinstance(data.get(key), kind) or (kind is int and isinstance(data[key], bool)):
             return f"{key} is missing or of the wrong type"
+    discovered = data.get("discovered")
+    if discovered is not None and (isinstance(discovered, bool)
+                                   or not isinstance(discovered, int) or discovered < 0):
+        return "discovered is not a number of briefs"
+    if not all(isinstance(x, str) for key in ("swept", "pruned", "warnings") for x in data[key]):
+        return "swept, pruned or warnings holds something other than text"
+    if not _finite(data["seconds"]):
+        return "seconds is not a number of seconds"
     if not isinstance(data.get("shard"), (str, type(None))):
         return "shard is not K/N"
     if any(f not in FORMATS for f in data["formats"]):
@@ -145,7 +162,7 @@ def _shape_problem(data: object) -> str | None:
         if not (isinstance(b, dict) and isinstance(b.get("brief"), str)
                 and isinstance(b.get("title"), (str, type(None)))
                 and isinstance(b.get("date"), (str, type(None)))
-                and isinstance(b.get("seconds"), (int, float))
+                and _finite(b.get("seconds"))
                 and isinstance(b.get("outputs"), list)):
             return "a brief entry has the wrong shape"
         for o in b["outputs"]:
@@ -153,8 +170,14 @@ def _shape_problem(data: object) -> str | None:
                     and o.get("status") in STATUSES
                     and isinstance(o.get("path"), (str, type(None)))
                     and isinstance(o.get("error"), (str, type(None)))
-                    and isinstance(o.get("seconds"), (int, float))
+                    and _finite(o.get("seconds"))
                     and isinstance(o.get("cannot_write"), bool)
                     and isinstance(o.get("layout"), (dict, type(None)))):
                 return "an output entry has the wrong shape"
     return None
+
+
+def _finite(value: object) -> bool:
+    """A number of seconds: not a bool, not NaN or infinite, not negative."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and value >= 0)

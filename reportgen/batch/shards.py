@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from reportgen.batch.discover import Shard
+from reportgen.batch.discover import MAX_SHARDS, Shard
 from reportgen.errors import UsageError
 
 # (index variable, count variable, the index of the first machine)
@@ -47,9 +47,10 @@ def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> Shard:
             k, n = int(index) - first + 1, int(count)
         except ValueError:
             k = n = 0
-        if not 1 <= k <= n:
+        if not 1 <= k <= n or n > MAX_SHARDS:
             raise UsageError(f"--shard auto: {index_name}={index!r} and {count_name}={count!r} "
-                             f"do not name one of N machines (the first is {first})")
+                             f"do not name one of N machines (the first is {first}; "
+                             f"N at most {MAX_SHARDS:,})")
         return Shard(k, n)
     raise UsageError("--shard auto: neither JOB_COMPLETION_INDEX and REPORTGEN_SHARD_TOTAL "
                      "(a Kubernetes Indexed Job) nor CI_NODE_INDEX and CI_NODE_TOTAL are "

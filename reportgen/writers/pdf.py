@@ -237,11 +237,13 @@ def rl(text: str, st: Styles, bold: bool = False) -> str:
     """Plain text to ReportLab paragraph markup: escaped, with Arabic-script runs set in the
     profile's Arabic family (bold where the text is), still in logical order: `Para` shapes
     them and puts them in display order, line by line in a right-to-left paragraph."""
+    if len(text) > 4_000:  # not kept: the cache is bounded by count, so entries stay small
+        return _markup.__wrapped__(text, st.arabic_face, bold)
     return _markup(text, st.arabic_face, bold)
 
 
 # The fit search sets the same texts up to twenty times: their markup is made once (bounded).
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)
 def _markup(text: str, arabic_face: str, bold: bool) -> str:
     out = []
     for piece, arabic in script_segments(for_reportlab(text)):

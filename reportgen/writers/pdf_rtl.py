@@ -159,9 +159,11 @@ class ParsedMarkup:
     Bounded: at most `size` entries, the least recently used dropped first. Every paragraph
     gets its own copies of the frags (ReportLab sets attributes on them while breaking and
     splitting lines), so no paragraph sees another's changes. A style is keyed by what the
-    parser reads of it (font, size, colour, text transform, the bullet's font, size, colour)."""
+    parser reads of it (font, size, colour, text transform, the bullet's font, size, colour).
+    Markup longer than MAX_CACHED_MARKUP characters is parsed every time, so the cache holds
+    at most `size` x that (about 2 MB of text, 20 MB with its frags)."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 512) -> None:
         self.size = size
         self._entries: OrderedDict[tuple, tuple] = OrderedDict()
         self.hits = self.misses = 0
@@ -176,6 +178,8 @@ class ParsedMarkup:
         """(cleaned text, frags, bullet frags) of `text` in `style`, as ReportLab's Paragraph
         would parse them; None when the markup changes the style (a `<para>` tag with
         attributes: not kept, parsed by ReportLab as usual)."""
+        if len(text) > MAX_CACHED_MARKUP:  # kept small: the bound is on memory, not count
+            return None
         key = self._key(text, style)
         entry = self._entries.get(key)
         if entry is None:
@@ -200,6 +204,9 @@ class ParsedMarkup:
     def clear(self) -> None:
         self._entries.clear()
         self.hits = self.misses = 0
+
+
+MAX_CACHED_MARKUP = 4_000  # characters: a long paragraph of a brief is about 1,500
 
 
 def _copies(frags: list) -> list:
