@@ -257,8 +257,8 @@ def test_help_and_a_local_build_never_import_dask(briefs, tmp_path):
 
 
 @pytest.mark.parametrize(("address", "problem"), [
-    ("nonsense", "no port"), ("tcp://:8786", "no host"), ("inproc://x", "unknown protocol "
-                                                          "'inproc'"),
+    ("nonsense", "no port"), ("tcp://:8786", "no host"),
+    ("inproc://x", "protocol 'inproc'; reportgen connects over tcp:// only"),
     ("tcp://h:8786/x", "a path after the port")])
 def test_a_scheduler_address_that_is_no_address_is_a_usage_error(briefs, tmp_path, address,
                                                                  problem):
