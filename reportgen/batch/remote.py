@@ -21,8 +21,6 @@ from pathlib import Path
 from reportgen.batch.fingerprint import (
     BriefInputs,
     InputFile,
-    bytes_digest,
-    fingerprint_inputs,
     format_fingerprint,
     library_versions,
 )
@@ -34,7 +32,6 @@ from reportgen.batch.worker import (
     BriefTask,
     FormatResult,
     _failed,
-    brief_inputs,
     describe_error,
     file_sha256,
     layout_summary,
@@ -289,24 +286,14 @@ def build_remote(packed: RemoteTask) -> RemoteResult:
 def _build_here(task: BriefTask, packed: RemoteTask) -> RemoteResult:
     """build_brief, but the outputs are returned instead of written."""
     from reportgen import pipeline
-    from reportgen.batch.worker import _apply_environment
+    from reportgen.batch.worker import _apply_environment, load_brief
 
     _apply_environment(task)
     result = BriefResult(brief=task.brief)
-    started = time.perf_counter()
-    try:
-        brief_bytes = read_brief(Path(task.brief))
-        job = pipeline.prepare(Path(task.brief), Path(task.templates) if task.templates else None)
-    except Exception as exc:  # noqa: BLE001
-        result.seconds = time.perf_counter() - started
-        result.error = describe_error(exc)
+    loaded = load_brief(task, result)
+    if loaded is None:
         return RemoteResult(result)
-    result.seconds = time.perf_counter() - started
-    brief = job.doc.brief
-    result.title, result.date = brief.title, brief.date.isoformat()
-    result.profile = job.profile.name
-    result.inputs, digests = brief_inputs(job, task)
-    base = fingerprint_inputs(bytes_digest(brief_bytes), digests, task.source_date_epoch)
+    job, base = loaded
     outputs, total = [], 0
     for fmt in task.formats:
         begun = time.perf_counter()

@@ -89,14 +89,12 @@ class BriefResult:
     inputs: BriefInputs | None = None  # the recipe of its fingerprint, when it was loaded
 
 
-def build_brief(task: BriefTask) -> BriefResult:
-    """Bring every requested output of one brief up to date; never raises for a user error."""
-    from reportgen.pipeline import output_path, prepare
+def load_brief(task: BriefTask, result: BriefResult):
+    """Load and validate the brief into `result` (its time, title, date, profile, inputs):
+    (the job, the fingerprint every format's starts from), or None with `result.error` set.
+    Shared by the local workers (build_brief) and the Dask ones (batch.remote)."""
+    from reportgen.pipeline import prepare
 
-    _apply_environment(task)
-    out_dir = Path(task.out_dir)
-    targets = {fmt: output_path(Path(task.brief), out_dir, fmt) for fmt in task.formats}
-    result = BriefResult(brief=task.brief)
     started = time.perf_counter()
     try:
         brief_bytes = read_brief(Path(task.brief))  # read before parsing: see fingerprint()
@@ -104,15 +102,29 @@ def build_brief(task: BriefTask) -> BriefResult:
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the run
         result.seconds = time.perf_counter() - started
         result.error = describe_error(exc)
-        result.outputs = [_failed(fmt, targets[fmt], task, result.error, 0.0)
-                          for fmt in task.formats]
-        return result
+        return None
     result.seconds = time.perf_counter() - started
     brief = job.doc.brief
     result.title, result.date = brief.title, brief.date.isoformat()
     result.profile = job.profile.name
     result.inputs, digests = brief_inputs(job, task)
-    base = fingerprint_inputs(bytes_digest(brief_bytes), digests, task.source_date_epoch)
+    return job, fingerprint_inputs(bytes_digest(brief_bytes), digests, task.source_date_epoch)
+
+
+def build_brief(task: BriefTask) -> BriefResult:
+    """Bring every requested output of one brief up to date; never raises for a user error."""
+    from reportgen.pipeline import output_path
+
+    _apply_environment(task)
+    out_dir = Path(task.out_dir)
+    targets = {fmt: output_path(Path(task.brief), out_dir, fmt) for fmt in task.formats}
+    result = BriefResult(brief=task.brief)
+    loaded = load_brief(task, result)
+    if loaded is None:
+        result.outputs = [_failed(fmt, targets[fmt], task, result.error, 0.0)
+                          for fmt in task.formats]
+        return result
+    job, base = loaded
     for fmt in task.formats:
         result.outputs.append(_build_format(job, fmt, targets[fmt], base, task))
     return result
