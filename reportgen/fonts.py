@@ -1,18 +1,21 @@
-"""Fonts: static TrueType instances of the profile's families, made once and cached.
+"""Fonts: static TrueType faces of the profile's families, shipped or cut once and cached.
 
-The families come from `fontpkg-*` packages installed with reportgen (Source Sans 3 for Latin
-text, Noto Sans Arabic for Arabic script): small, well kept, OFL-licensed, and the same files on
-every machine. They ship as variable fonts; ReportLab and the text measurer need static ones.
+Source Sans 3 (Latin text) ships with reportgen as Adobe's own static TrueType files of its
+3.052 release, unmodified (`reportgen/_fonts/source-sans-3/`, with their OFL and an
+`origin.json` naming where they come from and their sha256): its OFL reserves the name
+"Source", so an instance we cut ourselves (a Modified Version) could not be passed on under that
+name, but Adobe's own files can. A first run therefore cuts nothing for the Latin text (it took
+about 25 s of CPU, nearly all of it fontTools merging the kerning table of each of four cuts).
 
-The static cuts of Noto Sans Arabic come with reportgen (`reportgen/_fonts/`, made by
-`python -m reportgen._fonts.regenerate` with the same code that cuts on a user's machine, its
-OFL licence beside them): a cut is used from there when its variable source hashes to the source
-it was made from, so a first run does not cut it (about half of the ~16 s of CPU a first run
-took, nearly all of it in the kerning table). Source Sans 3's cuts cannot be shipped: its OFL
-reserves the name "Source" and a static instance is a Modified Version, which may not be
-distributed under it, so it is cut on the user's machine. Any family not shipped, or a
-different build of these sources, is cut by fontTools' instancer once into a per-user cache,
-and each cut is used only while it still hashes to the sha256 recorded when it was made.
+Other families come from `fontpkg-*` packages (Noto Sans Arabic for Arabic script): small, well
+kept, OFL-licensed, the same files on every machine. They ship as variable fonts; ReportLab and
+the text measurer need static ones. The static cuts of Noto Sans Arabic come with reportgen too
+(`reportgen/_fonts/`, made by `python -m reportgen._fonts.regenerate` with the same code that
+cuts on a user's machine, its OFL licence beside them): a cut is used from there when its
+variable source hashes to the source it was made from. Any family not shipped, or a different
+build of these sources, is cut by fontTools' instancer once into a per-user cache, and each cut
+is used only while it still hashes to the sha256 recorded when it was made; a shipped file is
+likewise used only while it hashes to the sha256 shipped with it.
 """
 
 from __future__ import annotations
@@ -72,9 +75,44 @@ def _cmap(path: Path) -> frozenset[int]:
 
 @cache
 def family(name: str) -> FontFamily:
-    """The static instances of `name`: the shipped cuts when they fit its installed sources,
-    else cut and cached on first use."""
-    return _family(name, use_shipped=True)
+    """The static faces of `name`: the shipped upstream files, else the shipped cuts when they
+    fit its installed sources, else cut and cached on first use."""
+    return shipped_family(name) or _family(name, use_shipped=True)
+
+
+# Families whose designers publish static TrueType files, shipped as published: one folder
+# each under _fonts/ with an origin.json ({"family", "styles": {style: {"file", "sha256"}}}).
+@cache
+def _shipped_statics() -> dict[str, Path]:
+    """{family name: its folder} of the upstream static families shipped with reportgen."""
+    found = {}
+    for origin in sorted(SHIPPED_DIR.glob("*/origin.json")):
+        try:
+            found[json.loads(origin.read_bytes())["family"]] = origin.parent
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def shipped_family(name: str) -> FontFamily | None:
+    """`name` from the upstream static files shipped with reportgen, or None if it is not
+    shipped. A shipped file that no longer hashes to its record (a damaged install) is an
+    error: falling back to another build of the family would change every document."""
+    folder = _shipped_statics().get(name)
+    if folder is None:
+        return None
+    try:
+        styles = json.loads((folder / "origin.json").read_bytes())["styles"]
+        files = {style: (folder / styles[style]["file"], styles[style]["sha256"])
+                 for style in STYLES}
+    except (OSError, ValueError, KeyError, TypeError):
+        files = {}
+    damaged = [str(path) for path, sha in files.values() if _file_sha256(path) != sha]
+    if not files or damaged:
+        raise RenderError(f"the font files of {name} shipped with reportgen are damaged "
+                          f"({', '.join(damaged) or folder / 'origin.json'}); reinstall "
+                          "reportgen")
+    return FontFamily(name, {style: path for style, (path, _sha) in files.items()})
 
 
 def _family(name: str, use_shipped: bool) -> FontFamily:

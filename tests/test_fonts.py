@@ -1,11 +1,13 @@
-"""Static font instances: shipped for the default families (the very bytes the cutter makes),
-else cut once, byte-stable whatever the day they were cut, and used only from a cache folder
-that is ours and only while each cut still matches its recorded sha256."""
+"""Static font faces: Adobe's own static Source Sans 3 files and the shipped Arabic cuts (the
+very bytes the cutter makes), else cut once, byte-stable whatever the day they were cut, and
+used only from a cache folder that is ours and only while each cut still matches its recorded
+sha256."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import stat
 import subprocess
@@ -308,8 +310,84 @@ def test_a_new_machine_sets_the_arabic_family_in_the_shipped_cuts_without_cuttin
     for licence in fonts.SHIPPED_DIR.glob("OFL-*.txt"):
         assert "SIL Open Font License, Version 1.1" in licence.read_text(encoding="utf-8")
     assert len(list(fonts.SHIPPED_DIR.glob("OFL-*.txt"))) == 1
-    # Source Sans 3 is not shipped: its OFL reserves the name "Source" for the original
-    assert not list(fonts.SHIPPED_DIR.glob("source-sans-3-*"))
+    # No cut of Source Sans 3 is shipped: its OFL reserves the name "Source" for the original,
+    # so Adobe's own static files are shipped instead (below)
+    assert not list(fonts.SHIPPED_DIR.glob("source-sans-3-*.ttf"))
+
+
+LATIN = "Source Sans 3"
+
+
+def test_source_sans_is_set_in_adobes_own_static_files_shipped_unmodified():
+    # Issue 15: a first run cut four instances of the variable font (~25 s of CPU). Adobe's
+    # static TrueType files of the same release ship instead, as published (the OFL lets the
+    # original be passed on under its reserved name), each checked against its sha256.
+    fam = fonts.family(LATIN)
+    folder = fonts.SHIPPED_DIR / "source-sans-3"
+    origin = json.loads((folder / "origin.json").read_text(encoding="utf-8"))
+    assert origin["family"] == LATIN and origin["url"].startswith("https://registry.npmjs.org/")
+    want = {"regular": ("Regular", 400, False), "bold": ("Bold", 700, False),
+            "italic": ("Italic", 400, True), "bolditalic": ("Bold Italic", 700, True)}
+    for style, (subfamily, weight, italic) in want.items():
+        path = fam.files[style]
+        assert path.parent == folder
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == origin["styles"][style]["sha256"]
+        with TTFont(path, lazy=True) as font:
+            assert "fvar" not in font and "GPOS" in font  # static, with its kerning
+            assert font["name"].getDebugName(1) == LATIN
+            assert font["name"].getDebugName(2) == subfamily
+            assert font["OS/2"].usWeightClass == weight
+            assert bool(font["head"].macStyle & 2) is italic
+            assert "Adobe" in font["name"].getDebugName(0)  # Adobe's copyright, untouched
+    licence = (folder / origin["licence"]).read_text(encoding="utf-8")
+    assert "Reserved Font Name 'Source'" in licence and "SIL OPEN FONT LICENSE" in licence
+
+
+def test_a_new_machine_renders_the_english_sample_without_cutting_or_caching_a_font(tmp_path):
+    # The whole first run of `reportgen pdf` with an empty cache: nothing is cut (a cut would
+    # raise), nothing is written to the cache, and the one-pager embeds Adobe's faces.
+    env = {**os.environ, "REPORTGEN_CACHE": str(tmp_path / "cache")}
+    no_cuts = ("import sys; from reportgen import fonts\n"
+               "def refuse(*a): raise SystemExit('cut a font on first run')\n"
+               "fonts._cut = refuse\n"
+               "from reportgen.cli import main; sys.argv[0] = 'reportgen'; main()")
+    done = subprocess.run([sys.executable, "-c", no_cuts, "pdf", str(SAMPLE), "-o",
+                           str(tmp_path / "out")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "cache").exists()
+    from pypdf import PdfReader
+
+    page = PdfReader(tmp_path / "out" / f"{SAMPLE.stem}.pdf").pages[0]
+    names = {str(f["/BaseFont"]).split("+")[-1] for f in page["/Resources"]["/Font"].values()}
+    assert {"SourceSans3-Regular", "SourceSans3-Bold", "SourceSans3-It"} <= names
+
+
+@pytest.mark.parametrize("damage", ["altered", "missing"])
+def test_a_damaged_shipped_static_face_is_an_error_never_another_build(tmp_path, monkeypatch,
+                                                                      damage):
+    import shutil
+
+    from reportgen.errors import RenderError
+
+    shipped = tmp_path / "_fonts"
+    shutil.copytree(fonts.SHIPPED_DIR / "source-sans-3", shipped / "source-sans-3")
+    bold = shipped / "source-sans-3" / "SourceSans3-Bold.ttf"
+    if damage == "altered":
+        data = bytearray(bold.read_bytes())
+        data[len(data) // 2] ^= 0xFF  # one byte in the outlines
+        bold.write_bytes(bytes(data))
+    else:
+        bold.unlink()
+    monkeypatch.setattr(fonts, "SHIPPED_DIR", shipped)
+    fonts._shipped_statics.cache_clear()
+    fonts._file_sha256.cache_clear()
+    try:
+        with pytest.raises(RenderError, match="SourceSans3-Bold.ttf.*reinstall reportgen"):
+            fonts.shipped_family(LATIN)
+        assert fonts.shipped_family("Noto Sans Arabic") is None  # not shipped as statics
+    finally:
+        fonts._shipped_statics.cache_clear()
+        fonts._file_sha256.cache_clear()
 
 
 def fake_cutter(monkeypatch) -> list[Path]:

@@ -76,11 +76,13 @@ def lines_of(path: Path) -> list[list[dict]]:
     raised, a letter's box follows its font) lie within a few points of each other; lines are
     a leading apart."""
     with pdfplumber.open(path) as pdf:
+        # by baseline (the text matrix), not by box: a Latin and an Arabic face on one line
+        # have boxes of their own fonts' ascent and descent
         chars = sorted((c for c in pdf.pages[0].chars if c["text"].strip()),
-                       key=lambda c: c["bottom"])
+                       key=lambda c: -c["matrix"][5])
     rows: list[list[dict]] = []
     for c in chars:
-        if rows and c["bottom"] - rows[-1][0]["bottom"] < 6:
+        if rows and rows[-1][0]["matrix"][5] - c["matrix"][5] < 6:
             rows[-1].append(c)
         else:
             rows.append([c])

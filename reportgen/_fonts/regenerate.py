@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-# The built-in profiles' families whose static cuts may be shipped. Source Sans 3 may not: its
-# OFL reserves the name "Source", and a static instance is a Modified Version (OFL 3), which
-# could not be distributed under that name; it is cut on the user's machine instead (a
-# private modification, which the licence allows).
+# The built-in profiles' families whose static cuts are shipped. Source Sans 3's are not: its
+# OFL reserves the name "Source", and an instance we cut is a Modified Version (OFL 3), which
+# could not be distributed under that name; Adobe's own static files ship instead, unmodified
+# (source-sans-3/, see its origin.json), and this script leaves them alone.
 FAMILIES = ("Noto Sans Arabic",)
 HERE = Path(__file__).parent
 

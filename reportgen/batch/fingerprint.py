@@ -84,12 +84,25 @@ def bytes_digest(data: bytes) -> str:
 
 @cache
 def library_versions() -> str:
-    """Versions of the libraries every format depends on, fonts packages included."""
+    """Versions of the libraries every format depends on, fonts packages and the fonts shipped
+    with reportgen included."""
     from reportgen.writers import COMMON_LIBRARIES
 
     names = {_normal(n) for n in COMMON_LIBRARIES}
     names.update(n for n in _installed() if n.startswith("fontpkg"))
-    return ",".join(f"{name}={distribution_version(name)}" for name in sorted(names))
+    versions = [f"{name}={distribution_version(name)}" for name in sorted(names)]
+    return ",".join([*versions, f"shipped-fonts={_shipped_fonts()}"])
+
+
+def _shipped_fonts() -> str:
+    """The font files shipped inside reportgen (Source Sans 3), by their recorded sha256s: a
+    new set changes every document, whatever the version number says."""
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    for origin in sorted((Path(__file__).parent.parent / "_fonts").glob("*/origin.json")):
+        h.update(read_digest(origin, 1 << 16).encode())
+    return h.hexdigest()[:16]
 
 
 def distribution_version(name: str) -> str:
