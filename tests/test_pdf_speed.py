@@ -1,6 +1,6 @@
 """The one-pager's caches (issue 15): the fit search sets the same paragraphs up to twenty times,
-so their markup and ReportLab's parse of it are kept, bounded, and never shared between
-paragraphs in a way that lets one see another's changes.
+so their markup, ReportLab's parse of it and the height of its lines at each width are kept,
+bounded, and never shared between paragraphs in a way that lets one see another's changes.
 
 Not timed (timings are flaky on shared machines): the caches are counted instead, and the
 output of a cached render is compared with an uncached one byte for byte.
@@ -16,7 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportgen.fonts import _mixed_segments, script_segments
 from reportgen.pipeline import prepare, render
 from reportgen.writers import pdf as pdf_writer
-from reportgen.writers.pdf_rtl import PARSED, Para, ParsedMarkup
+from reportgen.writers.pdf_rtl import HEIGHTS, PARSED, LineHeights, Para, ParsedMarkup
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "briefs" / "pmf-tillerson.yaml"
@@ -101,14 +101,60 @@ def test_script_segments_are_shared_and_bounded() -> None:
     assert script_segments("plain") == (("plain", False),)
 
 
-def test_cached_render_is_byte_identical_to_an_uncached_one() -> None:
+def test_cached_render_is_byte_identical_to_an_uncached_one(monkeypatch) -> None:
     job = prepare(SAMPLE)
+    HEIGHTS.clear()
     warm = render(job, "pdf").data  # caches filled by this render
     assert PARSED.hits > 0
+    # most wraps of the fit search are measured from the heights kept: about 150 distinct
+    # (paragraph, width) of about 1,000 wraps
+    assert HEIGHTS.hits > 3 * HEIGHTS.misses > 0
     PARSED.clear()
+    monkeypatch.setattr(HEIGHTS, "get", lambda key: None)  # every wrap breaks its lines
     _mixed_segments.cache_clear()
     pdf_writer._markup.cache_clear()
     cold = render(job, "pdf").data
     assert warm == cold
     text = pypdf.PdfReader(io.BytesIO(cold)).pages[0].extract_text()
     assert "Popular Mobilization" in text
+
+
+def test_a_height_from_the_cache_is_the_height_of_the_lines_and_they_split_alike() -> None:
+    text = ("Iraq’s Popular Mobilization Forces answered the <b>Secretary of State</b> within "
+            "hours, and <i>their leaders</i> asked for a date for the U.S. withdrawal. ") * 3
+    HEIGHTS.clear()
+    measured = Para(text, _style())
+    height = measured.wrap(140, 1000)[1]
+    assert HEIGHTS.misses == 1 and HEIGHTS.hits == 0
+    cached = Para(text, _style())
+    assert cached.wrap(140, 1000)[1] == height
+    assert HEIGHTS.hits == 1
+    # its lines are broken only when asked for, and are the lines of the measured paragraph
+    assert [len(line.words) for line in cached.blPara.lines] == \
+        [len(line.words) for line in measured.blPara.lines]
+    assert len(cached.blPara.lines) * _style().leading == height
+    third = Para(text, _style())
+    third.wrap(140, 1000)
+    fresh = Para(text, _style())
+    fresh._breaking = None  # measured by breaking lines, as without the cache
+    fresh.wrap(140, 1000)
+    split_cached = third.split(140, height / 2)
+    split_fresh = fresh.split(140, height / 2)
+    assert len(split_cached) == len(split_fresh) == 2
+    for a, b in zip(split_cached, split_fresh, strict=True):
+        assert a.wrap(140, 1000) == b.wrap(140, 1000)
+        assert [getattr(f, "text", None) for f in a.frags] == \
+            [getattr(f, "text", None) for f in b.frags]
+    # splitting changed no height kept: the next paragraph of that text measures the same
+    assert Para(text, _style()).wrap(140, 1000)[1] == height
+    # another width or another leading is another entry
+    assert Para(text, _style()).wrap(90, 1000)[1] > height
+    assert Para(text, _style(11)).wrap(140, 1000)[1] != height
+
+
+def test_the_heights_kept_are_bounded() -> None:
+    heights = LineHeights(size=4)
+    for i in range(20):
+        heights.put(("p", i), float(i))
+    assert len(heights) == 4
+    assert heights.get(("p", 0)) is None and heights.get(("p", 19)) == 19.0

@@ -207,6 +207,7 @@ class ParsedMarkup:
 
 
 MAX_CACHED_MARKUP = 4_000  # characters: a long paragraph of a brief is about 1,500
+MAX_HEIGHT = 0x7FFFFFFF  # ReportLab's own "unbounded" height
 
 
 def _copies(frags: list) -> list:
@@ -222,6 +223,61 @@ def _copies(frags: list) -> list:
 PARSED = ParsedMarkup()
 
 
+class LineHeights:
+    """The height ReportLab's line breaking gives a paragraph at a width, kept per (markup,
+    what of the style breaking reads, width), so the fit search measures each paragraph once
+    per width: it wraps about 1,000 paragraphs a brief, only about 150 of them distinct (the
+    spacing and the pictures' width change between attempts, most of the text's widths do
+    not), and breaking lines was over half of a one-pager's time.
+
+    Only the height is kept, never ReportLab's lines: they are objects that splitting a
+    paragraph changes (it appends spaces to words), so a paragraph measured from here breaks
+    its own lines, once, when something needs them (a split, drawing; see `Para.blPara`).
+    Bounded: at most `size` entries, least recently used dropped first; keys hold markup of
+    at most MAX_CACHED_MARKUP characters."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, float] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> float | None:
+        height = self._entries.get(key)
+        if height is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._entries.move_to_end(key)
+        return height
+
+    def put(self, key: tuple, height: float) -> None:
+        self._entries[key] = height
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.hits = self.misses = 0
+
+
+HEIGHTS = LineHeights()
+# What ReportLab's Paragraph.wrap and breakLines read of a style besides what the parse reads
+# (ParsedMarkup._key): with the markup and the width, they decide the lines.
+_BREAKING = ("leading", "leftIndent", "rightIndent", "firstLineIndent", "bulletIndent",
+             "wordWrap", "splitLongWords", "hyphenationLang", "hyphenationMinWordLength",
+             "embeddedHyphenation", "uriWasteReduce", "justifyBreaks", "spaceShrinkage",
+             "endDots", "autoLeading", "shaping")
+
+
+def _breaking_key(parse_key: tuple, style, bullet) -> tuple | None:
+    if bullet is not None and not isinstance(bullet, str):
+        return None  # a bullet of frags: not worth a key
+    return (parse_key, bullet, *(repr(getattr(style, name, None)) for name in _BREAKING))
+
+
 class Para(Paragraph):
     """ReportLab's Paragraph, right to left when its text says so (see the module's docstring).
     `style.direction` ("ltr" or "rtl") is the document's direction.
@@ -234,6 +290,9 @@ class Para(Paragraph):
     group: Group = ()
     order: int = BODY
     part_of: int | None = None  # once split: the number its parts share (one element)
+    _breaking: tuple | None = None  # its key in HEIGHTS (None: measured by breaking lines)
+    _lines_for: float | None = None  # measured from HEIGHTS at this width, lines not broken
+    _bl = None
 
     def __init__(self, text, style=None, *args, **kwargs):
         super().__init__(text, style, *args, **kwargs)
@@ -265,6 +324,8 @@ class Para(Paragraph):
             return
         cleaned, frags, bullet = parsed
         super()._setup(cleaned, style, bullet or bulletText, frags, cleaner)
+        if not getattr(style, "autoLeading", ""):
+            self._breaking = _breaking_key(PARSED._key(text, style), style, self.bulletText)
 
     # -- the logical text ---------------------------------------------------------------------
 
@@ -358,9 +419,38 @@ class Para(Paragraph):
 
     # -- the Flowable protocol ----------------------------------------------------------------
 
+    @property
+    def blPara(self):
+        """ReportLab's lines; broken now if the height came from HEIGHTS."""
+        if self._bl is None and self._lines_for is not None:
+            width, self._lines_for = self._lines_for, None
+            Paragraph.wrap(self, width, MAX_HEIGHT)
+        if self._bl is None:
+            raise AttributeError("blPara")  # not wrapped yet: ReportLab asks with hasattr
+        return self._bl
+
+    @blPara.setter
+    def blPara(self, value):
+        self._bl = value
+
+    @blPara.deleter
+    def blPara(self):
+        self._bl = self._lines_for = None
+
     def wrap(self, availWidth, availHeight):
         if not self.bidi:
-            return super().wrap(availWidth, availHeight)
+            if self._breaking is None or availWidth < 1e-8:
+                return super().wrap(availWidth, availHeight)
+            key = (self._breaking, availWidth)
+            height = HEIGHTS.get(key)
+            if height is None:
+                self._lines_for = None
+                width, height = super().wrap(availWidth, availHeight)
+                HEIGHTS.put(key, height)
+                return width, height
+            self.width, self.height = availWidth, height
+            self._bl, self._lines_for = None, availWidth
+            return availWidth, height
         left, right = self._indents()
         if self._lines is None or self._for_width != availWidth:
             self._lines = self._break(availWidth - left - right)
