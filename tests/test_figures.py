@@ -81,6 +81,40 @@ def test_awkward_countries_get_a_sane_frame(code):
                 assert on_border or abs(a[0] - b[0]) < 0.5, (code, shape.code, a, b)
 
 
+@pytest.mark.parametrize("code", ["IQ", "RU", "FJ", "US", "CL", "NO", "ID"])
+def test_rings_skipped_by_latitude_are_the_ones_the_frame_would_not_show(code):
+    """The latitude pre-filter only saves work: every country framed with it gives the rings
+    it gives when every ring is projected and tested."""
+    country = countries.lookup(code)
+    proj = geo.projection_for(country)
+    unbounded = ((-math.inf, math.inf),)
+    for other in countries.everyone():
+        for poly in other.polygons:
+            spans = geo._lat_spans(other.alpha2)[other.polygons.index(poly)]
+            assert geo._framed(poly, proj, spans) == geo._framed(
+                poly, proj, unbounded * len(poly)), (code, other.alpha2)
+
+
+def test_framed_maps_are_kept_bounded_and_shared():
+    cache = geo.FramedShapes(size=2)
+    iraq, syria, iran = (countries.lookup(c) for c in ("IQ", "SY", "IR"))
+    first = cache.get("IQ", ("SY",), geo.projection_for(iraq))
+    assert cache.get("IQ", ("SY",), geo.projection_for(iraq)) is first
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert cache.get("IQ", ("IR",), geo.projection_for(iraq)) is not first  # another region
+    cache.get("SY", (), geo.projection_for(syria))
+    cache.get("IR", (), geo.projection_for(iran))
+    assert len(cache) == 2 and cache.misses == 4
+    again = cache.get("IQ", ("SY",), geo.projection_for(iraq))  # dropped, framed anew
+    assert again == first and again is not first and cache.misses == 5
+    # geo.shapes goes through the process's cache
+    geo.FRAMED.clear()
+    region = geo.region_codes(iraq, None)
+    assert geo.shapes(iraq, region, geo.projection_for(iraq)) is geo.shapes(
+        iraq, region, geo.projection_for(iraq))
+    assert geo.FRAMED.hits == 1
+
+
 def test_every_country_with_an_outline_can_be_mapped():
     mapped = 0
     for country in countries.everyone():
