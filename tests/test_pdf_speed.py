@@ -158,3 +158,14 @@ def test_the_heights_kept_are_bounded() -> None:
         heights.put(("p", i), float(i))
     assert len(heights) == 4
     assert heights.get(("p", 0)) is None and heights.get(("p", 19)) == 19.0
+
+
+def test_measuring_shares_one_canvas_and_never_draws_on_it() -> None:
+    """The fit search wraps and splits against one scratch canvas per process: sharing it is
+    safe only while measuring leaves nothing on it."""
+    canvas = pdf_writer.scratch_canvas()
+    render(prepare(SAMPLE), "pdf")
+    render(prepare(ROOT / "briefs" / "pmf-tillerson-ar.yaml"), "pdf")
+    assert pdf_writer.scratch_canvas() is canvas
+    assert canvas._code == [] and canvas.getPageNumber() == 1
+    assert canvas._doc.Pages.pages == []
