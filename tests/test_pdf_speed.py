@@ -49,6 +49,24 @@ def test_style_is_part_of_the_key() -> None:
     assert small[1][0].fontSize == 9 and large[1][0].fontSize == 12
 
 
+def test_a_style_made_from_another_gets_its_own_keys_and_they_go_with_it() -> None:
+    import gc
+
+    from reportgen.writers import pdf_rtl
+
+    base = _style(10)
+    base_keys = pdf_rtl.style_keys(base)
+    wider = ParagraphStyle("w", parent=base, leftIndent=12)
+    bigger = ParagraphStyle("b", parent=base, fontSize=14)
+    assert pdf_rtl.style_keys(wider)[0] == base_keys[0]  # parsed alike
+    assert pdf_rtl.style_keys(wider)[1] != base_keys[1]  # broken into lines otherwise
+    assert pdf_rtl.style_keys(bigger)[0] != base_keys[0]
+    held = len(pdf_rtl._STYLE_KEYS)
+    del wider, bigger
+    gc.collect()
+    assert len(pdf_rtl._STYLE_KEYS) == held - 2
+
+
 def test_the_cache_is_bounded() -> None:
     cache = ParsedMarkup(size=5)
     for i in range(50):

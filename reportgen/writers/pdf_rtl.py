@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import unicodedata
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -170,9 +171,7 @@ class ParsedMarkup:
 
     @staticmethod
     def _key(text: str, style) -> tuple:
-        return (text, style.fontName, style.fontSize, repr(style.textColor),
-                style.textTransform, style.bulletFontName, style.bulletFontSize,
-                repr(getattr(style, "bulletColor", None)))
+        return (text, *style_keys(style)[0])
 
     def parse(self, text: str, style, cleaner):
         """(cleaned text, frags, bullet frags) of `text` in `style`, as ReportLab's Paragraph
@@ -275,7 +274,26 @@ _BREAKING = ("leading", "leftIndent", "rightIndent", "firstLineIndent", "bulletI
 def _breaking_key(parse_key: tuple, style, bullet) -> tuple | None:
     if bullet is not None and not isinstance(bullet, str):
         return None  # a bullet of frags: not worth a key
-    return (parse_key, bullet, *(repr(getattr(style, name, None)) for name in _BREAKING))
+    return (parse_key, bullet, *style_keys(style)[1])
+
+
+_STYLE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def style_keys(style) -> tuple[tuple, tuple]:
+    """(what the parser reads of `style`, what line breaking reads besides), as the keys of
+    PARSED and HEIGHTS: worked out once per style object, not once per paragraph (the reprs
+    of its colours and sixteen attributes cost more than the look-up they key). Held weakly,
+    so kept no longer than the style; styles are made anew for each type size and never
+    changed once made (a variant is a new ParagraphStyle with the old one as its parent)."""
+    keys = _STYLE_KEYS.get(style)
+    if keys is None:
+        keys = _STYLE_KEYS[style] = (
+            (style.fontName, style.fontSize, repr(style.textColor), style.textTransform,
+             style.bulletFontName, style.bulletFontSize,
+             repr(getattr(style, "bulletColor", None))),
+            tuple(repr(getattr(style, name, None)) for name in _BREAKING))
+    return keys
 
 
 class Para(Paragraph):
