@@ -21,7 +21,7 @@ from PIL import Image
 from reportgen.document.model import MapFigure
 from reportgen.figures import countries, geo
 from reportgen.figures.labels import overlaps
-from reportgen.figures.raster import draw_map, map_pictures, render_map_png
+from reportgen.figures.raster import MapPictureCache, draw_map, map_pictures, render_map_png
 from reportgen.fonts import family
 from reportgen.pipeline import prepare
 from reportgen.writers.colour import map_palette
@@ -253,7 +253,8 @@ def test_place_names_sit_beside_their_dots_without_overlapping(iraq, palette, fo
                 rgb(palette["dot"])
 
 
-def test_the_same_map_gives_the_same_bytes_in_another_process(iraq, palette, font):
+def test_the_same_map_gives_the_same_bytes_in_another_process(iraq, palette, font,
+                                                              tmp_path):
     png = render_map_png(iraq, palette, WIDTH, font)
     assert render_map_png(iraq, palette, WIDTH, font) == png
     script = (
@@ -271,7 +272,56 @@ def test_the_same_map_gives_the_same_bytes_in_another_process(iraq, palette, fon
     assert data["map"]["country"] == "IQ"
     sample = prepare(brief).document
     local = render_map_png(sample.map, map_palette(sample.look.colors), WIDTH, font)
-    env = dict(os.environ, PYTHONHASHSEED="12345")
+    # an empty cache: the other process draws the map itself rather than reading ours
+    env = dict(os.environ, PYTHONHASHSEED="12345", REPORTGEN_CACHE=str(tmp_path / "cache"))
     out = subprocess.run([sys.executable, "-c", script, str(brief)], capture_output=True,
                          text=True, check=True, cwd=ROOT, env=env, timeout=120)
     assert out.stdout.strip() == hashlib.sha256(local).hexdigest()
+
+
+def _picture(cache: MapPictureCache, figure: MapFigure, palette, font, width: int = 300):
+    return cache.picture(figure, tuple(sorted(palette.items())), width, font, ())
+
+
+def test_map_pictures_are_kept_on_disk_between_processes_and_checked(iraq, palette, font,
+                                                                      tmp_path):
+    drawn = draw_map(iraq, palette, 300, font).png
+    first = MapPictureCache(tmp_path)
+    assert _picture(first, iraq, palette, font) == drawn and first.misses == 1
+    (kept,) = tmp_path.glob("map-*.png")
+    assert kept.read_bytes() == drawn and kept.with_name(kept.name + ".sha256").is_file()
+    later = MapPictureCache(tmp_path)  # another process, another night
+    assert _picture(later, iraq, palette, font) == drawn and later.hits == 1
+    # the caption is not in the picture: the same file
+    _picture(later, dataclasses.replace(iraq, caption="Another caption"), palette, font)
+    assert later.hits == 2
+    # a damaged file is drawn again, and replaced
+    kept.write_bytes(drawn[:-10])
+    assert _picture(later, iraq, palette, font) == drawn and later.misses == 1
+    assert kept.read_bytes() == drawn
+
+
+def test_anything_the_pixels_depend_on_names_another_picture(iraq, palette, font):
+    regular = family("Source Sans 3").files["regular"]
+    args = (tuple(sorted(palette.items())), 300, font, ())
+    key = MapPictureCache.key(iraq, *args)
+    assert len({key,
+                MapPictureCache.key(dataclasses.replace(iraq, places=iraq.places[:1]), *args),
+                MapPictureCache.key(iraq, tuple(sorted(dict(palette, sea="#ffffff").items())),
+                                    300, font, ()),
+                MapPictureCache.key(iraq, args[0], 301, font, ()),
+                MapPictureCache.key(iraq, args[0], 300, regular, ()),
+                MapPictureCache.key(iraq, args[0], 300, font, (("dpi", 150),))}) == 6
+
+
+def test_the_disk_cache_is_bounded_and_a_read_only_one_only_costs_the_drawing(
+        iraq, palette, font, tmp_path):
+    cache = MapPictureCache(tmp_path / "maps", keep=2)
+    for width in (200, 201, 202):
+        _picture(cache, iraq, palette, font, width)
+    assert len(list((tmp_path / "maps").glob("map-*.png"))) == 2
+    assert len(list((tmp_path / "maps").glob("*.sha256"))) == 2
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    refused = MapPictureCache(blocked / "maps")
+    assert _picture(refused, iraq, palette, font) == draw_map(iraq, palette, 300, font).png

@@ -1,17 +1,19 @@
 """The locator map as a PNG picture, for the memo: Word and LibreOffice both show a PNG, while
 neither reads the SVG python-docx cannot embed, and an EMF would have to be written by hand.
 
-Drawn with Pillow at three times the final size and scaled down with a Lanczos filter, so edges
+Drawn with Pillow at three times the final size and averaged down (a box filter), so edges
 and type come out anti-aliased; at 300 dpi for print. The sea, then every shape in the order the
 document gives (land, region, the country) with white borders, the frame, the places as dots
 with a white ring, and their names with a white halo, placed by `figures.labels.place_labels`
 measuring with the TrueType font the memo is set in. The same figure, palette and size give
 the same bytes: no timestamp or text chunk, a fixed zlib level (the bytes still depend on the
-Pillow build's zlib and FreeType, pinned with Pillow itself).
+Pillow build's zlib and FreeType, pinned with Pillow itself). Drawn pictures are kept in the
+user's cache between processes (`MapPictureCache`), named by all of that.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,11 +72,100 @@ def render_map_png(map_figure: MapFigure, palette: dict[str, str], width_px: int
 
 
 # A nightly build's briefs often share their map (the same country, region and places, in one
-# profile's colours): each worker draws it once (~150 ms) and keeps the PNG (~40 KB). Bounded.
+# profile's colours): each worker keeps the PNG (~40-75 KB) of the last few it drew. Bounded.
 @lru_cache(maxsize=8)
 def map_pictures(map_figure: MapFigure, palette: tuple[tuple[str, str], ...], width_px: int,
                  font_path: Path | None, options: tuple[tuple[str, object], ...]) -> bytes:
-    return draw_map(map_figure, dict(palette), width_px, font_path, **dict(options)).png
+    return PICTURES.picture(map_figure, palette, width_px, font_path, options)
+
+
+class MapPictureCache:
+    """Map pictures kept on disk between processes, as the font subsets are: drawing a memo's
+    map takes ~150 ms of CPU and ~45 MB of memory at its peak (three times its size in pixels,
+    before scaling down), the largest part of a worker's peak, and most nights draw the same
+    maps again. A picture is named by the sha256 of everything its pixels depend on: the
+    figure, colours, width and options, the bytes of the fonts, the drawing code (this module
+    and the label placer) and the Pillow, FreeType, raqm and zlib it runs on; and is used only
+    if it still hashes to the record written beside it (`fonts.read_recorded`). At most
+    `keep` pictures: the oldest are removed when a new one is written. A folder that cannot
+    be written only costs the drawing."""
+
+    def __init__(self, folder: Path | None = None, keep: int = 256) -> None:
+        self._folder, self.keep = folder, keep
+        self.hits = self.misses = 0
+
+    @property
+    def folder(self) -> Path:
+        from reportgen.fonts import cache_dir
+
+        return self._folder or cache_dir().parent / "maps"
+
+    def picture(self, map_figure: MapFigure, palette: tuple[tuple[str, str], ...],
+                width_px: int, font_path: Path | None,
+                options: tuple[tuple[str, object], ...]) -> bytes:
+        from reportgen.fonts import read_recorded
+
+        key = self.key(map_figure, palette, width_px, font_path, options)
+        target = self.folder / f"map-{key}.png"
+        data = read_recorded(target, MAX_PICTURE_BYTES)
+        if data is not None:
+            self.hits += 1
+            return data
+        self.misses += 1
+        data = draw_map(map_figure, dict(palette), width_px, font_path, **dict(options)).png
+        self._store(target, data)
+        return data
+
+    @staticmethod
+    def key(map_figure: MapFigure, palette: tuple[tuple[str, str], ...], width_px: int,
+            font_path: Path | None, options: tuple[tuple[str, object], ...]) -> str:
+        from reportgen.fonts import _file_sha256
+
+        fonts = [font_path, *(v for k, v in options if k == "arabic_font_path")]
+        drawn = (map_figure.aspect, map_figure.shapes, map_figure.places)  # not the caption
+        recipe = repr((_drawing_code(), drawn, palette, width_px, options,
+                       [_file_sha256(f) if f is not None else None for f in fonts]))
+        return hashlib.sha256(recipe.encode()).hexdigest()
+
+    def _store(self, target: Path, data: bytes) -> None:
+        from reportgen.fonts import write_recorded
+
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_recorded(target, data)
+            kept = sorted(target.parent.glob("map-*.png"), key=_modified)
+            for old in kept[:max(0, len(kept) - self.keep)]:
+                old.unlink(missing_ok=True)
+                old.with_name(old.name + ".sha256").unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only or full cache only costs the drawing
+
+
+MAX_PICTURE_BYTES = 16 << 20  # a memo's map at 300 dpi is under 100 KB
+PICTURES = MapPictureCache()
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@cache
+def _drawing_code() -> tuple[str, ...]:
+    """What the pixels depend on besides the figure: the drawing code and the libraries."""
+    import zlib
+
+    from PIL import __version__ as pillow
+    from PIL import features
+
+    from reportgen.figures import labels
+
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(labels.__file__).read_bytes())
+    return (code.hexdigest(), pillow, str(features.version("freetype2")),
+            str(features.version("raqm")), str(features.version("zlib")),
+            zlib.ZLIB_RUNTIME_VERSION, str(SUPERSAMPLE), str(COMPRESS_LEVEL))
 
 
 def draw_map(map_figure: MapFigure, palette: dict[str, str], width_px: int,
