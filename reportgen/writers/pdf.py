@@ -1341,16 +1341,26 @@ def fit_one_page(document: Document) -> Attempt:
     def at(i: int, spacing: float = 1.0, pictures: Pictures = NO_PICTURES) -> Plan | None:
         return plan(document, sizes[i], spacing, columns, font, arabic_face, marks, pictures)
 
-    def largest(lo: int, hi: int, pictures: Pictures) -> tuple[Plan | None, int]:
+    def largest(lo: int, hi: int, pictures: Pictures,
+                smallest_first: bool = False) -> tuple[Plan | None, int]:
         """Bisect sizes[lo:hi]: sizes[too_big] does not fit, sizes[fits] is the largest known
         to fit (hi: none yet). The text's height grows with the type size, so this finds the
-        size stepping down a quarter point at a time would, in 1 + log2(n) pours, not n."""
+        size stepping down a quarter point at a time would, in 1 + log2(n) pours, not n.
+        `smallest_first`: try sizes[hi - 1] first, where none of the sizes is the likely
+        answer (one pour instead of 1 + log2(n) when the smallest does not fit either; one
+        more when it does). The same size either way."""
         if lo >= hi:
             return None, hi
-        best = at(lo, pictures=pictures)
-        if best is not None:
-            return best, lo
-        too_big, fits = lo, hi
+        best, fits = None, hi
+        if smallest_first and hi - lo > 2:
+            best, fits = at(hi - 1, pictures=pictures), hi - 1
+            if best is None:
+                return None, hi
+            hi = fits
+        first = at(lo, pictures=pictures)
+        if first is not None:
+            return first, lo
+        too_big = lo
         while fits - too_big > 1:
             mid = (too_big + fits) // 2
             tried = at(mid, pictures=pictures)
@@ -1396,7 +1406,9 @@ def fit_one_page(document: Document) -> Attempt:
     def search() -> tuple[Plan | None, int, Pictures]:
         if not wanted.any:
             return (*largest(0, len(sizes), NO_PICTURES), NO_PICTURES)
-        best, fits = largest(0, own, wanted)
+        # Above the profile's size with the pictures as designed: a brief that fills the
+        # page (most do) fits at none of these sizes
+        best, fits = largest(0, own, wanted, smallest_first=True)
         if best is not None:
             return best, fits, wanted
         best, fits, pictures = narrowed()
