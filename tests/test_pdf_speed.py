@@ -187,3 +187,22 @@ def test_measuring_shares_one_canvas_and_never_draws_on_it() -> None:
     assert pdf_writer.scratch_canvas() is canvas
     assert canvas._code == [] and canvas.getPageNumber() == 1
     assert canvas._doc.Pages.pages == []
+
+
+def test_a_brief_that_fills_the_page_is_not_poured_at_every_larger_size(monkeypatch) -> None:
+    """Above the profile's size the search tries the smallest size first: the sample (map
+    and all) fits at none of them, which one pour shows (it took four before)."""
+    tried: list[tuple[float, bool]] = []
+    plan = pdf_writer.plan
+
+    def counted(document, body_pt, *args, **kwargs):
+        result = plan(document, body_pt, *args, **kwargs)
+        tried.append((body_pt, result is not None))
+        return result
+
+    monkeypatch.setattr(pdf_writer, "plan", counted)
+    document = prepare(SAMPLE).document
+    render(prepare(SAMPLE), "pdf")
+    above = [size for size, _ in tried[1:] if size > document.look.type.body_pt]
+    assert len(above) == 1 and not tried[1][1]  # one pour above the profile's size, failed
+    assert len(tried) <= 17
