@@ -51,6 +51,7 @@ def test_style_is_part_of_the_key() -> None:
 
 def test_a_style_made_from_another_gets_its_own_keys_and_they_go_with_it() -> None:
     import gc
+    import weakref
 
     from reportgen.writers import pdf_rtl
 
@@ -61,10 +62,11 @@ def test_a_style_made_from_another_gets_its_own_keys_and_they_go_with_it() -> No
     assert pdf_rtl.style_keys(wider)[0] == base_keys[0]  # parsed alike
     assert pdf_rtl.style_keys(wider)[1] != base_keys[1]  # broken into lines otherwise
     assert pdf_rtl.style_keys(bigger)[0] != base_keys[0]
-    held = len(pdf_rtl._STYLE_KEYS)
+    assert wider in pdf_rtl._STYLE_KEYS and bigger in pdf_rtl._STYLE_KEYS
+    gone = [weakref.ref(wider), weakref.ref(bigger)]
     del wider, bigger
     gc.collect()
-    assert len(pdf_rtl._STYLE_KEYS) == held - 2
+    assert [ref() for ref in gone] == [None, None]  # the keys did not keep them alive
 
 
 def test_the_cache_is_bounded() -> None:

@@ -173,13 +173,14 @@ class ParsedMarkup:
     def _key(text: str, style) -> tuple:
         return (text, *style_keys(style)[0])
 
-    def parse(self, text: str, style, cleaner):
+    def parse(self, text: str, style, cleaner, key: tuple | None = None):
         """(cleaned text, frags, bullet frags) of `text` in `style`, as ReportLab's Paragraph
         would parse them; None when the markup changes the style (a `<para>` tag with
-        attributes: not kept, parsed by ReportLab as usual)."""
+        attributes: not kept, parsed by ReportLab as usual). `key`: `_key(text, style)`, if
+        the caller has it already."""
         if len(text) > MAX_CACHED_MARKUP:  # kept small: the bound is on memory, not count
             return None
-        key = self._key(text, style)
+        key = key or self._key(text, style)
         entry = self._entries.get(key)
         if entry is None:
             self.misses += 1
@@ -271,10 +272,12 @@ _BREAKING = ("leading", "leftIndent", "rightIndent", "firstLineIndent", "bulletI
              "endDots", "autoLeading", "shaping")
 
 
-def _breaking_key(parse_key: tuple, style, bullet) -> tuple | None:
+def _breaking_key(parse_key: tuple, breaking: tuple, bullet) -> tuple | None:
+    """The key in HEIGHTS of markup parsed under `parse_key`, set in a style that breaks
+    lines by `breaking` (`style_keys(style)[1]`), with `bullet`."""
     if bullet is not None and not isinstance(bullet, str):
         return None  # a bullet of frags: not worth a key
-    return (parse_key, bullet, *style_keys(style)[1])
+    return (parse_key, bullet, *breaking)
 
 
 _STYLE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -335,15 +338,19 @@ class Para(Paragraph):
             self._logical()
 
     def _setup(self, text, style, bulletText, frags, cleaner):
-        parsed = PARSED.parse(text, style, cleaner) if frags is None and \
-            self.caseSensitive else None
+        if frags is not None or not self.caseSensitive:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        parsing, breaking = style_keys(style)
+        key = (text, *parsing)  # PARSED._key(text, style)
+        parsed = PARSED.parse(text, style, cleaner, key)
         if parsed is None:
             super()._setup(text, style, bulletText, frags, cleaner)
             return
         cleaned, frags, bullet = parsed
         super()._setup(cleaned, style, bullet or bulletText, frags, cleaner)
         if not getattr(style, "autoLeading", ""):
-            self._breaking = _breaking_key(PARSED._key(text, style), style, self.bulletText)
+            self._breaking = _breaking_key(key, breaking, self.bulletText)
 
     # -- the logical text ---------------------------------------------------------------------
 
