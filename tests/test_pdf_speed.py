@@ -207,4 +207,21 @@ def test_a_brief_that_fills_the_page_is_not_poured_at_every_larger_size(monkeypa
     render(prepare(SAMPLE), "pdf")
     above = [size for size, _ in tried[1:] if size > document.look.type.body_pt]
     assert len(above) == 1 and not tried[1][1]  # one pour above the profile's size, failed
-    assert len(tried) <= 17
+    assert len(tried) <= 14
+
+
+def test_a_spacing_that_does_not_fit_rules_out_the_wider_ones_without_a_pour() -> None:
+    poured: list[float] = []
+    threshold = 1.05
+
+    def pour_at(spacing: float):
+        poured.append(spacing)
+        return f"plan at {spacing}" if spacing <= threshold else None
+
+    search = pdf_writer.SpacingSearch(pour_at)
+    assert search.fits(1.075) is None
+    assert search.fits(1.6) is None and search.fits(1.3) is None  # known: wider than 1.075
+    assert search.fits(1.038) == "plan at 1.038"
+    assert search.fits(1.038) == "plan at 1.038"  # poured once
+    assert search.fits(1.056) is None and search.fits(1.06) is None
+    assert poured == [1.075, 1.038, 1.056] and search.poured == 3

@@ -1434,14 +1434,21 @@ def fit_one_page(document: Document) -> Attempt:
         raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
     # Room left over (less than a quarter point of type, or the maximum size reached): open
     # the spacing before leaving white space at the foot of the page.
-    widest = at(fits, SPACING_MOST, pictures)
+    spacing = SpacingSearch(lambda x: at(fits, x, pictures))
+    if fits > 0:
+        # The text was held back by the page, not by the largest size: the room left is
+        # less than a quarter point of type takes, which opens the spacing by a few percent
+        # (under SPACING_LIKELY for 4 briefs in 7). Poured first, a spacing that does not fit
+        # rules out the larger ones the search would try (half of its pours).
+        spacing.fits(SPACING_LIKELY)
+    widest = spacing.fits(SPACING_MOST)
     if widest is not None:
         best = widest
     else:  # bisect: the spacing that fits is between best's and SPACING_MOST
         lo, hi = best.spacing, SPACING_MOST
         while hi - lo > SPACING_STEP:
             mid = round((lo + hi) / 2, 3)
-            tried = at(fits, mid, pictures)
+            tried = spacing.fits(mid)
             if tried is None:
                 hi = mid
             else:
@@ -1463,6 +1470,34 @@ def fit_one_page(document: Document) -> Attempt:
         if drawn.pages == 1:
             return dataclasses.replace(drawn, dropped=dropped)
     raise _refusal(document, floor_st, measure(document, floor_st, _height), exact=True)
+
+
+SPACING_LIKELY = 1.075  # one of the bisection's own steps (1.6, 1.3, 1.15, 1.075, ...)
+
+
+class SpacingSearch:
+    """The plans of one size at each spacing tried, each poured once. The taller the spacing,
+    the taller the text, so a spacing that does not fit rules out every larger one without
+    a pour; a spacing that fits is poured (its plan is the answer if nothing wider fits)."""
+
+    def __init__(self, pour_at: Callable[[float], Plan | None]) -> None:
+        self._pour_at = pour_at
+        self._plans: dict[float, Plan] = {}
+        self._too_tall = math.inf  # the smallest spacing known not to fit
+        self.poured = 0
+
+    def fits(self, spacing: float) -> Plan | None:
+        if spacing >= self._too_tall:
+            return None
+        found = self._plans.get(spacing)
+        if found is None:
+            self.poured += 1
+            found = self._pour_at(spacing)
+            if found is None:
+                self._too_tall = spacing
+            else:
+                self._plans[spacing] = found
+        return found
 
 
 def kept(pictures: Pictures) -> tuple[int, float]:
