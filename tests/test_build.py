@@ -519,3 +519,22 @@ def test_all_three_formats_build_and_the_index_links_them(briefs, tmp_path):
     again = build_json(briefs.folder, "--out", out, "--jobs", 2)
     assert set(statuses(again).values()) == {"skipped"}
     assert all(o["layout"] is None for b in again["briefs"] for o in b["outputs"])
+
+
+def test_real_paths_are_what_resolve_gives_through_links(tmp_path):
+    from reportgen.batch.discover import RealPaths
+
+    real_dir = tmp_path / "real"
+    (real_dir / "sub").mkdir(parents=True)
+    (real_dir / "a.yaml").write_text("title: a\n")
+    (real_dir / "sub" / "b.yaml").write_text("title: b\n")
+    (tmp_path / "linked-dir").symlink_to(real_dir, target_is_directory=True)
+    (real_dir / "link.yaml").symlink_to(real_dir / "sub" / "b.yaml")
+    (real_dir / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    real = RealPaths()
+    for path in [real_dir / "a.yaml", tmp_path / "linked-dir" / "a.yaml",
+                 tmp_path / "linked-dir" / "sub" / "b.yaml", real_dir / "link.yaml",
+                 real_dir / "dangling.yaml", tmp_path / "linked-dir" / "missing.yaml",
+                 real_dir / "sub" / ".." / "a.yaml", Path("relative.yaml"), real_dir / "."]:
+        assert real(path) == path.resolve(), path
+        assert real(path) == path.resolve(), path  # with its folder known

@@ -23,6 +23,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     The result is sorted by path and free of duplicates, so every run sees the same order.
     """
     found: dict[Path, Path] = {}
+    real = RealPaths()
     for given in paths:
         given = Path(given)
         if given.is_dir():
@@ -30,12 +31,30 @@ def discover(paths: Iterable[Path]) -> list[Path]:
                 relative = candidate.relative_to(given).parts
                 if (candidate.suffix.lower() in BRIEF_SUFFIXES and _not_a_folder(candidate)
                         and not any(part.startswith(".") for part in relative)):
-                    found.setdefault(candidate.resolve(), candidate)
+                    found.setdefault(real(candidate), candidate)
         elif given.exists():
-            found.setdefault(given.resolve(), given)
+            found.setdefault(real(given), given)
         else:
             raise UsageError(f"{given}: no such file or folder")
     return sorted(found.values(), key=lambda p: p.as_posix())
+
+
+class RealPaths:
+    """`Path.resolve()` of many files in a few folders, each folder resolved once: resolving
+    walks every component of a path with lstat, and resolving each brief twice was ~15% of a
+    no-op night of 1,000 briefs. The file itself is still looked at (one lstat): a link is
+    resolved in full. Kept for one run (as many folders as the run's briefs are in)."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return path.resolve()
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
 
 def discover_some(paths: list[Path]) -> list[Path]:

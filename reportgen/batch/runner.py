@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.batch.discover import (
+    RealPaths,
     Shard,
     collision_message,
     discover_some,
@@ -120,7 +121,8 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
                 previous=manifest.previous(brief.stem))
 
         results: list[BriefResult] = []
-        sources = {str(b): b.resolve() for b in selected}
+        real = RealPaths()
+        sources = {str(b): real(b) for b in selected}
         tasks = []
         digests = FileDigests()
         for brief in selected:
@@ -133,7 +135,7 @@ def run_build(options: BuildOptions, ui: BuildUI | None = None) -> BuildReport:
                 result = failed_result(task_for(brief), (
                     f"{brief}: {collision_message(brief, collisions[brief], out_dir)}. "
                     "Neither was built."))
-                manifest.record(brief.stem, brief.resolve(), result)
+                manifest.record(brief.stem, sources[str(brief)], result)
                 results.append(result)
             else:
                 task = task_for(brief)
