@@ -34,6 +34,9 @@ def main() -> None:
 def _kept_help_applies() -> bool:
     if sys.argv[1:] not in HELP_ARGS or os.path.basename(sys.argv[0]) != "reportgen":
         return False
+    if sys.stdout is None or any(name.startswith(("_TYPER_", "_REPORTGEN_COMPLETE"))
+                                 for name in os.environ):
+        return False  # no stdout, or shell completion at work: typer knows what to do
     import shutil  # what Click asks for the width, so both agree on it
 
     return shutil.get_terminal_size().columns >= HELP_COLUMNS

@@ -62,6 +62,18 @@ def test_a_narrow_terminal_another_name_or_other_arguments_go_to_typer():
     assert "typer" in pdf_help.stderr and "reportgen pdf briefs/" in pdf_help.stdout
 
 
+def test_shell_completion_and_a_closed_stdout_are_left_to_typer():
+    code = LAUNCH.format(argv0="reportgen", args=["--help"])
+    for name in ("_REPORTGEN_COMPLETE", "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"):
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**env, "COLUMNS": "80", name: "bash_source"}, timeout=60)
+        assert "typer" in done.stderr, name
+    closed = subprocess.run([sys.executable, "-c", "import sys; sys.stdout = None\n" + code],
+                            capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in closed.stderr and "typer" in closed.stderr
+
+
 def test_without_the_kept_file_typer_prints_the_help(tmp_path):
     code = ("import sys\nfrom pathlib import Path\nimport reportgen.launch as launch\n"
             f"launch.HELP_TEXT = Path({str(tmp_path / 'missing.txt')!r})\n"

@@ -325,3 +325,31 @@ def test_the_disk_cache_is_bounded_and_a_read_only_one_only_costs_the_drawing(
     blocked.write_text("not a folder")
     refused = MapPictureCache(blocked / "maps")
     assert _picture(refused, iraq, palette, font) == draw_map(iraq, palette, 300, font).png
+
+
+def test_an_entry_that_cannot_be_removed_does_not_stop_the_pruning(iraq, palette, font,
+                                                                   tmp_path):
+    folder = tmp_path / "maps"
+    (folder / "map-0000.png").mkdir(parents=True)  # in the way: unlink refuses a folder
+    os.utime(folder / "map-0000.png", (0, 0))
+    (folder / "map-1111.png.sha256").write_text("0" * 64 + "  map-1111.png\n")  # orphan
+    cache = MapPictureCache(folder, keep=2)
+    for width in (200, 201, 202, 203):
+        _picture(cache, iraq, palette, font, width)
+    pictures = [p for p in folder.glob("map-*.png") if p.is_file()]
+    assert len(pictures) <= 2
+    assert not (folder / "map-1111.png.sha256").exists()
+    assert all(r.with_name(r.name.removesuffix(".sha256")).exists()
+               for r in folder.glob("*.sha256"))
+
+
+def test_a_font_that_cannot_be_read_is_not_kept_under_another_fonts_name(iraq, palette,
+                                                                         tmp_path):
+    args = (tuple(sorted(palette.items())), 300)
+    assert MapPictureCache.key(iraq, *args, tmp_path / "missing.ttf", ()) is None
+    assert MapPictureCache.key(iraq, *args, tmp_path, ()) is None  # a folder
+    assert MapPictureCache.key(iraq, *args, None, ()) is not None  # Pillow's own font
+    cache = MapPictureCache(tmp_path / "maps")
+    with pytest.raises(OSError):  # drawing says what is wrong; nothing is kept
+        _picture(cache, iraq, palette, tmp_path / "missing.ttf")
+    assert not list((tmp_path / "maps").glob("map-*"))

@@ -13,8 +13,10 @@ user's cache between processes (`MapPictureCache`), named by all of that.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -106,6 +108,8 @@ class MapPictureCache:
         from reportgen.fonts import read_recorded
 
         key = self.key(map_figure, palette, width_px, font_path, options)
+        if key is None:  # a font that cannot be read: drawing says why (or uses Pillow's)
+            return draw_map(map_figure, dict(palette), width_px, font_path, **dict(options)).png
         target = self.folder / f"map-{key}.png"
         data = read_recorded(target, MAX_PICTURE_BYTES)
         if data is not None:
@@ -118,13 +122,16 @@ class MapPictureCache:
 
     @staticmethod
     def key(map_figure: MapFigure, palette: tuple[tuple[str, str], ...], width_px: int,
-            font_path: Path | None, options: tuple[tuple[str, object], ...]) -> str:
+            font_path: Path | None, options: tuple[tuple[str, object], ...]) -> str | None:
+        """The picture's name; None if a font it names cannot be read (not kept then)."""
         from reportgen.fonts import _file_sha256
 
         fonts = [font_path, *(v for k, v in options if k == "arabic_font_path")]
+        hashes = [_file_sha256(f) if f is not None else "Pillow's own" for f in fonts]
+        if None in hashes:
+            return None
         drawn = (map_figure.aspect, map_figure.shapes, map_figure.places)  # not the caption
-        recipe = repr((_drawing_code(), drawn, palette, width_px, options,
-                       [_file_sha256(f) if f is not None else None for f in fonts]))
+        recipe = repr((_drawing_code(), drawn, palette, width_px, options, hashes))
         return hashlib.sha256(recipe.encode()).hexdigest()
 
     def _store(self, target: Path, data: bytes) -> None:
@@ -133,12 +140,16 @@ class MapPictureCache:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_recorded(target, data)
-            kept = sorted(target.parent.glob("map-*.png"), key=_modified)
-            for old in kept[:max(0, len(kept) - self.keep)]:
-                old.unlink(missing_ok=True)
-                old.with_name(old.name + ".sha256").unlink(missing_ok=True)
         except OSError:
-            pass  # a read-only or full cache only costs the drawing
+            return  # a read-only or full cache only costs the drawing
+        kept = sorted(target.parent.glob("map-*.png"), key=_modified)
+        orphans = [r for r in target.parent.glob("map-*.png.sha256")
+                   if not r.with_name(r.name.removesuffix(".sha256")).exists()]
+        for old in [*kept[:max(0, len(kept) - self.keep)], *orphans]:
+            for path in (old, old.with_name(old.name + ".sha256")):
+                # each on its own: one that cannot go does not keep the others
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
 
 
 MAX_PICTURE_BYTES = 16 << 20  # a memo's map at 300 dpi is under 100 KB
@@ -160,12 +171,21 @@ def _drawing_code() -> tuple[str, ...]:
     from PIL import __version__ as pillow
     from PIL import features
 
+    from reportgen import fonts
     from reportgen.figures import labels
 
-    code = hashlib.sha256(Path(__file__).read_bytes() + Path(labels.__file__).read_bytes())
-    return (code.hexdigest(), pillow, str(features.version("freetype2")),
-            str(features.version("raqm")), str(features.version("zlib")),
-            zlib.ZLIB_RUNTIME_VERSION, str(SUPERSAMPLE), str(COMPRESS_LEVEL))
+    # this module, the label placer, and fonts.has_arabic (which face draws each name)
+    code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
+        sys.modules[__name__], labels, fonts)))
+    def version(lib: str) -> str:
+        try:
+            return str(features.version(lib))
+        except ValueError:  # a Pillow that does not know the library
+            return "unknown"
+
+    return (code.hexdigest(), pillow, *map(version, (
+        "freetype2", "raqm", "harfbuzz", "fribidi", "zlib")),
+        zlib.ZLIB_RUNTIME_VERSION, str(SUPERSAMPLE), str(COMPRESS_LEVEL))
 
 
 def draw_map(map_figure: MapFigure, palette: dict[str, str], width_px: int,

@@ -55,6 +55,8 @@ def stable_zip_members(members: Sequence[tuple[str, bytes]], when: datetime) -> 
     names = [name for name, _ in members]
     # [Content_Types].xml first (some readers sniff it), then the writer's own stable order.
     order = [n for n in names if n == CONTENT_TYPES] + [n for n in names if n != CONTENT_TYPES]
+    if len(order) > MAX_MEMBERS:  # zipfile would switch to zip64 records; no package does
+        raise ValueError(f"{len(order):,} members is too many for a package")
     out = io.BytesIO()
     directory = []
     for name in order:
@@ -92,6 +94,7 @@ END_RECORD = "<4s4H2LH"
 VERSION = 20  # zipfile's DEFAULT_VERSION: "made by" and "needed to extract", deflate
 UTF8_NAMES = 0x800
 ZIP64_LIMIT = (1 << 31) - 1
+MAX_MEMBERS = 0xFFFF  # (and at most 2 GiB in all: a package holds a few hundred KB)
 FILE_MODE = 0o600 << 16  # what writestr records for an entry without attributes
 DEFLATE_LEVEL = 6
 
