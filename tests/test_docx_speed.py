@@ -96,3 +96,37 @@ def test_a_4900_actor_brief_renders_as_a_full_table_with_working_links(tmp_path,
     rel = memo.part.rels[link.get(f"{{{R}}}id")]
     assert rel.is_external and rel.target_ref == "https://example.org/first-actor"
     assert "".join(t.text for t in link.iter(f"{{{W}}}t")) == "Actor 0000"
+
+
+def test_memos_are_written_into_a_kept_styled_base_with_the_same_bytes():
+    """The built-in look is applied once per profile and language (issue 15); a memo written
+    with it kept is the memo written with it applied afresh."""
+    from reportgen.writers.docx import STYLED, StyledBases
+
+    english = prepare(ROOT / "briefs" / "pmf-tillerson.yaml")
+    arabic = prepare(ROOT / "briefs" / "pmf-tillerson-ar.yaml")
+    STYLED.clear()
+    fresh = render(english, "docx").data
+    assert (STYLED.misses, STYLED.hits) == (1, 0)
+    assert render(english, "docx").data == fresh and STYLED.hits == 1
+    fresh_arabic = render(arabic, "docx").data  # another language and direction
+    assert STYLED.misses == 2
+    assert render(arabic, "docx").data == fresh_arabic and STYLED.hits == 2
+    with zipfile_of(fresh) as memo:  # the look is there: styles, numbering, page
+        styles = memo.read("word/styles.xml").decode()
+        assert 'w:styleId="Title"' in styles and "reportgen-bullets" not in styles
+        assert b"w:abstractNum" in memo.read("word/numbering.xml")
+    small = StyledBases(size=1)
+    from reportgen.writers.docx.plan import plan_memo
+
+    for job in (english, arabic, english):
+        plan = plan_memo(job.document)
+        small.open(plan, job.document.look, job.document.meta.language,
+                   job.document.meta.direction == "rtl")
+    assert len(small._kept) == 1 and small.misses == 3
+
+
+def zipfile_of(data: bytes):
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(data))

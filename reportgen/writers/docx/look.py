@@ -521,6 +521,25 @@ class Numbering:
         self.root = self.part.element
         self._cleanup = self.root.find(qn("w:numIdMacAtCleanup"))  # new w:num go before it
 
+    def state(self) -> tuple:
+        """What this object knows beyond numbering.xml itself, for `restored`."""
+        return (self.marker_colour, self.marker_jc, self._bullet, self._ordered,
+                dict(self._next), dict(self._abstract_of))
+
+    @classmethod
+    def restored(cls, doc, state: tuple) -> Numbering:
+        """The Numbering of `doc`, a package saved with the numbering whose `state()` this is
+        and opened again: the same definitions, ids to come and lists."""
+        numbering = cls.__new__(cls)
+        numbering.doc = doc
+        (numbering.marker_colour, numbering.marker_jc, numbering._bullet, numbering._ordered,
+         next_ids, abstract_of) = state
+        numbering._next, numbering._abstract_of = dict(next_ids), dict(abstract_of)
+        numbering.part = doc.part.part_related_by(RT.NUMBERING)
+        numbering.root = numbering.part.element
+        numbering._cleanup = numbering.root.find(qn("w:numIdMacAtCleanup"))
+        return numbering
+
     def _next_id(self, tag: str, attr: str) -> int:
         """One more than the largest id in use; the caller adds an element with it."""
         if tag not in self._next:
