@@ -7,6 +7,7 @@ then the copy shipped inside the installed package, so a wheel works outside the
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -269,7 +270,7 @@ def find_profile(name: str, templates: Path | None = None,
         candidate = folder / name / "profile.yaml"
         if candidate.exists():  # a FIFO or folder in the way is an error, not "no profile"
             try:
-                profile, where = load_model(candidate, Profile, "profile")
+                profile, where = PROFILES.load(candidate)
             except NotAFileError as exc:  # the profile is content, not usage: exit 1
                 raise InputError([Diagnostic(str(candidate), 1, 1, "", exc.reason)]) from None
             return LoadedProfile(name, candidate.parent, profile, where)
@@ -279,6 +280,46 @@ def find_profile(name: str, templates: Path | None = None,
         referenced_from,
         f"no profile {name!r} in {', '.join(str(d) for d in searched)}"
         + (f" (available: {', '.join(available)})" if available else ""))])
+
+
+class LoadedProfiles:
+    """profile.yaml files loaded and validated, by path and bytes: a night's briefs share a
+    profile or two, and loading one again for every brief was ~2.5 ms of it. The file is read
+    every time (a profile edited while `watch` runs is loaded again); what it names (the logo,
+    the reference documents) is looked at where it is used, not here. Nothing changes a loaded
+    profile. Bounded: `size` files."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[str, bytes], tuple[Profile, Loaded]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def load(self, path: Path) -> tuple[Profile, Loaded]:
+        from reportgen.brief.loader import MAX_FILE_BYTES
+        from reportgen.fsio import read_bounded
+
+        try:
+            raw = read_bounded(path, MAX_FILE_BYTES)
+        except Exception:  # noqa: BLE001 - not a file, too big, unreadable: load_model says why
+            return load_model(path, Profile, "profile")
+        key = (str(path), raw)
+        found = self._kept.get(key)
+        if found is not None:
+            self.hits += 1
+            self._kept.move_to_end(key)
+            return found
+        self.misses += 1
+        found = self._kept[key] = load_model(path, Profile, "profile")
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        self._kept.clear()
+        self.hits = self.misses = 0
+
+
+PROFILES = LoadedProfiles()
 
 
 def _where(diag: Diagnostic | None, message: str) -> Diagnostic:

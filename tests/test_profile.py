@@ -126,3 +126,23 @@ def test_empty_profile_names_profile_keys(tmp_path):
     assert profile_errors(tmp_path, lambda t: "# nothing yet\n") == [
         "1:1: the file is empty; a profile is a YAML mapping of keys such as name, short_name "
         "and disclaimer"]
+
+
+def test_a_profile_is_loaded_once_per_content_and_again_when_edited(tmp_path):
+    from reportgen.profile import PROFILES
+
+    shutil.copytree(builtin_templates() / "mei", tmp_path / "mei")
+    yaml_file = tmp_path / "mei" / "profile.yaml"
+    PROFILES.clear()
+    first = find_profile("mei", tmp_path)
+    again = find_profile("mei", tmp_path)
+    assert again.profile is first.profile and (PROFILES.misses, PROFILES.hits) == (1, 1)
+    yaml_file.write_text(yaml_file.read_text("utf-8").replace(
+        "short_name: MEI", "short_name: M.E.I."), "utf-8")
+    edited = find_profile("mei", tmp_path)
+    assert edited.profile.short_name == "M.E.I." and PROFILES.misses == 2
+    yaml_file.write_text("name: [unclosed\n", "utf-8")  # refused, and never kept
+    for _ in range(2):
+        with pytest.raises(InputError):
+            find_profile("mei", tmp_path)
+    assert PROFILES.misses == 4
