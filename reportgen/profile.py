@@ -7,7 +7,6 @@ then the copy shipped inside the installed package, so a wheel works outside the
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -27,6 +26,7 @@ from reportgen.brief.loader import KeyPath, Loaded, NotAFileError, format_key_pa
 from reportgen.brief.markup import WEB_SCHEMES, check_url
 from reportgen.brief.validate import load_model
 from reportgen.errors import Diagnostic, InputError
+from reportgen.kept import Kept
 from reportgen.labels import FALLBACK, label_keys, pattern_problem, shipped, supported_languages
 from reportgen.patterns import COLOUR, LANGUAGE_TAG, PROFILE_NAME, matches
 
@@ -282,17 +282,15 @@ def find_profile(name: str, templates: Path | None = None,
         + (f" (available: {', '.join(available)})" if available else ""))])
 
 
-class LoadedProfiles:
+class LoadedProfiles(Kept[tuple["Profile", Loaded]]):
     """profile.yaml files loaded and validated, by path and bytes: a night's briefs share a
     profile or two, and loading one again for every brief was ~2.5 ms of it. The file is read
     every time (a profile edited while `watch` runs is loaded again); what it names (the logo,
     the reference documents) is looked at where it is used, not here. Nothing changes a loaded
-    profile. Bounded: `size` files."""
+    profile; a refused one is not kept. Bounded: `size` files."""
 
     def __init__(self, size: int = 16) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple[str, bytes], tuple[Profile, Loaded]] = OrderedDict()
-        self.hits = self.misses = 0
+        super().__init__(size)
 
     def load(self, path: Path) -> tuple[Profile, Loaded]:
         from reportgen.brief.loader import MAX_FILE_BYTES
@@ -302,21 +300,7 @@ class LoadedProfiles:
             raw = read_bounded(path, MAX_FILE_BYTES)
         except Exception:  # noqa: BLE001 - not a file, too big, unreadable: load_model says why
             return load_model(path, Profile, "profile")
-        key = (str(path), raw)
-        found = self._kept.get(key)
-        if found is not None:
-            self.hits += 1
-            self._kept.move_to_end(key)
-            return found
-        self.misses += 1
-        found = self._kept[key] = load_model(path, Profile, "profile")
-        if len(self._kept) > self.size:
-            self._kept.popitem(last=False)
-        return found
-
-    def clear(self) -> None:
-        self._kept.clear()
-        self.hits = self.misses = 0
+        return self.get_or_make((str(path), raw), lambda: load_model(path, Profile, "profile"))
 
 
 PROFILES = LoadedProfiles()

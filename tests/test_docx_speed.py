@@ -123,7 +123,7 @@ def test_memos_are_written_into_a_kept_styled_base_with_the_same_bytes():
         plan = plan_memo(job.document)
         small.open(plan, job.document.look, job.document.meta.language,
                    job.document.meta.direction == "rtl")
-    assert len(small._kept) == 1 and small.misses == 3
+    assert len(small) == 1 and small.misses == 3
 
 
 def zipfile_of(data: bytes):

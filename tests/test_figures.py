@@ -98,14 +98,14 @@ def test_rings_skipped_by_latitude_are_the_ones_the_frame_would_not_show(code):
 def test_framed_maps_are_kept_bounded_and_shared():
     cache = geo.FramedShapes(size=2)
     iraq, syria, iran = (countries.lookup(c) for c in ("IQ", "SY", "IR"))
-    first = cache.get("IQ", ("SY",), geo.projection_for(iraq))
-    assert cache.get("IQ", ("SY",), geo.projection_for(iraq)) is first
+    first = cache.shapes("IQ", ("SY",), geo.projection_for(iraq))
+    assert cache.shapes("IQ", ("SY",), geo.projection_for(iraq)) is first
     assert (cache.hits, cache.misses) == (1, 1)
-    assert cache.get("IQ", ("IR",), geo.projection_for(iraq)) is not first  # another region
-    cache.get("SY", (), geo.projection_for(syria))
-    cache.get("IR", (), geo.projection_for(iran))
+    assert cache.shapes("IQ", ("IR",), geo.projection_for(iraq)) is not first  # another region
+    cache.shapes("SY", (), geo.projection_for(syria))
+    cache.shapes("IR", (), geo.projection_for(iran))
     assert len(cache) == 2 and cache.misses == 4
-    again = cache.get("IQ", ("SY",), geo.projection_for(iraq))  # dropped, framed anew
+    again = cache.shapes("IQ", ("SY",), geo.projection_for(iraq))  # dropped, framed anew
     assert again == first and again is not first and cache.misses == 5
     # geo.shapes goes through the process's cache
     geo.FRAMED.clear()

@@ -180,13 +180,13 @@ def test_template_cache_is_bounded_and_gives_the_template_built_afresh():
 
     profile = find_profile("mei", None).profile
     cache = TemplateCache(size=2)
-    first = cache.get(profile, False)
+    first = cache.template(profile, False)
     assert members(first) == members(_builtin_template(profile, False))
-    assert cache.get(profile, False) is first
-    cache.get(profile, True)
-    cache.get(profile.model_copy(update={"short_name": "Other"}), False)
+    assert cache.template(profile, False) is first
+    cache.template(profile, True)
+    cache.template(profile.model_copy(update={"short_name": "Other"}), False)
     assert len(cache) == 2
-    assert cache.get(profile, False) is not first  # the oldest was dropped, then rebuilt
+    assert cache.template(profile, False) is not first  # the oldest was dropped, then rebuilt
 
 
 def test_style_index_finds_what_python_docx_finds():

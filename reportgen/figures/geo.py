@@ -21,12 +21,12 @@ frame it could reach), and a map *of* a country whose outline does that is refus
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from reportgen.figures.countries import Country, Ring, everyone, land_neighbours, lookup
+from reportgen.kept import Kept
 
 MIN_ASPECT, MAX_ASPECT = 0.8, 1.5  # frame width / height
 MARGIN = 0.18  # of the country's larger side, on every side
@@ -144,7 +144,7 @@ def shapes(country: Country, region: tuple[str, ...], proj: Projection) -> tuple
     """Every outline that reaches into the frame, clipped: plain land first, then the region,
     then the country, so the subject is drawn last and whole. Kept in FRAMED: a night's
     briefs map the same few countries, and framing all 250 outlines took ~17 ms a map."""
-    return FRAMED.get(country.alpha2, tuple(region), proj)
+    return FRAMED.shapes(country.alpha2, tuple(region), proj)
 
 
 def _frame_all(code: str, region: tuple[str, ...], proj: Projection) -> tuple[Shape, ...]:
@@ -161,35 +161,17 @@ def _frame_all(code: str, region: tuple[str, ...], proj: Projection) -> tuple[Sh
     return (*out["land"], *out["region"], *out["country"])
 
 
-class FramedShapes:
+class FramedShapes(Kept[tuple[Shape, ...]]):
     """The shapes of a map, per (country, region, frame): a pure function of the three, kept
     because every brief of a night that maps Iraq frames the same outlines. Bounded: `size`
     maps (each about 50 KB of points), least recently used dropped first."""
 
     def __init__(self, size: int = 32) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, tuple[Shape, ...]] = OrderedDict()
-        self.hits = self.misses = 0
+        super().__init__(size)
 
-    def get(self, code: str, region: tuple[str, ...], proj: Projection) -> tuple[Shape, ...]:
-        key = (code, region, proj)
-        found = self._entries.get(key)
-        if found is not None:
-            self.hits += 1
-            self._entries.move_to_end(key)
-            return found
-        self.misses += 1
-        found = self._entries[key] = _frame_all(code, region, proj)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-        return found
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.hits = self.misses = 0
+    def shapes(self, code: str, region: tuple[str, ...],
+               proj: Projection) -> tuple[Shape, ...]:
+        return self.get_or_make((code, region, proj), lambda: _frame_all(code, region, proj))
 
 
 FRAMED = FramedShapes()

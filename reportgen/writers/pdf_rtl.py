@@ -40,6 +40,7 @@ from reportlab.platypus.paraparser import ParaParser
 
 from reportgen.bidi_lines import mainly_rtl, visual_pieces
 from reportgen.fonts import has_arabic, is_arabic
+from reportgen.kept import Kept
 from reportgen.writers.pdf_tags import BODY, Group, box_of, tagger_of, utf16
 
 # python-bidi puts a right-to-left run in visual order but does not mirror its brackets
@@ -223,7 +224,7 @@ def _copies(frags: list) -> list:
 PARSED = ParsedMarkup()
 
 
-class LineHeights:
+class LineHeights(Kept[float]):
     """The height ReportLab's line breaking gives a paragraph at a width, kept per (markup,
     what of the style breaking reads, width), so the fit search measures each paragraph once
     per width: it wraps about 1,000 paragraphs a brief, only about 150 of them distinct (the
@@ -237,30 +238,7 @@ class LineHeights:
     at most MAX_CACHED_MARKUP characters."""
 
     def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, float] = OrderedDict()
-        self.hits = self.misses = 0
-
-    def get(self, key: tuple) -> float | None:
-        height = self._entries.get(key)
-        if height is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-            self._entries.move_to_end(key)
-        return height
-
-    def put(self, key: tuple, height: float) -> None:
-        self._entries[key] = height
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.hits = self.misses = 0
+        super().__init__(size)
 
 
 HEIGHTS = LineHeights()

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from reportgen.errors import RenderError
 from reportgen.fonts import has_arabic
+from reportgen.kept import Kept
 from reportgen.writers.docx.plan import plan_memo
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def render(document: Document) -> Rendered:
     return Rendered(stable_zip_members(docx_members(base), meta.created), plan.findings)
 
 
-class StyledBases:
+class StyledBases(Kept[tuple]):
     """The built-in memo's base with its look applied (python-docx's default document, its
     page set up, the profile's styles, numbering and theme), kept as package bytes per (profile,
     language, label column, direction, text width) and opened again for each memo of that look:
@@ -109,9 +109,7 @@ class StyledBases:
     into a package opened from the kept bytes, so all come out alike. Bounded: `size` looks."""
 
     def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple, tuple] = OrderedDict()
-        self.hits = self.misses = 0
+        super().__init__(size)
 
     def open(self, plan, profile, language: str, rtl: bool):
         """(document, style ids, numbering, right-to-left styles) to write a memo into."""
@@ -121,22 +119,10 @@ class StyledBases:
 
         key = (profile.model_dump_json(), language, plan.label_column_pt, rtl,
                plan.text_width_pt)
-        entry = self._kept.get(key)
-        if entry is None:
-            self.misses += 1
-            entry = self._kept[key] = _styled_base(plan, profile, language, rtl)
-            if len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        else:
-            self.hits += 1
-            self._kept.move_to_end(key)
-        data, ids, numbering, rtl_styles = entry
+        data, ids, numbering, rtl_styles = self.get_or_make(
+            key, lambda: _styled_base(plan, profile, language, rtl))
         doc = docx.Document(io.BytesIO(data))
         return doc, ids, Numbering.restored(doc, numbering), rtl_styles
-
-    def clear(self) -> None:
-        self._kept.clear()
-        self.hits = self.misses = 0
 
 
 def _styled_base(plan, profile, language: str, rtl: bool) -> tuple:

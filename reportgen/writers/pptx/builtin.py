@@ -9,9 +9,9 @@ families, so anything a presenter adds later matches.
 from __future__ import annotations
 
 import io
-from collections import OrderedDict
 from xml.sax.saxutils import escape
 
+from reportgen.kept import Kept
 from reportgen.profile import Profile
 from reportgen.writers.colour import RULE_GREY, bare, brand_colour_scheme, mix
 from reportgen.writers.pptx.geometry import (
@@ -306,29 +306,18 @@ def theme_xml(original: bytes, profile: Profile, pal: Palette) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-class TemplateCache:
+class TemplateCache(Kept[bytes]):
     """The built-in template's bytes for the last few (profile, direction) pairs, so a worker
     builds each profile's master, layouts and theme once and only reopens them from bytes for
     each deck (~10 ms a deck). Keyed by the profile's full JSON: two profiles that differ in
     anything get their own template. Bounded: at most `size` templates are kept."""
 
     def __init__(self, size: int = 8):
-        self.size = size
-        self._kept: OrderedDict[tuple[str, bool], bytes] = OrderedDict()
+        super().__init__(size)
 
-    def get(self, profile: Profile, rtl: bool) -> bytes:
-        key = (profile.model_dump_json(), rtl)
-        data = self._kept.get(key)
-        if data is None:
-            data = self._kept[key] = _builtin_template(profile, rtl)
-            if len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        else:
-            self._kept.move_to_end(key)
-        return data
-
-    def __len__(self) -> int:
-        return len(self._kept)
+    def template(self, profile: Profile, rtl: bool) -> bytes:
+        return self.get_or_make((profile.model_dump_json(), rtl),
+                                lambda: _builtin_template(profile, rtl))
 
 
 TEMPLATES = TemplateCache()
@@ -340,7 +329,7 @@ def builtin_presentation(profile: Profile, rtl: bool = False):
     bytes (`TEMPLATES`), as the template was always reopened after building it."""
     from pptx import Presentation
 
-    return Presentation(io.BytesIO(TEMPLATES.get(profile, rtl)))
+    return Presentation(io.BytesIO(TEMPLATES.template(profile, rtl)))
 
 
 def _builtin_template(profile: Profile, rtl: bool) -> bytes:
