@@ -86,11 +86,12 @@ class MapPictureCache:
     map takes ~150 ms of CPU and ~45 MB of memory at its peak (three times its size in pixels,
     before scaling down), the largest part of a worker's peak, and most nights draw the same
     maps again. A picture is named by the sha256 of everything its pixels depend on: the
-    figure, colours, width and options, the bytes of the fonts, the drawing code (this module
-    and the label placer) and the Pillow, FreeType, raqm and zlib it runs on; and is used only
-    if it still hashes to the record written beside it (`fonts.read_recorded`). At most
-    `keep` pictures: the oldest are removed when a new one is written. A folder that cannot
-    be written only costs the drawing."""
+    figure, colours, width and options, the bytes of the fonts, the drawing code (this module,
+    the label placer, fonts.has_arabic) and the Pillow, FreeType, HarfBuzz, FriBidi, raqm and
+    zlib it runs on; and is used only if it still hashes to the record written beside it
+    (`fonts.read_recorded`). A font that cannot be read keeps nothing. At most `keep`
+    pictures: the oldest (and records without a picture) are removed when one is written. A
+    folder that cannot be written only costs the drawing."""
 
     def __init__(self, folder: Path | None = None, keep: int = 256) -> None:
         self._folder, self.keep = folder, keep
@@ -107,16 +108,20 @@ class MapPictureCache:
                 options: tuple[tuple[str, object], ...]) -> bytes:
         from reportgen.fonts import read_recorded
 
+        def draw() -> bytes:
+            return draw_map(map_figure, dict(palette), width_px, font_path,
+                            **dict(options)).png
+
         key = self.key(map_figure, palette, width_px, font_path, options)
-        if key is None:  # a font that cannot be read: drawing says why (or uses Pillow's)
-            return draw_map(map_figure, dict(palette), width_px, font_path, **dict(options)).png
+        if key is None:  # a font that cannot be read: drawing says why
+            return draw()
         target = self.folder / f"map-{key}.png"
         data = read_recorded(target, MAX_PICTURE_BYTES)
         if data is not None:
             self.hits += 1
             return data
         self.misses += 1
-        data = draw_map(map_figure, dict(palette), width_px, font_path, **dict(options)).png
+        data = draw()
         self._store(target, data)
         return data
 
@@ -177,6 +182,7 @@ def _drawing_code() -> tuple[str, ...]:
     # this module, the label placer, and fonts.has_arabic (which face draws each name)
     code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
         sys.modules[__name__], labels, fonts)))
+
     def version(lib: str) -> str:
         try:
             return str(features.version(lib))

@@ -1356,7 +1356,6 @@ def fit_one_page(document: Document) -> Attempt:
             best, fits = at(hi - 1, pictures=pictures), hi - 1
             if best is None:
                 return None, hi
-            hi = fits
         first = at(lo, pictures=pictures)
         if first is not None:
             return first, lo
