@@ -38,7 +38,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_bench import _children, write_briefs  # noqa: E402
+from build_bench import _children, compile_reportgen, write_briefs  # noqa: E402
 
 TARGET_BRIEFS_PER_S = 20.0
 TARGET_PANDOC_RATIO = 1.5
@@ -231,6 +231,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None,
                         help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args()
+    compile_reportgen()  # as installed from the wheel: see build_bench.compile_reportgen
     which = {w.strip() for w in args.only.split(",") if w.strip()}
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

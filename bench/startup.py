@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from build_bench import compile_reportgen
+
 HEAVY = ("reportlab", "docx", "pptx", "pydantic", "fontTools", "yaml", "markdown_it", "rich")
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "briefs" / "pmf-tillerson.yaml"
@@ -88,16 +90,6 @@ def heavy_modules() -> str:
              f"print(','.join(m for m in {HEAVY!r} if m in sys.modules) or 'none')")
     return subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
                           text=True).stdout.strip()
-
-
-def compile_reportgen() -> None:
-    """Byte-compile reportgen's modules, as installing its wheel does: a checkout installed in
-    editable mode under PYTHONDONTWRITEBYTECODE (as on the CI machine) otherwise compiles
-    them from source on every start, ~80-100 ms of each command that users do not pay."""
-    import compileall
-
-    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "reportgen"),
-                           quiet=1)
 
 
 def main() -> None:
