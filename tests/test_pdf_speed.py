@@ -73,7 +73,7 @@ def test_the_cache_is_bounded() -> None:
     cache = ParsedMarkup(size=5)
     for i in range(50):
         cache.parse(f"paragraph {i}", _style(), lambda t: t)
-    assert len(cache._entries) == 5
+    assert len(cache) == 5
     cache.parse("paragraph 49", _style(), lambda t: t)
     assert cache.hits == 1
     cache.parse("paragraph 0", _style(), lambda t: t)
@@ -84,7 +84,7 @@ def test_long_markup_is_parsed_every_time_so_the_cache_stays_small() -> None:
     cache = ParsedMarkup(size=8)
     long_text = "word " * 2_000
     assert cache.parse(long_text, _style(), lambda t: t) is None
-    assert not cache._entries
+    assert len(cache) == 0
     assert Para(long_text, _style()).wrap(200, 10_000)[1] > 0  # set all the same
     _mixed_segments.cache_clear()
     long_mixed = "حيدر and Haider " * 400

@@ -26,7 +26,6 @@ from __future__ import annotations
 import copy
 import unicodedata
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import count
@@ -152,7 +151,7 @@ class _Line:
     end: int
 
 
-class ParsedMarkup:
+class ParsedMarkup(Kept[tuple]):
     """ReportLab's parse of paragraph markup, kept per (markup, style) so the one-pager's fit
     search, which sets the same paragraphs at the same size up to twenty times (spacing and
     picture widths vary, the text does not), parses each once: the parse (an HTML parser over
@@ -166,9 +165,7 @@ class ParsedMarkup:
     at most `size` x that (about 2 MB of text, 20 MB with its frags)."""
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
-        self.hits = self.misses = 0
+        super().__init__(size)
 
     @staticmethod
     def _key(text: str, style) -> tuple:
@@ -182,9 +179,8 @@ class ParsedMarkup:
         if len(text) > MAX_CACHED_MARKUP:  # kept small: the bound is on memory, not count
             return None
         key = key or self._key(text, style)
-        entry = self._entries.get(key)
+        entry = self.get(key)
         if entry is None:
-            self.misses += 1
             cleaned = cleaner(text)
             parser = ParaParser()
             parser.caseSensitive = 1
@@ -192,19 +188,9 @@ class ParsedMarkup:
             if frags is None or parsed_style is not style:
                 return None
             textTransformFrags(frags, style)
-            entry = (cleaned, frags, bullet)
-            self._entries[key] = entry
-            if len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        else:
-            self.hits += 1
-            self._entries.move_to_end(key)
+            entry = self.put(key, (cleaned, frags, bullet))
         cleaned, frags, bullet = entry
         return cleaned, _copies(frags), _copies(bullet) if bullet else bullet
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.hits = self.misses = 0
 
 
 MAX_CACHED_MARKUP = 4_000  # characters: a long paragraph of a brief is about 1,500

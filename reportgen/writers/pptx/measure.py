@@ -18,12 +18,12 @@ paragraph is cut into parts by position (`part`) instead of re-measuring what is
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from reportgen.fonts import family
+from reportgen.kept import Kept
 
 # Plan lines as if the text were this much wider than the font's advances say: covers renderer
 # rounding, hinting and justification differences, and small metric differences of a
@@ -197,22 +197,14 @@ class Shapes:
         return found[i] if i < len(found) else None
 
 
-_SHAPES: OrderedDict[tuple[tuple[str, str, bool, bool], ...], Shapes] = OrderedDict()
-_SHAPES_KEPT = 512
+# Shapes are the same at every size: kept by the runs' text and faces, not their sizes, for
+# the most recently measured texts.
+_SHAPES: Kept[Shapes] = Kept(512)
 
 
 def _shapes_of(runs: Sequence[Run]) -> Shapes:
-    """Shapes are the same at every size: kept by the runs' text and faces, not their sizes,
-    for the most recently measured texts."""
-    key = tuple((r.text, r.font, r.bold, r.italic) for r in runs)
-    found = _SHAPES.get(key)
-    if found is None:
-        found = _SHAPES[key] = Shapes(runs)
-        if len(_SHAPES) > _SHAPES_KEPT:
-            _SHAPES.popitem(last=False)
-    else:
-        _SHAPES.move_to_end(key)
-    return found
+    return _SHAPES.get_or_make(tuple((r.text, r.font, r.bold, r.italic) for r in runs),
+                               lambda: Shapes(runs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,31 +256,13 @@ class Line:
     word: int = 0  # index of that word: a line can be where breaking resumes
 
 
-class LineBreaks:
+class LineBreaks(Kept[tuple[Line, ...]]):
     """The lines of paragraphs already broken, by (runs, width, limit): the planner asks the
     same paragraph at the same width again as it tries layouts (half of a deck's ~700 breaks).
     Kept for one deck (`plan_deck` clears it) and for at most `size` paragraphs."""
 
     def __init__(self, size: int = 2048):
-        self.size = size
-        self._kept: OrderedDict[tuple, tuple[Line, ...]] = OrderedDict()
-
-    def get(self, key: tuple) -> tuple[Line, ...] | None:
-        found = self._kept.get(key)
-        if found is not None:
-            self._kept.move_to_end(key)
-        return found
-
-    def put(self, key: tuple, lines: Sequence[Line]) -> None:
-        self._kept[key] = tuple(lines)
-        if len(self._kept) > self.size:
-            self._kept.popitem(last=False)
-
-    def clear(self) -> None:
-        self._kept.clear()
-
-    def __len__(self) -> int:
-        return len(self._kept)
+        super().__init__(size)
 
 
 LINE_BREAKS = LineBreaks()
@@ -306,7 +280,7 @@ def break_lines(text: Sequence[Run] | Words, width: float, start: Line | None = 
     found = LINE_BREAKS.get(key)
     if found is None:
         lines = _break_lines(text, width, None, limit)
-        LINE_BREAKS.put(key, lines)
+        LINE_BREAKS.put(key, tuple(lines))
         return lines
     return list(found)
 
