@@ -43,6 +43,9 @@ def linked_actors(n: int) -> list[dict]:
 
 
 def count_scans(monkeypatch, brief: Path) -> Counter:
+    """The scans one memo of `brief` makes once its look is kept (`StyledBases`): rendered
+    once first, so the count is the same whichever test ran before."""
+    render(prepare(brief), "docx")
     counts: Counter = Counter()
     for label, (cls, name) in SCANS.items():
         original = getattr(cls, name)
@@ -130,3 +133,26 @@ def zipfile_of(data: bytes):
     import zipfile
 
     return zipfile.ZipFile(io.BytesIO(data))
+
+
+def test_memo_finds_each_default_style_once_and_writes_what_python_docx_writes(monkeypatch):
+    """`StyleVals` answers `Paragraph.style =` / `Table.style =` with the default style found
+    once per kind (python-docx scanned every style for it on each assignment), and its answers
+    are python-docx's own: None for the default style, the id for any other."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from reportgen.writers.docx.memo import StyleVals
+
+    counts = count_scans(monkeypatch, ROOT / "briefs" / "pmf-tillerson.yaml")
+    assert counts["default style"] <= 2  # paragraphs and tables, once each
+    doc = docx.Document(io.BytesIO(render(prepare(ROOT / "briefs" / "pmf-tillerson.yaml"),
+                                          "docx").data))
+    vals = StyleVals(doc.styles)
+    checked = 0
+    for style in doc.styles:
+        for kind in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE):
+            if style.type == kind:
+                assert vals(style.style_id, kind) == doc.part.get_style_id(style, kind)
+                checked += 1
+    assert vals("NoSuchStyle", WD_STYLE_TYPE.PARAGRAPH) is None  # the default, as python-docx
+    assert checked > 10

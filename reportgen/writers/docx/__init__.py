@@ -40,6 +40,7 @@ def render(document: Document) -> Rendered:
     from reportgen.writers.docx.memo import (
         MemoWriter,
         Pictures,
+        StyleVals,
         add_logo_to_reference_header,
         write_footer,
         write_header,
@@ -70,15 +71,16 @@ def render(document: Document) -> Rendered:
     media = Media(base)
     pictures = Pictures(media, plan.map, _map_png(document, plan), plan.images,
                         plan.value_column_pt)
+    style_vals = StyleVals(base.styles)
     MemoWriter(base, document, ids, numbering, plan.text_width_pt, pictures,
-               rtl_styles=rtl_styles).write()
+               rtl_styles=rtl_styles, style_vals=style_vals).write()
     if builtin:
-        write_header(section, base, document, ids, media, plan.text_width_pt)
+        write_header(section, base, document, ids, media, plan.text_width_pt, style_vals)
     else:
         add_logo_to_reference_header(section, document, media, plan.text_width_pt)
     if rtl:
         mirror_section(section._sectPr)
-    write_footer(section, base, document, ids, plan.text_width_pt, builtin)
+    write_footer(section, base, document, ids, plan.text_width_pt, builtin, style_vals)
     prune_body_rels(base)
 
     set_properties(base, Properties(

@@ -93,6 +93,28 @@ def caption_pieces(labels: Labels, number: int, caption: str | None,
     return pieces
 
 
+class StyleVals:
+    """The style value python-docx's `Paragraph.style =` or `Table.style =` writes for a style
+    id (`part.get_style_id(styles.get_by_id(style_id, kind), kind)`): None for the default
+    style of its kind, else the style's id. python-docx scans every style for the default on
+    each assignment; here it is found once per kind and each answer kept, for one memo."""
+
+    def __init__(self, styles) -> None:
+        self.styles = styles
+        self._defaults: dict[object, object] = {}
+        self._vals: dict[tuple[str, object], str | None] = {}
+
+    def __call__(self, style_id: str, kind) -> str | None:
+        key = (style_id, kind)
+        if key not in self._vals:
+            if kind not in self._defaults:
+                self._defaults[kind] = self.styles.default(kind)
+            style = self.styles.get_by_id(style_id, kind)
+            self._vals[key] = (None if style is None or style == self._defaults[kind]
+                               else style.style_id)
+        return self._vals[key]
+
+
 @dataclass
 class MemoWriter:
     doc: object  # docx.Document
@@ -103,6 +125,7 @@ class MemoWriter:
     pictures: Pictures | None = None
     # Styles whose side rules the look drew for a right-to-left memo (on the right).
     rtl_styles: frozenset[str] = frozenset()
+    style_vals: StyleVals | None = None  # shared with the header and footer
 
     def __post_init__(self) -> None:
         self.profile: Profile = self.document.look
@@ -120,8 +143,8 @@ class MemoWriter:
         # relationships and the default style among all styles, `Document.add_paragraph`
         # finds w:sectPr among all body children. Each is resolved once here and paragraphs
         # are built as XML (w:p elements, not Paragraph proxies), in linear time.
-        self._pstyle: dict[str, str | None] = {}
-        self._default_pstyle = None  # the default paragraph style (False: there is none)
+        if self.style_vals is None:
+            self.style_vals = StyleVals(self.doc.styles)
         self._num: dict[str, int] = {}
         self._body = self.doc.element.body
         self._body_end = self._body.sectPr
@@ -211,21 +234,9 @@ class MemoWriter:
         """Style the new, empty w:p `p` (w:pPr first, as python-docx's `Paragraph.style =`
         leaves it even for the default style)."""
         ppr = etree.SubElement(p, W_PPR)
-        val = self._pstyle_val(style_id)
+        val = self.style_vals(style_id, WD_STYLE_TYPE.PARAGRAPH)
         if val is not None:
             etree.SubElement(ppr, W_PSTYLE, {W_VAL: val})
-
-    def _pstyle_val(self, style_id: str) -> str | None:
-        """The w:pStyle python-docx would write for `style_id`: None for the default style."""
-        if style_id not in self._pstyle:
-            # python-docx's `part.get_style_id(style, PARAGRAPH)`, with the default paragraph
-            # style found once per memo (finding it scans every style).
-            if self._default_pstyle is None:
-                self._default_pstyle = self.doc.styles.default(WD_STYLE_TYPE.PARAGRAPH) or False
-            style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
-            self._pstyle[style_id] = (None if style is None or style == self._default_pstyle
-                                      else style.style_id)
-        return self._pstyle[style_id]
 
     def text_para(self, style_id: str, spans: Inline, container=None, **kw):
         p = self.para(style_id, container)
@@ -303,7 +314,7 @@ class MemoWriter:
     # ----------------------------------------------------------------------------------------
     def actors_table(self, actors: tuple[ActorEntry, ...], heading: str) -> None:
         table = self.doc.add_table(rows=1 + len(actors), cols=len(ACTOR_COLUMNS))
-        table.style = self.doc.styles.get_by_id(self.ids.table, WD_STYLE_TYPE.TABLE)
+        table._tbl.tblStyle_val = self.style_vals(self.ids.table, WD_STYLE_TYPE.TABLE)
         widths = [twips(self.text_width_pt * share) for _, share in ACTOR_COLUMNS]
         widths[-1] = twips(self.text_width_pt) - sum(widths[:-1])
         self._table_geometry(table, widths)
@@ -409,7 +420,7 @@ class MemoWriter:
         value_pt = value_pt or self.text_width_pt * 0.25
         self._space_after_last(memo_body_pt(self.profile) * 0.9)
         table = self.doc.add_table(rows=1 + len(entries), cols=2)
-        table.style = self.doc.styles.get_by_id(self.ids.table, WD_STYLE_TYPE.TABLE)
+        table._tbl.tblStyle_val = self.style_vals(self.ids.table, WD_STYLE_TYPE.TABLE)
         widths = [twips(value_pt), twips(self.text_width_pt) - twips(value_pt)]
         self._table_geometry(table, widths)
         tblpr = table._tbl.tblPr
@@ -564,7 +575,7 @@ def set_compat_mode(doc, mode: int) -> None:
 
 
 def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt: float,
-                 builtin: bool) -> None:
+                 builtin: bool, style_vals: StyleVals | None = None) -> None:
     """Organisation short name, then "Page X of Y" in the brief's language with PAGE and
     NUMPAGES fields where the label has {page} and {pages}, on every page (and on the first
     and even pages too when the section distinguishes them)."""
@@ -584,7 +595,7 @@ def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt:
         for child in list(root):
             root.remove(child)
         p = footer.add_paragraph()
-        p.style = style
+        p._p.style = (style_vals or StyleVals(doc.styles))(ids.footer, WD_STYLE_TYPE.PARAGRAPH)
         if not builtin:  # the reference's Footer tabs were set for its own page width
             tab_stops(p._p.get_or_add_pPr(), [("right", text_width_pt)],
                       clear=_inherited_tabs(style))
@@ -630,7 +641,8 @@ LOGO_HEADER_DISTANCE_PT = 24.0  # from the page's top edge, so the logo clears t
 
 
 def write_header(section, doc, document: Document, ids: StyleIds,
-                 media: Media | None = None, text_width_pt: float = 468.0) -> None:
+                 media: Media | None = None, text_width_pt: float = 468.0,
+                 style_vals: StyleVals | None = None) -> None:
     """Built-in look only (a reference document brings its own header): the organisation's
     logo, when the profile has one, then its name on the left and its web address on the
     right, over an accent hairline. Nothing dated, so a memo saved as a reference document
@@ -642,7 +654,7 @@ def write_header(section, doc, document: Document, ids: StyleIds,
     for child in list(root):
         root.remove(child)
     p = header.add_paragraph()
-    p.style = doc.styles.get_by_id(ids.header, WD_STYLE_TYPE.PARAGRAPH)
+    p._p.style = (style_vals or StyleVals(doc.styles))(ids.header, WD_STYLE_TYPE.PARAGRAPH)
     rtl = document.meta.direction == "rtl"
     if rtl:  # mirrored: the logo and name on the right, the web address on the left
         put(p._p.get_or_add_pPr(), "w:bidi")
@@ -724,5 +736,5 @@ def set_page(section, profile: Profile) -> None:
     section.footer_distance = Pt(30)
 
 
-__all__ = ["MemoWriter", "add_logo_to_reference_header", "compat_mode", "page_of_pieces",
-           "set_compat_mode", "set_page", "write_footer", "write_header"]
+__all__ = ["MemoWriter", "StyleVals", "add_logo_to_reference_header", "compat_mode",
+           "page_of_pieces", "set_compat_mode", "set_page", "write_footer", "write_header"]
