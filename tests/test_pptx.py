@@ -686,3 +686,26 @@ def test_the_deck_names_its_authors_as_the_memo_and_the_pdf_do(write_brief, tmp_
     brief = write_brief("two", authors=["Ann Lee", "Bob Roe"])
     assert runner.invoke(app, ["pptx", str(brief), "--out", str(tmp_path)]).exit_code == 0
     assert Presentation(str(tmp_path / "two.pptx")).core_properties.author == "Ann Lee and Bob Roe"
+
+
+def test_a_paragraph_broken_again_at_another_width_measures_no_word_again():
+    """The words of a text at its sizes are measured once and shared (`Shapes.scaled`):
+    breaking at a second width reuses them, and gives what fresh measuring gives."""
+    from reportgen.writers.pptx import measure
+
+    runs = (Run("The PMF leaders answered the Secretary within hours " * 3, "Source Sans 3", 20),
+            Run("and said so again.", "Source Sans 3", 20, bold=True))
+    measure._SHAPES.clear()
+    first = measure.Words(runs)
+    wide = measure._break_lines(first, 400.0, None, None)
+    again = measure.Words(runs)
+    assert again.found is first.found and len(first.found) > 20
+    count = len(first.found)
+    narrow = measure._break_lines(again, 150.0, None, None)
+    assert len(first.found) == count  # nothing measured twice
+    measure._SHAPES.clear()  # fresh words: the same lines
+    assert measure._break_lines(measure.Words(runs), 150.0, None, None) == narrow
+    assert len(narrow) > len(wide)
+    bigger = measure.Words(tuple(measure._with_text(r, r.text) for r in runs[:1])
+                           + (Run(runs[1].text, "Source Sans 3", 24, bold=True),))
+    assert bigger.found is not first.found  # another size: its own widths

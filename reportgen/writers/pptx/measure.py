@@ -185,6 +185,9 @@ class Shapes:
     def __init__(self, runs: Sequence[Run]):
         self._found: list[Shape] = []
         self._more: Iterator[Shape] | None = _shapes(runs)
+        # The words measured so far at each set of run sizes (and units per em) the planner
+        # tried, the most recent `SCALES_KEPT`: it asks for the same text at a few sizes.
+        self.scaled: Kept[list[Word]] = Kept(SCALES_KEPT)
 
     def get(self, i: int) -> Shape | None:
         found = self._found
@@ -198,8 +201,9 @@ class Shapes:
 
 
 # Shapes are the same at every size: kept by the runs' text and faces, not their sizes, for
-# the most recently measured texts.
+# the most recently measured texts; with each, its words measured at the last few sizes.
 _SHAPES: Kept[Shapes] = Kept(512)
+SCALES_KEPT = 8
 
 
 def _shapes_of(runs: Sequence[Run]) -> Shapes:
@@ -217,16 +221,18 @@ class Word:
 
 
 class Words:
-    """The words of a sequence of runs at their sizes, measured once each."""
+    """The words of a sequence of runs at their sizes, measured once each: the list is shared
+    by every `Words` of the same text at the same sizes (`Shapes.scaled`), so breaking a
+    paragraph again at another width measures nothing."""
 
     def __init__(self, runs: Sequence[Run]):
         self.runs = runs
         self.shapes = _shapes_of(runs)
-        self.scale = [(r.size, face(r.font, r.bold, r.italic).upm) for r in runs]
-        self._found: list[Word] = []
+        self.scale = scale = tuple((r.size, face(r.font, r.bold, r.italic).upm) for r in runs)
+        self.found: list[Word] = self.shapes.scaled.get_or_make(scale, list)
 
     def get(self, i: int) -> Word | None:
-        found = self._found
+        found = self.found
         if i < len(found):
             return found[i]
         scale, shapes = self.scale, self.shapes
@@ -295,7 +301,8 @@ def _break_lines(text: Sequence[Run] | Words, width: float, start: Line | None,
     cur_word = 0
     pending = 0.0
     i = start.word if start else 0
-    while (word := words.get(i)) is not None:
+    found = words.found
+    while (word := found[i] if i < len(found) else words.get(i)) is not None:
         pieces, word_w = word.shape.pieces, word.width
         first = pieces[0]
         if start is not None and i == start.word and start.start != (first.run, first.start):
