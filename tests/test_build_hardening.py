@@ -453,12 +453,18 @@ def test_release_memory_hands_freed_heap_back():
     if pool._malloc_trim() is None or not Path("/proc/self/status").exists():
         pool.release_memory()
         pytest.skip("no glibc malloc_trim here")
-    pool.release_memory()
+    pool.release_memory(above_mib=0)
     before = rss_kib()
+    assert abs(pool.resident_mib() * 1024 - before) < 2_000  # statm and status agree
     blocks = [bytes(1000) for _ in range(100_000)]  # ~100 MB in small (non-mmap) chunks
     grown = rss_kib()
+    pinned = blocks[::50]  # one block in 50 stays: the heap's top cannot shrink by itself
     del blocks
-    pool.release_memory()
+    pool.release_memory(above_mib=grown / 1024 + 50)  # under the bound: kept for reuse
+    kept = rss_kib()
+    pool.release_memory(above_mib=before / 1024 + 20)  # over it: handed back
     after = rss_kib()
     assert grown - before > 80_000
+    assert kept - before > 60_000, (before, grown, kept)
     assert after - before < 20_000, (before, grown, after)
+    del pinned

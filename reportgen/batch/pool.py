@@ -7,10 +7,11 @@ worker's own pipe, so it knows which brief a dead worker was building, reports t
 failed and starts a fresh worker for the rest. A brief that runs past the time limit is
 failed the same way: its worker is killed and replaced.
 
-Memory: after each brief a worker collects garbage and hands freed heap back to the system
-(glibc's malloc_trim), so its resident size stays near what one brief needs instead of the
-high-water mark of the largest brief so far; and it is replaced after MAX_TASKS_PER_WORKER
-briefs, so caches and heap fragmentation cannot grow without bound over a night of 10,000.
+Memory: after each brief a worker collects garbage, and when an unusually large brief has
+left it holding more than RELEASE_ABOVE_MIB it hands the freed heap back to the system
+(glibc's malloc_trim), so it does not keep the high-water mark of the largest brief so far;
+and it is replaced after MAX_TASKS_PER_WORKER briefs, so caches and heap fragmentation cannot
+grow without bound over a night of 10,000.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ ResultHandler = Callable[[BriefTask, BriefResult], None]
 # A fresh worker costs an import of the writers (0.2-0.4 s); after this many briefs that is
 # under 1 % of its time.
 MAX_TASKS_PER_WORKER = 200
+
+# The resident size, after a brief, above which a worker hands freed heap back to the system.
+# Ordinary briefs leave a worker at 75-115 MiB (one to three formats), and trimming after each
+# of them bought nothing: glibc reuses the freed heap for the next brief, so the peak was the
+# same (79.9 against 79.8 MiB, 1,000 memos), while faulting the handed-back pages in again
+# cost 11 % of the build's time (15.5 against 13.8 s). Above this, the brief just built was
+# an outlier (thousands of actors) and its heap goes back.
+RELEASE_ABOVE_MIB = 128
 
 
 def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
@@ -214,21 +223,32 @@ def _worker_main(conn, parent_pid: int) -> None:
         release_memory(freeze=done == 1)
 
 
-def release_memory(freeze: bool = False) -> None:
+def release_memory(freeze: bool = False, above_mib: float = RELEASE_ABOVE_MIB) -> None:
     """Free what the last brief left: garbage cycles (python-docx and python-pptx trees hold
-    some), then the heap glibc keeps for reuse (malloc_trim; a no-op elsewhere). Neither
-    changes an output. `freeze` (after the first brief): what is left then (modules, the
-    writers' caches) is moved out of the collector's sight, so each later collection scans
-    only the brief's own objects: 4 ms instead of 40. Cycles among those frozen objects are
-    never collected; a worker is replaced after MAX_TASKS_PER_WORKER briefs anyway."""
+    some), then, if the process is still resident above `above_mib`, the heap glibc keeps for
+    reuse (malloc_trim; a no-op elsewhere). Neither changes an output. `freeze` (after the
+    first brief): what is left then (modules, the writers' caches) is moved out of the
+    collector's sight, so each later collection scans only the brief's own objects: 4 ms
+    instead of 40. Cycles among those frozen objects are never collected; a worker is
+    replaced after MAX_TASKS_PER_WORKER briefs anyway."""
     import gc
 
     gc.collect()
     if freeze:
         gc.freeze()
     trim = _malloc_trim()
-    if trim is not None:
+    if trim is not None and resident_mib() > above_mib:
         trim(0)
+
+
+def resident_mib() -> float:
+    """This process's resident size (Linux's /proc/self/statm); 0.0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 @functools.cache
