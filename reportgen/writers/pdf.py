@@ -65,6 +65,7 @@ from reportgen.document.findings import Findings, Overflow, Rendered, SectionFin
 from reportgen.errors import RenderError
 from reportgen.fonts import FontFamily, script_segments
 from reportgen.glyphs import profile_families
+from reportgen.kept import Kept
 from reportgen.profile import Profile
 from reportgen.writers import pdf_figures as pf
 from reportgen.writers.colour import RULE_GREY, STRIPE, map_palette
@@ -464,7 +465,7 @@ def bottom_line(sec: Section, st: Styles, look: Profile, width: float) -> list[F
     """The summary in a tinted box across the page, labelled with its heading in capitals."""
     box_content = [Para(rl(sec.heading.upper(), st, bold=True), st.label).tagged("H2"),
                    *text_flowables(sec.blocks, st.lead, look.colors.primary, st)]
-    box = Table([[box_content]], colWidths=[width])
+    box = CellTable([[box_content]], colWidths=[width])
     # in one column it is the column's width, not the page's, at the column's start
     box.hAlign = "RIGHT" if st.rtl else "LEFT"
     pad = st.body.fontSize * 0.8
@@ -549,6 +550,65 @@ def no_widow(text: str) -> str:
     return text
 
 
+class CellHeights(Kept[tuple[float, float]]):
+    """The size of a one-cell table (an actor's row, the bottom line's box) at a width, kept
+    by what decides it: each paragraph's key in the line heights (`pdf_rtl.HEIGHTS`) with its
+    space before and after, the column widths and the cell's paddings. ReportLab's Table.wrap
+    lays the cell out again on every measurement, about 160 a one-pager (12 % of its time),
+    mostly for rows the fit search has measured before at that width. Only tables whose cell
+    holds nothing but paragraphs measured from HEIGHTS get a key. Bounded: `size` entries,
+    least recently used dropped first."""
+
+    def __init__(self, size: int = 2048) -> None:
+        super().__init__(size)
+
+
+CELL_HEIGHTS = CellHeights()
+
+
+class CellTable(Table):
+    """A table of one cell whose size may come from CELL_HEIGHTS. It is then laid out for
+    real only when something needs its geometry: drawing it (`draw`), or splitting it
+    (ReportLab's `split` lays the table out itself)."""
+
+    _lay_out_for: tuple[float, float] | None = None  # measured from CELL_HEIGHTS at this size
+
+    def _size_key(self, avail_width: float) -> tuple | None:
+        if len(self._cellvalues) != 1 or len(self._cellvalues[0]) != 1:
+            return None
+        cell = self._cellvalues[0][0]
+        if not isinstance(cell, (list, tuple)):
+            return None
+        parts = []
+        for f in cell:
+            if not isinstance(f, Para) or f.bidi or f._breaking is None:
+                return None
+            parts.append((type(f), f._breaking, f.getSpaceBefore(), f.getSpaceAfter()))
+        s = self._cellStyles[0][0]
+        return (tuple(parts), tuple(self._argW), tuple(self._argH), s.leftPadding,
+                s.rightPadding, s.topPadding, s.bottomPadding, avail_width)
+
+    def wrap(self, availWidth, availHeight):
+        key = self._size_key(availWidth)
+        size = None if key is None else CELL_HEIGHTS.get(key)
+        if size is None:
+            self._lay_out_for = None
+            size = super().wrap(availWidth, availHeight)
+            if key is not None:
+                CELL_HEIGHTS.put(key, size)
+            return size
+        self._width, self._height = size
+        self.availWidth = availWidth
+        self._lay_out_for = (availWidth, availHeight)
+        return size
+
+    def draw(self):
+        if self._lay_out_for is not None:
+            super().wrap(*self._lay_out_for)
+            self._lay_out_for = None
+        super().draw()
+
+
 def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
                width: float) -> list[Table]:
     """The actors table, one row per actor (each its own flowable so the table can break
@@ -575,7 +635,7 @@ def actor_rows(actors: tuple[ActorEntry, ...], st: Styles, look: Profile,
             cell.append(Para(f"{rl(actor.quote_open, st)}{markup(actor.quote, c.primary, st)}"
                              f"{rl(actor.quote_close, st)}{source}", st.quote).tagged(
                 "P", (*item, ("BlockQuote", f"quote-{i}"))))
-        row = Table([[cell]], colWidths=[width])
+        row = CellTable([[cell]], colWidths=[width])
         pad = st.cell.fontSize * 0.45 * st.spacing
         style = [
             ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),  # else Helvetica is referenced
