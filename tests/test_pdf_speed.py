@@ -271,3 +271,23 @@ def test_a_cell_table_from_the_cache_has_the_size_and_drawing_of_a_fresh_one() -
     assert other.wrap(180, 500)[1] > size[1]  # other text: its own key
     wide, narrow = table(" word" * 30, 300), table(" word" * 30, 120)
     assert wide.wrap(300, 500)[1] < narrow.wrap(120, 500)[1]  # other widths: their own keys
+
+
+def test_reportlab_writes_streams_plain_and_the_saved_one_pager_has_every_one_deflated():
+    """ReportLab draws without compressing (pdf_tags.finish reads the page's content back and
+    compresses everything once as it saves): every stream of the final file but the XMP
+    metadata, which stays readable, is deflated."""
+    import pikepdf
+
+    data = render(prepare(SAMPLE), "pdf").data  # registers the fonts the canvas starts in
+    canvas = pdf_writer._canvas_with_clock(0.0, "SourceSans3")(io.BytesIO())
+    assert canvas._doc.compression == 0
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
+        assert len(streams) > 5
+        for stream in streams:
+            if stream.get("/Type") == pikepdf.Name.Metadata:
+                assert "/Filter" not in stream
+            else:
+                assert stream.get("/Filter") == pikepdf.Name.FlateDecode, stream.objgen
+    assert len(data) < 120_000

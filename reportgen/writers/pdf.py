@@ -696,6 +696,10 @@ def _canvas_with_clock(epoch: float, font: str, tagger: Tagger | None = None):
             self.tagger = tagger  # marks what is drawn for the structure tree (pdf_tags)
             kwargs["invariant"] = 1
             kwargs["initialFontName"] = f"{font}-regular"  # else Helvetica, unembedded
+            # Streams uncompressed: pdf_tags.finish compresses them as it saves (qpdf's
+            # deflate gives the same bytes), and reads the page's content back without
+            # inflating what ReportLab had just deflated.
+            kwargs["pageCompression"] = 0
             super().__init__(*args, **kwargs)
             stamp = TimeStamp(invariant=True)
             stamp.t, stamp.lt = epoch, time.gmtime(epoch)
