@@ -129,6 +129,7 @@ def _mark_artifacts(pdf, page) -> None:
     import pikepdf
 
     ops = pikepdf.parse_content_stream(page)
+    names = [str(op.operator) for op in ops]  # each operator's name, looked at many times
     out: list = []
     depth = 0
     i = 0
@@ -137,7 +138,7 @@ def _mark_artifacts(pdf, page) -> None:
         out.append(pikepdf.ContentStreamInstruction(list(operands), pikepdf.Operator(op)))
 
     while i < len(ops):
-        operator = str(ops[i].operator)
+        operator = names[i]
         if operator in ("BDC", "BMC"):
             depth += 1
         elif operator == "EMC":
@@ -148,16 +149,16 @@ def _mark_artifacts(pdf, page) -> None:
             continue
         end = None
         if operator == "BT":
-            end = next(j for j in range(i, len(ops)) if str(ops[j].operator) == "ET")
+            end = names.index("ET", i)
         elif operator in _PATH_START:
-            end = next(j for j in range(i, len(ops)) if str(ops[j].operator) in _PATH_END)
+            end = next(j for j in range(i, len(ops)) if names[j] in _PATH_END)
         elif operator in _XOBJECT:
             end = i
         if end is None:
             out.append(ops[i])
             i += 1
             continue
-        if any(str(op.operator) in ("BDC", "BMC", "EMC") for op in ops[i:end + 1]):
+        if any(name in ("BDC", "BMC", "EMC") for name in names[i:end + 1]):
             raise RuntimeError("marked content opened or closed inside a text object or a "
                                "path: the artifact around it would be mis-nested")
         emit("BMC", [pikepdf.Name.Artifact])
