@@ -468,3 +468,26 @@ def test_release_memory_hands_freed_heap_back():
     assert kept - before > 60_000, (before, grown, kept)
     assert after - before < 20_000, (before, grown, after)
     del pinned
+
+
+def test_release_memory_collects_the_briefs_cycles_without_a_full_collection(monkeypatch):
+    """After each brief but the first, only the young generations are collected (where the
+    brief's own cycles are): a full collection would scan everything the caches gathered."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: refcounting alone never frees it
+    gone = weakref.ref(a)
+    del a, b
+    pool.release_memory(above_mib=1e9)
+    assert gone() is None
+    calls: list[tuple] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: calls.append(args) or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(("freeze",)))
+    pool.release_memory(freeze=True, above_mib=1e9)
+    pool.release_memory(above_mib=1e9)
+    assert calls == [(), ("freeze",), (1,)]
