@@ -38,9 +38,9 @@ MAX_TASKS_PER_WORKER = 200
 # The resident size, after a brief, above which a worker hands freed heap back to the system.
 # Ordinary briefs leave a worker at 75-115 MiB (one to three formats), and trimming after each
 # of them bought nothing: glibc reuses the freed heap for the next brief, so the peak was the
-# same (79.9 against 79.8 MiB, 1,000 memos), while faulting the handed-back pages in again
-# cost 11 % of the build's time (15.5 against 13.8 s). Above this, the brief just built was
-# an outlier (thousands of actors) and its heap goes back.
+# same (79.9 against 79.8 MiB, 1,000 memos), and the next brief faults the handed-back pages
+# in again. Above this, the brief just built was an outlier (thousands of actors) and its
+# heap goes back.
 RELEASE_ABOVE_MIB = 128
 
 
