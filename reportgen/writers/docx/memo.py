@@ -587,6 +587,7 @@ def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt:
     if doc.settings.odd_and_even_pages_header_footer:
         footers.append(section.even_page_footer)
     style = doc.styles.get_by_id(ids.footer, WD_STYLE_TYPE.PARAGRAPH)
+    style_val = (style_vals or StyleVals(doc.styles))(ids.footer, WD_STYLE_TYPE.PARAGRAPH)
     ts = TextSettings(profile.fonts.arabic, ids.hyperlink,
                       arabic_lang=bidi_language(document.meta.language, rtl))
     for footer in footers:
@@ -595,7 +596,7 @@ def write_footer(section, doc, document: Document, ids: StyleIds, text_width_pt:
         for child in list(root):
             root.remove(child)
         p = footer.add_paragraph()
-        p._p.style = (style_vals or StyleVals(doc.styles))(ids.footer, WD_STYLE_TYPE.PARAGRAPH)
+        p._p.style = style_val
         if not builtin:  # the reference's Footer tabs were set for its own page width
             tab_stops(p._p.get_or_add_pPr(), [("right", text_width_pt)],
                       clear=_inherited_tabs(style))
