@@ -15,6 +15,7 @@ import typer
 
 from reportgen.cli_common import BriefArg, OutOpt, TemplatesOpt, run_guarded
 from reportgen.errors import WriteError
+from reportgen.launch import render_and_print
 from reportgen.writers import REGISTRY
 
 app = typer.Typer(
@@ -32,12 +33,7 @@ USER_FONT_DIR = Path.home() / ".local" / "share" / "fonts"
 def _render_command(fmt: str, what: str, example: str) -> None:
     def command(brief: BriefArg, out: OutOpt = Path("out"),
                 templates: TemplatesOpt = None) -> None:
-        def body() -> None:
-            from reportgen.pipeline import render_to_file
-
-            print(render_to_file(brief, fmt, out, templates))
-
-        run_guarded(body)
+        run_guarded(lambda: render_and_print(fmt, brief, out, templates))
 
     command.__doc__ = (f"Write {what} to OUT/BRIEF-NAME{REGISTRY[fmt].suffix}.\n\n"
                        f"Nothing is written if the brief is invalid; the last good file stays."

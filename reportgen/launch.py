@@ -7,11 +7,20 @@ called `reportgen` and the terminal is at least 80 columns wide (Click wraps hel
 terminal up to 78 columns; output to a pipe or file counts as 80). Anything else, a narrow
 terminal, any other argument, goes to the CLI (`reportgen.cli`). A test renders typer's help
 and compares it with `_help.txt`; `python -m tests.test_launch --update` rewrites the file.
+
+`reportgen pdf|docx|pptx BRIEF [-o DIR] [--templates DIR]` is run without typer as well (its
+import and the app it builds were ~30 ms of a single command, whose target is 300-350 ms):
+only when the arguments are that plain and pass the checks Click would make (the brief exists,
+is not a folder and can be read; --out is not a file; --templates is a folder). The command
+body and its guard are the CLI's own (`cli._render_command`, `guard.guarded`), so output,
+messages and exit codes are the same; anything else (help, a missing file, another option
+form) goes to the CLI, which words the usage error. A test runs both ways and compares.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -26,16 +35,90 @@ def main() -> None:
         if text is not None:
             _print(text)
             return
+    render = _plain_render(sys.argv[1:])
+    if render is not None:
+        sys.exit(_run_render(*render))
     from reportgen.cli import main as cli_main
 
     cli_main()
 
 
+RENDER_COMMANDS = ("pdf", "docx", "pptx")  # cli.py makes one command per writer; a test checks
+OPTIONS = {"-o": "out", "--out": "out", "--templates": "templates"}
+
+
+def _plain_render(args: list[str]) -> tuple[str, Path, Path, Path | None] | None:
+    """(format, brief, out, templates) of `reportgen FORMAT BRIEF [-o DIR] [--templates DIR]`
+    in any order, when typer would accept it as it is; None for anything else."""
+    if not args or args[0] not in RENDER_COMMANDS or _completing():
+        return None
+    found: dict[str, str] = {}
+    rest = iter(args[1:])
+    for arg in rest:
+        name, eq, value = arg.partition("=")
+        if arg in OPTIONS:
+            value = next(rest, None)
+        elif not (eq and name.startswith("--") and name in OPTIONS):
+            name, value = "brief", arg
+        key = OPTIONS.get(name, name)
+        if key in found or not value or value.startswith("-") or not _decodes(value):
+            return None  # repeated, missing, option-like or undecodable: typer decides
+        found[key] = value
+    if "brief" not in found:
+        return None
+    brief, out = Path(found["brief"]), Path(found.get("out", "out"))
+    templates = Path(found["templates"]) if "templates" in found else None
+    if not (_is(brief, lambda mode: not stat.S_ISDIR(mode))
+            and (not os.path.lexists(out) or _is(out, stat.S_ISDIR))
+            and (templates is None or _is(templates, stat.S_ISDIR))):
+        return None
+    return args[0], brief, out, templates
+
+
+def _is(path: Path, kind) -> bool:
+    """Whether `path` exists, can be read and its mode passes `kind` (Click's Path checks)."""
+    try:
+        return kind(os.stat(path).st_mode) and os.access(path, os.R_OK)
+    except (OSError, ValueError):
+        return False
+
+
+def _decodes(value: str) -> bool:
+    try:
+        value.encode("utf-8")  # a name that is not UTF-8 comes with surrogate escapes
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _completing() -> bool:
+    return any(name.startswith(("_TYPER_", "_REPORTGEN_COMPLETE")) for name in os.environ)
+
+
+def render_and_print(fmt: str, brief: Path, out: Path, templates: Path | None) -> None:
+    """The body of `reportgen pdf|docx|pptx`, both ways: write the file, print its path."""
+    from reportgen.pipeline import render_to_file
+
+    print(render_to_file(brief, fmt, out, templates))
+
+
+def _run_render(fmt: str, brief: Path, out: Path, templates: Path | None) -> int:
+    """What `cli.main` does for the command: the same body under the same guard; Ctrl-C ends
+    it as Click does (an empty line and "Aborted!", exit 1)."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as cli.main: see there
+    from reportgen.guard import guarded
+
+    try:
+        return guarded(lambda: render_and_print(fmt, brief, out, templates))
+    except KeyboardInterrupt:
+        sys.stderr.write("\nAborted!\n")
+        return 1
+
+
 def _kept_help_applies() -> bool:
     if sys.argv[1:] not in HELP_ARGS or os.path.basename(sys.argv[0]) != "reportgen":
         return False
-    if sys.stdout is None or any(name.startswith(("_TYPER_", "_REPORTGEN_COMPLETE"))
-                                 for name in os.environ):
+    if sys.stdout is None or _completing():
         return False  # no stdout, or shell completion at work: typer knows what to do
     import shutil  # what Click asks for the width, so both agree on it
 

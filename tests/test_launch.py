@@ -14,6 +14,8 @@ import pytest
 
 from reportgen.launch import HELP_TEXT
 
+BRIEF = HELP_TEXT.parent.parent / "briefs" / "pmf-tillerson.yaml"
+
 # typer's own help, as the CLI renders it for a program called `reportgen` on 80 columns
 TYPER_HELP = ("import sys\nfrom reportgen.cli import main\nsys.argv = ['reportgen', '--help']\n"
               "main()\n")
@@ -82,6 +84,85 @@ def test_without_the_kept_file_typer_prints_the_help(tmp_path):
     done = _run(code)
     assert done.returncode == 0 and done.stderr == "True"
     assert done.stdout == HELP_TEXT.read_text("utf-8")
+
+
+# The CLI itself, as `python -m reportgen` runs it, for comparison with the console script's
+# fast path for the render commands
+CLI = ("import sys\nfrom reportgen.cli import main\nsys.argv = ['reportgen', *{args!r}]\n"
+       "main()\n")
+
+
+def _both(args: list[str], cwd, output=None) -> list[subprocess.CompletedProcess]:
+    """[console script, CLI] run on `args` in `cwd`; each with .written, the bytes of `output`
+    just after it ran (None if there was none)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    runs = []
+    for code in (LAUNCH.format(argv0="reportgen", args=args), CLI.format(args=args)):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**env, "COLUMNS": "80"}, cwd=cwd, timeout=120)
+        done.written = output.read_bytes() if output and output.exists() else None
+        runs.append(done)
+    return runs
+
+
+@pytest.mark.parametrize("args", [
+    ["pdf", "brief.yaml", "-o", "first"],
+    ["docx", "--out=first", "brief.yaml", "--templates", "profiles"],
+    ["pptx", "--out", "first", "brief.yaml"],
+])
+def test_a_plain_render_command_runs_without_typer_and_as_the_cli_does(tmp_path, args):
+    fmt = args[0]
+    (tmp_path / "brief.yaml").write_bytes(BRIEF.read_bytes())
+    (tmp_path / "profiles").mkdir()
+    fast, cli = _both(args, tmp_path, tmp_path / "first" / f"brief.{fmt}")
+    assert fast.returncode == cli.returncode == 0, fast.stderr + cli.stderr
+    assert fast.stderr == "[]"  # neither typer nor Click nor the CLI module was imported
+    assert fast.stdout == cli.stdout == f"first/brief.{fmt}\n"
+    assert fast.written and fast.written == cli.written
+
+
+def test_a_brief_with_errors_gets_the_same_messages_and_exit_code_either_way(tmp_path):
+    (tmp_path / "bad.yaml").write_text("title: [unclosed\ndate: 2017-10-24\n", "utf-8")
+    fast, cli = _both(["pdf", "bad.yaml"], tmp_path, tmp_path / "out" / "bad.pdf")
+    assert fast.returncode == cli.returncode == 1
+    assert fast.stderr.startswith("bad.yaml:") and fast.stderr.endswith("\n[]")
+    assert fast.stderr[:-len("[]")] == cli.stderr
+    assert fast.written is None and cli.written is None
+
+
+@pytest.mark.parametrize("args", [
+    ["pdf", "missing.yaml"],  # Click words the usage error
+    ["pdf", "folder"],  # a folder is not a brief
+    ["pdf", "brief.yaml", "-o", "afile"],  # --out names a file
+    ["pdf", "brief.yaml", "--templates", "missing"],
+    ["pdf", "brief.yaml", "-o"],  # an option without its value
+    ["pdf", "brief.yaml", "-o", "a", "-o", "b"],  # repeated
+    ["pdf", "brief.yaml", "-oshort"],
+    ["pdf", "brief.yaml", "--verbose"],  # not an option of the command
+    ["pdf", "brief.yaml", "other.yaml"],
+    ["pdf", "-h"],
+    ["pdf"],
+    ["validate", "brief.yaml"],
+])
+def test_anything_but_a_plain_render_command_goes_to_the_cli(tmp_path, args):
+    from reportgen.launch import _plain_render
+
+    (tmp_path / "brief.yaml").write_text("title: x\n", "utf-8")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("", "utf-8")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert _plain_render(args) is None
+    finally:
+        os.chdir(cwd)
+
+
+def test_the_fast_path_knows_every_render_command():
+    from reportgen.launch import RENDER_COMMANDS
+    from reportgen.writers import REGISTRY
+
+    assert set(RENDER_COMMANDS) == set(REGISTRY)
 
 
 if __name__ == "__main__":
