@@ -67,10 +67,9 @@ class FontFamily:
 
 @cache
 def _cmap(path: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+    from reportgen.facts import font_facts
 
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    return font_facts(path).cmap
 
 
 @cache

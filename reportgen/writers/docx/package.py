@@ -263,11 +263,10 @@ def subset_font(path: Path, unicodes: frozenset[int]) -> bytes | None:
 @cache
 def _font_facts(path: Path) -> tuple[bool, frozenset[int]]:
     """(embedding forbidden by the font's licence bits, characters it covers)."""
-    from fontTools.ttLib import TTFont
+    from reportgen.facts import font_facts
 
-    with TTFont(path, lazy=True) as font:
-        restricted = bool(font["OS/2"].fsType & 0x0002)  # "restricted license embedding"
-        return restricted, frozenset(font.getBestCmap())
+    facts = font_facts(path)
+    return facts.restricted, facts.cmap
 
 
 def _write_cache(target: Path, data: bytes) -> None:

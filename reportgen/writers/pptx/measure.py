@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 from reportgen.fonts import family
 from reportgen.kept import Kept
@@ -75,15 +76,11 @@ class Face:
     """Advance widths of one TrueType file, in font units."""
 
     def __init__(self, path: str):
-        from fontTools.ttLib import TTFont
+        from reportgen.facts import font_facts
 
         self.path = path
-        with TTFont(path, lazy=True) as font:
-            self.upm = font["head"].unitsPerEm
-            hmtx = font["hmtx"]
-            cmap = font.getBestCmap()
-            self.advances = {code: hmtx[name][0] for code, name in cmap.items()}
-            self.fallback = hmtx[".notdef"][0] if ".notdef" in hmtx.metrics else self.upm // 2
+        facts = font_facts(Path(path))
+        self.upm, self.advances, self.fallback = facts.upm, facts.advances, facts.fallback
 
     @lru_cache(maxsize=65536)  # noqa: B019 - faces live for the process; the cache is the point
     def units(self, text: str) -> int:

@@ -1,0 +1,99 @@
+"""Font facts kept on disk between processes (reportgen/facts.py): the same facts as reading
+the file, read again when the file or the entry changes, and never a reason to fail."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from reportgen import facts
+from reportgen.fonts import family
+
+BODY = family("Source Sans 3").files["regular"]
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    facts.font_facts.cache_clear()
+    yield facts.facts_dir()
+    facts.font_facts.cache_clear()
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("font-*.json")) if folder.is_dir() else []
+
+
+def test_kept_facts_are_what_fonttools_reads(cache, tmp_path):
+    font = tmp_path / "body.ttf"
+    shutil.copyfile(BODY, font)
+    first = facts.font_facts(font)
+    [entry] = _entries(cache)
+    assert entry.with_name(entry.name + ".sha256").is_file()
+    facts.font_facts.cache_clear()
+    again = facts.font_facts(font)  # from the entry this time
+    assert again == first
+    with TTFont(font, lazy=True) as tt:
+        hmtx = tt["hmtx"]
+        assert again.advances == {c: hmtx[g][0] for c, g in tt.getBestCmap().items()}
+        assert again.upm == tt["head"].unitsPerEm == 1000
+        assert again.restricted is bool(tt["OS/2"].fsType & 2)
+        assert again.fallback == hmtx[".notdef"][0]
+    assert ord("é") in again.cmap and 0x0628 not in again.cmap
+
+
+def test_a_second_process_reads_the_entry_not_the_font(cache, tmp_path):
+    font = tmp_path / "body.ttf"
+    shutil.copyfile(BODY, font)
+    expected = facts.font_facts(font)
+    code = ("import sys\nfrom pathlib import Path\nfrom reportgen.facts import font_facts\n"
+            f"f = font_facts(Path({str(font)!r}))\n"
+            "print(len(f.advances), f.upm, 'fontTools.ttLib' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ}, timeout=60, check=True)
+    assert done.stdout.split() == [str(len(expected.advances)), "1000", "False"]
+
+
+def test_a_changed_file_gets_facts_of_its_own(cache, tmp_path):
+    font = tmp_path / "face.ttf"
+    shutil.copyfile(BODY, font)
+    body = facts.font_facts(font)
+    arabic = family("Noto Sans Arabic").files["regular"]
+    shutil.copyfile(arabic, font)  # the same path, another font
+    facts.font_facts.cache_clear()
+    changed = facts.font_facts(font)
+    assert changed != body and 0x0628 in changed.cmap
+    assert len(_entries(cache)) == 2
+
+
+@pytest.mark.parametrize("damage", [b"", b"{}", b'{"upm": 0}', b"not json", b"[1, 2]"])
+def test_a_damaged_entry_is_read_again_from_the_font(cache, tmp_path, damage):
+    font = tmp_path / "body.ttf"
+    shutil.copyfile(BODY, font)
+    good = facts.font_facts(font)
+    [entry] = _entries(cache)
+    from reportgen.fonts import write_recorded
+
+    write_recorded(entry, damage)  # damaged, with a record that matches: decoding refuses it
+    facts.font_facts.cache_clear()
+    assert facts.font_facts(font) == good
+    entry.write_bytes(entry.read_bytes()[:-5])  # and truncated: the record no longer matches
+    facts.font_facts.cache_clear()
+    assert facts.font_facts(font) == good
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("REPORTGEN_CACHE", str(blocker / "cache"))
+    facts.font_facts.cache_clear()
+    try:
+        assert facts.font_facts(BODY).upm == 1000
+    finally:
+        facts.font_facts.cache_clear()
