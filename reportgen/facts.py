@@ -1,8 +1,9 @@
 """Facts read from installed files, kept on disk between processes: a font's character map,
 advances and licence bits, read by the glyph check, the memo's font embedding and the deck's
-text measuring.
+text measuring; and which files a font family cut from variable fonts is set in
+(`fonts._family`, which names its entry by the package folders and checks the files).
 
-Reading them with fontTools is 2-3 ms a font file, paid again by every process: a single
+Reading a font with fontTools is 2-3 ms a file, paid again by every process: a single
 `reportgen docx` or `pptx`, and each build worker's first brief, read four to eight files.
 The kept facts are JSON (data, never code) in `facts/` of the font cache
 (`fonts.cache_dir()`), each with its sha256 record as the cuts have, named by what they were read
@@ -18,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +44,16 @@ def file_identity(path: str | os.PathLike) -> tuple:
     return os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
 
+def installed_identity() -> tuple:
+    """The folders Python finds packages in, with their modification times: installing,
+    upgrading or removing a package (a font package among them) changes one of them."""
+    found = []
+    for entry in sys.path:
+        with contextlib.suppress(OSError, ValueError):
+            found.append((entry, os.stat(entry or ".").st_mtime_ns))
+    return tuple(found)
+
+
 def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T], Any],
          decode: Callable[[Any], T]) -> T:
     """The facts of `kind` about what `identity` names: decoded from the kept JSON when there
@@ -54,8 +66,8 @@ def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T]
     if data is not None:
         try:
             return decode(json.loads(data))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            pass  # not what we write: read the file again and replace it
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OSError):
+            pass  # not what we write, or what it names has changed: read again, replace it
     facts = read()
     with contextlib.suppress(OSError):  # a read-only or full cache only costs time
         path.parent.mkdir(parents=True, exist_ok=True)

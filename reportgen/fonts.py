@@ -56,6 +56,7 @@ def cache_dir() -> Path:
 class FontFamily:
     name: str
     files: dict[str, Path]  # style -> static TTF
+    sources: tuple[Path, ...] = ()  # the installed files they were cut from, if cut
 
     @property
     def ps_prefix(self) -> str:
@@ -115,6 +116,44 @@ def shipped_family(name: str) -> FontFamily | None:
 
 
 def _family(name: str, use_shipped: bool) -> FontFamily:
+    """The static faces of `name` cut from its installed variable files (see `family`).
+
+    Which files those are is kept between processes (reportgen/facts.py): finding the family
+    among the installed packages' entry points, opening each source with fontTools and hashing
+    it was ~20 ms of every command. The entry is named by the family and by the folders
+    packages are installed in (sys.path, with their modification times: installing or
+    removing a package changes them), and used only while every source still has the size,
+    mtime and inode it had and every face still hashes to the sha256 it had."""
+    from reportgen.facts import installed_identity, kept
+
+    return kept("family", (name, CUT_REVISION, use_shipped, installed_identity()),
+                lambda: _find_family(name, use_shipped), _encode_family, _decode_family)
+
+
+def _encode_family(fam: FontFamily) -> dict:
+    from reportgen.facts import file_identity
+
+    return {"name": fam.name,
+            "files": {style: [str(path), _file_sha256(path)] for style, path in fam.files.items()},
+            "sources": [[str(src), file_identity(src)] for src in fam.sources]}
+
+
+def _decode_family(data: dict) -> FontFamily:
+    from reportgen.facts import file_identity
+
+    for src, identity in data["sources"]:
+        if list(file_identity(src)) != identity:
+            raise ValueError(f"{src} changed")
+    files = {}
+    for style in STYLES:
+        path, sha = data["files"][style]
+        files[style] = Path(path)
+        if sha is None or _file_sha256(files[style]) != sha:
+            raise ValueError(f"{path} changed")
+    return FontFamily(str(data["name"]), files, tuple(Path(s) for s, _ in data["sources"]))
+
+
+def _find_family(name: str, use_shipped: bool) -> FontFamily:
     import fontpkg
 
     try:
@@ -123,11 +162,12 @@ def _family(name: str, use_shipped: bool) -> FontFamily:
         raise RenderError(
             f"font family '{name}' is not installed; install the fontpkg package for it "
             f"(pip install fontpkg-{fontpkg.slugify(name)})") from None
-    files = {}
+    files, sources = {}, []
     for style, (weight, _slant) in STYLES.items():
         src = source_file(name, style)
         files[style] = _static_instance(src, fam.slug, weight, name, style, use_shipped)
-    return FontFamily(name, files)
+        sources += [src] if src not in sources else []
+    return FontFamily(name, files, tuple(sources))
 
 
 def source_file(name: str, style: str) -> Path:

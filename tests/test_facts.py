@@ -97,3 +97,62 @@ def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path, monkeypatch):
         assert facts.font_facts(BODY).upm == 1000
     finally:
         facts.font_facts.cache_clear()
+
+
+@pytest.fixture()
+def finds(cache, monkeypatch) -> list[str]:
+    """The families looked up among the installed packages (not taken from a kept entry)."""
+    from reportgen import fonts
+
+    found: list[str] = []
+    real = fonts._find_family
+
+    def spy(name, use_shipped):
+        found.append(name)
+        return real(name, use_shipped)
+
+    monkeypatch.setattr(fonts, "_find_family", spy)
+    return found
+
+
+def test_a_cut_family_is_found_once_then_taken_from_its_entry(finds):
+    from reportgen import fonts
+
+    first = fonts._family("Noto Sans Arabic", use_shipped=True)
+    again = fonts._family("Noto Sans Arabic", use_shipped=True)
+    assert finds == ["Noto Sans Arabic"] and again == first
+    assert first.sources and all(src.is_file() for src in first.sources)
+    assert set(first.files) == set(fonts.STYLES)
+
+
+def test_a_family_whose_face_changed_is_looked_up_again(finds, tmp_path):
+    import json
+
+    from reportgen import fonts
+    from reportgen.fonts import read_recorded, write_recorded
+
+    good = fonts._family("Noto Sans Arabic", use_shipped=True)
+    [entry] = facts.facts_dir().glob("family-*.json")
+    data = json.loads(read_recorded(entry))
+    data["files"]["bold"][1] = "0" * 64  # the face no longer hashes to what it did
+    write_recorded(entry, json.dumps(data).encode())
+    assert fonts._family("Noto Sans Arabic", use_shipped=True) == good
+    assert finds == ["Noto Sans Arabic"] * 2
+    data["files"]["bold"][1] = fonts._file_sha256(good.files["bold"])
+    data["sources"][0][1][2] += 1  # a source with another mtime
+    write_recorded(entry, json.dumps(data).encode())
+    assert fonts._family("Noto Sans Arabic", use_shipped=True) == good
+    assert finds == ["Noto Sans Arabic"] * 3
+
+
+def test_installing_a_package_changes_the_entry_used(finds, tmp_path, monkeypatch):
+    from reportgen import fonts
+
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    fonts._family("Noto Sans Arabic", use_shipped=True)
+    (site / "fontpkg_other-1.0.dist-info").mkdir()  # what an install does to the folder
+    os.utime(site, ns=(1, os.stat(site).st_mtime_ns + 10**9))
+    fonts._family("Noto Sans Arabic", use_shipped=True)
+    assert finds == ["Noto Sans Arabic"] * 2
