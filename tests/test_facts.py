@@ -156,3 +156,33 @@ def test_installing_a_package_changes_the_entry_used(finds, tmp_path, monkeypatc
     os.utime(site, ns=(1, os.stat(site).st_mtime_ns + 10**9))
     fonts._family("Noto Sans Arabic", use_shipped=True)
     assert finds == ["Noto Sans Arabic"] * 2
+
+
+def test_the_countries_index_is_kept_and_read_back_the_same(cache, monkeypatch):
+    from reportgen.figures import countries
+
+    read = countries._read_index()
+    calls = []
+    monkeypatch.setattr(countries, "_read_index", lambda: calls.append(1) or read)
+    countries._index.cache_clear()
+    try:
+        assert countries._index() == read and calls == [1]  # read, then kept
+        countries._index.cache_clear()
+        kept_index = countries._index()
+        assert calls == [1] and kept_index == read  # from the entry: the same countries
+        assert kept_index[0]["IQ"] is kept_index[0]["IRQ"]
+        assert kept_index[0]["IQ"].polygons and kept_index[0]["IQ"].neighbours
+        # countryinfo's folder changes (an upgrade): read again
+        monkeypatch.setattr(countries, "_package_folders", lambda: (("elsewhere", 1),))
+        countries._index.cache_clear()
+        assert countries._index() == read and calls == [1, 1]
+    finally:
+        countries._index.cache_clear()
+
+
+def test_a_command_reads_the_kept_countries_without_countryinfo(cache):
+    code = ("import sys\nfrom reportgen.figures.countries import lookup\n"
+            "print(lookup('IQ').name, 'countryinfo' in sys.modules)\n")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ}, timeout=60, check=True) for _ in range(2)]
+    assert [r.stdout.split() for r in runs] == [["Iraq", "True"], ["Iraq", "False"]]

@@ -14,6 +14,7 @@ so). Whether a country with an outline can be framed is geo's business (`geo.map
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -61,6 +62,62 @@ class Country:
 
 @cache
 def _index() -> tuple[dict[str, Country], tuple[Country, ...]]:
+    """(every country by its alpha-2 and alpha-3 code, the countries by alpha-2 code).
+
+    Kept between processes (reportgen/facts.py): countryinfo reads its 270 JSON files (~13 ms
+    of every command whose brief names a country) where the kept index is one file (~3 ms).
+    The entry is named by the package folders (installing or upgrading countryinfo changes
+    them) and by countryinfo's own folders with their modification times."""
+    from reportgen.facts import installed_identity, kept
+
+    return kept("countries", (INDEX_REVISION, installed_identity(), _package_folders()),
+                _read_index, _encode_index, _decode_index)
+
+
+INDEX_REVISION = 1  # bump when what _read_index keeps of a country changes
+
+
+def _package_folders() -> tuple:
+    """countryinfo's folders (its data among them) with their modification times."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("countryinfo")
+    roots = list(spec.submodule_search_locations or ()) if spec else []
+    found = []
+    for root in roots:
+        for folder, subfolders, _files in os.walk(root):
+            subfolders.sort()
+            found.append((folder, os.stat(folder).st_mtime_ns))
+    return tuple(found)
+
+
+def _encode_index(index: tuple[dict[str, Country], tuple[Country, ...]]) -> dict:
+    by_code, _unique = index
+    countries = list({id(c): c for c in by_code.values()}.values())
+    at = {id(c): i for i, c in enumerate(countries)}
+    return {"countries": [[c.alpha2, c.alpha3, c.name, c.neighbours, c.centre, c.polygons,
+                           c.area_km2, c.boxed] for c in countries],
+            "codes": {code: at[id(c)] for code, c in by_code.items()}}
+
+
+def _decode_index(data: dict) -> tuple[dict[str, Country], tuple[Country, ...]]:
+    countries = [
+        Country(str(a2), str(a3), str(name), tuple(map(str, neighbours)),
+                (float(centre[0]), float(centre[1])),
+                tuple(tuple(tuple((float(lon), float(lat)) for lon, lat in ring) for ring in poly)
+                      for poly in polygons),
+                None if area is None else float(area), bool(boxed))
+        for a2, a3, name, neighbours, centre, polygons, area, boxed in data["countries"]]
+    by_code = {str(code): countries[i] for code, i in data["codes"].items()}
+    return by_code, _unique(by_code)
+
+
+def _unique(by_code: dict[str, Country]) -> tuple[Country, ...]:
+    return tuple(sorted({c.alpha2: c for c in by_code.values()}.values(),
+                        key=lambda c: c.alpha2))
+
+
+def _read_index() -> tuple[dict[str, Country], tuple[Country, ...]]:
     from countryinfo import CountryInfo
 
     by_code: dict[str, Country] = {}
@@ -74,9 +131,7 @@ def _index() -> tuple[dict[str, Country], tuple[Country, ...]]:
         country = Country(a2, a3, info["name"], tuple(info.get("borders") or ()),
                           _centre(info), () if boxed else polygons, _area(info), boxed)
         by_code[a2] = by_code[a3] = country
-    unique = tuple(sorted({c.alpha2: c for c in by_code.values()}.values(),
-                          key=lambda c: c.alpha2))
-    return by_code, unique
+    return by_code, _unique(by_code)
 
 
 def _centre(info: dict[str, Any]) -> tuple[float, float]:
