@@ -165,6 +165,49 @@ def test_the_fast_path_knows_every_render_command():
     assert set(RENDER_COMMANDS) == set(REGISTRY)
 
 
+# The console script's entry point, with an exit handler that must still run
+RUN = ("import atexit, sys\natexit.register(lambda: print('exit handler ran', flush=True))\n"
+       "{before}sys.argv = ['reportgen', *{args!r}]\nfrom reportgen.launch import run\nrun()\n")
+
+
+def _run_script(args: list[str], cwd, before: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", RUN.format(args=args, before=before)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_the_console_script_leaves_with_the_commands_exit_code_and_output(tmp_path):
+    (tmp_path / "brief.yaml").write_bytes(BRIEF.read_bytes())
+    (tmp_path / "bad.yaml").write_text("title: [unclosed\n", "utf-8")
+    done = _run_script(["docx", "brief.yaml"], tmp_path)
+    assert (done.returncode, done.stdout) == (0, "out/brief.docx\nexit handler ran\n")
+    assert (tmp_path / "out" / "brief.docx").stat().st_size > 1000
+    bad = _run_script(["docx", "bad.yaml"], tmp_path)
+    assert bad.returncode == 1 and bad.stderr.startswith("bad.yaml:2:1: YAML syntax error")
+    assert bad.stdout == "exit handler ran\n"
+    usage = _run_script(["docx", "missing.yaml"], tmp_path)  # through typer: Click's exit 2
+    assert usage.returncode == 2 and "does not exist" in usage.stderr
+    assert _run_script(["--version"], tmp_path).stdout.startswith("reportgen ")
+    message = _run_script(["--version"], tmp_path,
+                          before="import reportgen.launch as l\nl.main = lambda: sys.exit('no')\n")
+    assert (message.returncode, message.stderr) == (1, "no\n")
+
+
+def test_the_console_script_skips_the_interpreters_teardown_only_when_nothing_else_runs(
+        tmp_path):
+    # an object whose finalizer runs only in an ordinary teardown shows which exit was taken
+    marker = ("class Marker:\n    def __del__(self):\n        print('torn down', flush=True)\n"
+              "keep = Marker()\n")
+    fast = _run_script(["--version"], tmp_path, before=marker)
+    assert fast.returncode == 0 and "torn down" not in fast.stdout
+    assert fast.stdout.endswith("exit handler ran\n")
+    thread = ("import threading, time\n"
+              "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', "
+              "flush=True))).start()\n")
+    waited = _run_script(["--version"], tmp_path, before=marker + thread)
+    assert waited.returncode == 0
+    assert "thread done" in waited.stdout and "torn down" in waited.stdout
+
+
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
         sys.exit(__doc__)
