@@ -227,8 +227,6 @@ def obfuscate(data: bytes, key: uuid.UUID) -> bytes:
 
 def subset_font(path: Path, unicodes: frozenset[int]) -> bytes | None:
     """The font cut down to `unicodes` it covers, from a cache beside the font instances."""
-    from fontTools.ttLib import TTFont
-
     from reportgen.fonts import cache_dir
 
     restricted, cmap = _font_facts(path)
@@ -241,6 +239,7 @@ def subset_font(path: Path, unicodes: frozenset[int]) -> bytes | None:
     if target.is_file():
         return target.read_bytes()
     from fontTools import subset
+    from fontTools.ttLib import TTFont
 
     opts = subset.Options()  # default layout features: kerning, ligatures, Arabic shaping
     opts.name_IDs = ["*"]

@@ -12,7 +12,6 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -151,28 +150,17 @@ def _advance(text: str, name: str, style: str, size: float) -> float | None:
     """`text`'s width in points at `size` in face `style` of family `name`, from the font's
     advance widths (no kerning or shaping: a little wide, which is the safe side); None when
     the family is not installed."""
+    from reportgen.facts import font_facts
     from reportgen.fonts import family
 
     try:
         path = family(name).files[style]
     except RenderError:
         return None
-    cmap, advances, units_per_em = _advance_table(path)
-    em = sum(advances[cmap[ord(ch)]] for ch in text if ord(ch) in cmap)
-    return em / units_per_em * size
-
-
-@lru_cache(maxsize=8)
-def _advance_table(path: Path) -> tuple[dict[int, str], dict[str, int], int]:
-    """(code point -> glyph name, glyph name -> advance width, units per em) of the font at
-    `path`: read once per process and face (parsing cmap and hmtx took ~25 ms a render), at
-    most a few faces (body and Arabic, bold) are ever asked for."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, lazy=True) as font:
-        cmap = dict(font.getBestCmap())
-        advances = {glyph: metrics[0] for glyph, metrics in font["hmtx"].metrics.items()}
-        return cmap, advances, font["head"].unitsPerEm
+    facts = font_facts(path)  # kept per process and on disk (parsing took ~25 ms a render)
+    advances = facts.advances
+    em = sum(advances[code] for code in map(ord, text) if code in advances)
+    return em / facts.upm * size
 
 
 def value_column_pt(document: Document, value_pt: float, text_width: float) -> float:
