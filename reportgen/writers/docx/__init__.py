@@ -128,7 +128,7 @@ class StyledBases(Kept[tuple]):
 
 
 def _styled_base(plan, profile, language: str, rtl: bool) -> tuple:
-    from reportgen.writers.docx.look import Look
+    from reportgen.writers.docx.look import Look, drop_unused_table_styles
     from reportgen.writers.docx.memo import set_compat_mode, set_page
     from reportgen.writers.docx.package import open_base
     from reportgen.writers.zipstable import docx_members
@@ -138,6 +138,7 @@ def _styled_base(plan, profile, language: str, rtl: bool) -> tuple:
     set_compat_mode(base, 15)
     look = Look(base, profile, True, language, plan.label_column_pt, rtl=rtl)
     ids = look.apply(plan.text_width_pt)
+    drop_unused_table_styles(base.styles.element, {ids.table})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:
         for name, data in docx_members(base):

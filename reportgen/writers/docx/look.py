@@ -634,3 +634,30 @@ class Numbering:
             self._abstract_of[num_id] = int(num.find(qn("w:abstractNumId")).get(qn("w:val")))
         return self._add_num(self._abstract_of[num_id], restart=True)
 
+
+
+def drop_unused_table_styles(styles, keep: set[str]) -> int:
+    """Remove from the styles part (`styles`: its w:styles element) every table style but
+    `keep` (style ids), the default table style and the styles they are based on; how many
+    went. python-docx's default document carries 101 of Word 2010's table styles (Light Grid -
+    Accent 1 and the rest, ~300 KB of its 355 KB styles.xml), which the built-in memo never
+    uses: parsing, writing and hashing them was ~4 ms of every memo. Word and LibreOffice still
+    offer their own table styles to whoever edits the memo."""
+    by_id = {el.get(qn("w:styleId")): el for el in styles.iterchildren(qn("w:style"))}
+    wanted, todo = set(), [*keep, *(sid for sid, el in by_id.items()
+                                      if el.get(qn("w:type")) == "table"
+                                      and el.get(qn("w:default")) in ("1", "true", "on"))]
+    while todo:
+        sid = todo.pop()
+        if sid in wanted or sid not in by_id:
+            continue
+        wanted.add(sid)
+        based = by_id[sid].find(qn("w:basedOn"))
+        if based is not None:
+            todo.append(based.get(qn("w:val")))
+    dropped = 0
+    for sid, el in by_id.items():
+        if el.get(qn("w:type")) == "table" and sid not in wanted:
+            styles.remove(el)
+            dropped += 1
+    return dropped
