@@ -25,3 +25,27 @@ def test_copied_rectangles_are_the_ones_python_pptx_makes(monkeypatch):
             m.setattr(output.RectShapes, "add",
                       lambda self, slide, rect, name: output._add_rect(slide, rect, name))
             assert render(job, "pptx").data == copied, brief
+
+
+def test_placeholders_are_found_as_python_pptx_lists_them():
+    import copy as copy_module
+
+    from pptx import Presentation
+
+    from reportgen.writers.pptx.output import placeholder_elements
+
+    deck = Presentation()  # every layout of python-pptx's template: all placeholder kinds
+    for layout in deck.slide_layouts:
+        slide = deck.slides.add_slide(layout)
+        tree = slide.shapes._spTree
+        expected = {ph.placeholder_format.idx: ph._element for ph in slide.placeholders}
+        assert placeholder_elements(tree) == expected
+        assert list(placeholder_elements(tree)) == list(expected)  # in idx order
+    # two placeholders with one idx: the later in the tree, as the dict of python-pptx's
+    # sorted list keeps it
+    first = next(iter(slide.placeholders))._element
+    twin = copy_module.deepcopy(first)
+    slide.shapes._spTree.append(twin)
+    expected = {ph.placeholder_format.idx: ph._element for ph in slide.placeholders}
+    found = placeholder_elements(slide.shapes._spTree)
+    assert found == expected and found[0] is twin
