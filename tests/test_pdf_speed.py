@@ -291,3 +291,58 @@ def test_reportlab_writes_streams_plain_and_the_saved_one_pager_has_every_one_de
             else:
                 assert stream.get("/Filter") == pikepdf.Name.FlateDecode, stream.objgen
     assert len(data) < 120_000
+
+
+def _columns(cols) -> list:
+    """What a pour decided, comparable between pours: each column's blocks (their kind, text
+    and height) and where it ends."""
+    def block(f):
+        text = getattr(f, "text", None) or "".join(
+            getattr(frag, "text", "") for frag in getattr(f, "frags", ()) or ())
+        return type(f).__name__, text, round(getattr(f, "height", 0.0) or 0.0, 6)
+
+    return [([block(f) for f in c.flows], round(c.bottom, 6)) for c in cols]
+
+
+def test_balance_answers_a_height_from_an_earlier_pour_only_where_it_pours_the_same(
+        tmp_path, sample_data, monkeypatch):
+    """Every height `Pours` answers from an earlier pour is poured afresh too, and must give
+    the same columns, over briefs of one paragraph to many, one actor to twelve, with figures,
+    in Arabic."""
+    import yaml
+
+    from tests.conftest import SAMPLE_AR, write_figure_brief
+
+    actor = sample_data["actors"][0]
+    shapes = {
+        "one-line": dict(sample_data, situation="One line.", actors=[actor]),
+        "twelve": dict(sample_data, actors=[dict(actor, name=f"Actor {i}")
+                                            for i in range(12)]),
+        "long": dict(sample_data, situation="\n\n".join([sample_data["situation"]] * 5)),
+    }
+    paths = [SAMPLE, SAMPLE_AR]
+    for name, data in shapes.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        paths.append(path)
+    figures, templates = write_figure_brief(tmp_path, sample_data)
+    checked, answered = 0, 0
+    real_at = pdf_writer.Pours.at
+
+    def at_and_check(self, height):
+        nonlocal checked, answered
+        known = any(low <= height <= high for low, high, _ in self._known)
+        got = real_at(self, height)
+        if known:
+            items, width, continued, heads = self._args
+            fresh = pdf_writer.pour(items, width, [height, height], continued, heads)
+            assert fresh is not None and _columns(fresh) == _columns(got), height
+            answered += 1
+        checked += 1
+        return got
+
+    monkeypatch.setattr(pdf_writer.Pours, "at", at_and_check)
+    for path in paths:
+        render(prepare(path), "pdf")
+    render(prepare(figures, templates), "pdf")
+    assert checked > 40 and answered > 10  # the reuse is exercised, not just allowed

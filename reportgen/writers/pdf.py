@@ -989,14 +989,20 @@ def balance(items: list[Item], width: float, height: float, continued: Continued
     still holds everything, found by bisection to half a point. A block that cannot break (an
     actor's entry) may leave the first column short there; so a few heights up to
     BALANCE_SCAN_LINES lines taller are tried too, which move it into the first column, and
-    the pair whose ends differ least is kept (for `level` to even out)."""
-    best = pour(items, width, [height, height], continued, heads)
+    the pair whose ends differ least is kept (for `level` to even out).
+
+    Columns poured at a height h that end at b1 and b2 are what every height from max(b1, b2)
+    to h pours: each block placed fits lower down to there, and each left out (or split where
+    it was) did not fit at h, so not lower either. Such a height is answered from the pour
+    already made (`Pours`): about half of the bisection's pours, the same columns."""
+    pours = Pours(items, width, continued, heads)
+    best = pours.at(height)
     if best is None:
         return None
     lo, hi = 0.45 * (best[0].bottom + best[1].bottom), height
     while hi - lo > 0.5:
         mid = (lo + hi) / 2
-        tried = pour(items, width, [mid, mid], continued, heads)
+        tried = pours.at(mid)
         if tried is None:
             lo = mid
         else:
@@ -1008,11 +1014,33 @@ def balance(items: list[Item], width: float, height: float, continued: Continued
     for step in range(1, 2 * BALANCE_SCAN_LINES + 1):
         if difference(best) <= leading / 2:
             break
-        tried = pour(items, width, [min(height, hi + step * leading / 2)] * 2, continued,
-                     heads)
+        tried = pours.at(min(height, hi + step * leading / 2))
         if tried is not None and difference(tried) < difference(best) - 1:
             best = tried
     return best
+
+
+class Pours:
+    """Two equal columns of one set of items poured at various heights, each height a pour
+    unless one already made answers it: the columns poured at h, ending at b1 and b2, are
+    what any height from max(b1, b2) up to h pours (see `balance`). `poured` counts pours."""
+
+    def __init__(self, items: list[Item], width: float, continued: Continued,
+                 heads: Sequence[Sequence[Flowable]] = ()) -> None:
+        self._args = items, width, continued, heads
+        self._known: list[tuple[float, float, list[Column]]] = []  # (lowest, highest, cols)
+        self.poured = 0
+
+    def at(self, height: float) -> list[Column] | None:
+        for low, high, cols in self._known:
+            if low <= height <= high:
+                return cols
+        items, width, continued, heads = self._args
+        self.poured += 1
+        cols = pour(items, width, [height, height], continued, heads)
+        if cols is not None:
+            self._known.append((max(c.bottom for c in cols), height, cols))
+        return cols
 
 
 def level(cols: list[Column], leading: float) -> None:
