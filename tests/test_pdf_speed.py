@@ -347,3 +347,37 @@ def test_balance_answers_a_height_from_an_earlier_pour_only_where_it_pours_the_s
         render(prepare(path), "pdf")
     render(prepare(figures, templates), "pdf")
     assert checked > 40 and answered > 10  # the reuse is exercised, not just allowed
+
+
+def test_the_arabic_family_is_read_only_for_a_brief_with_arabic_text(tmp_path, sample_data):
+    """Registering a family reads its four TrueType files (~11 ms of a single command): an
+    English brief never asks for the Arabic one; one Arabic word does, and it is embedded."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    quoted = dict(sample_data, situation=sample_data["situation"] + " (الحشد الشعبي)")
+    arabic_word = tmp_path / "quoted.yaml"
+    arabic_word.write_text(yaml.safe_dump(quoted, allow_unicode=True), "utf-8")
+    code = ("import sys\nfrom pathlib import Path\nfrom reportlab.pdfbase import pdfmetrics\n"
+            "from reportgen.pipeline import prepare, render\n"
+            "data = render(prepare(Path(sys.argv[1])), 'pdf').data\n"
+            "import json\nprint(json.dumps(sorted(n for n in pdfmetrics.getRegisteredFontNames()"
+            " if 'Arabic' in n)))\n"
+            "sys.stdout.flush()\nsys.stdout.buffer.write(data)\n")
+    runs = {}
+    for path in (SAMPLE, arabic_word):
+        done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                              timeout=120, check=True)
+        names, _, pdf = done.stdout.partition(b"\n")
+        fonts = {str(f["/BaseFont"]).split("+")[-1]
+                 for f in pypdf.PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+                 .values()}
+        runs[path.name] = (json.loads(names), fonts)
+    english_names, english_fonts = runs[SAMPLE.name]
+    assert english_names == [] and not any("Arabic" in f for f in english_fonts)
+    quoted_names, quoted_fonts = runs["quoted.yaml"]
+    assert "NotoSansArabic-regular" in quoted_names and len(quoted_names) == 4
+    assert any("NotoSansArabic" in f for f in quoted_fonts)

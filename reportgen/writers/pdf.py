@@ -143,6 +143,30 @@ def _register(fam: FontFamily) -> str:
     return base
 
 
+# Families named to a render but registered only when a run is first set in them (`_face`):
+# reading a family's four TrueType files is ~11 ms, and an English or French brief's text
+# never needs the Arabic one. ReportLab embeds only the fonts a page uses, so the bytes are
+# the same either way.
+_LATER: dict[str, FontFamily] = {}
+
+
+def _register_later(fam: FontFamily) -> str:
+    """`_register(fam)` put off until a run asks for one of its faces: its base name."""
+    base = fam.ps_prefix
+    if f"{base}-regular" not in pdfmetrics.getRegisteredFontNames():
+        _LATER[base] = fam
+    return base
+
+
+def _face(base: str, weight: str) -> str:
+    """The font name of `weight` ("-regular", "-bold") of family `base`, registered now if it
+    was put off."""
+    fam = _LATER.pop(base, None)
+    if fam is not None:
+        _register(fam)
+    return base + weight
+
+
 @dataclass(frozen=True)
 class Styles:
     arabic_face: str  # registered ReportLab family for Arabic-script runs
@@ -249,7 +273,7 @@ def _markup(text: str, arabic_face: str, bold: bool) -> str:
     out = []
     for piece, arabic in script_segments(for_reportlab(text)):
         if arabic:
-            face = arabic_face + ("-bold" if bold else "-regular")
+            face = _face(arabic_face, "-bold" if bold else "-regular")
             out.append(f'<font face="{face}">{escape(piece)}</font>')
         else:
             out.append(escape(piece))
@@ -260,11 +284,12 @@ def runs(text: str, st: Styles, bold: bool = False) -> pf.Runs:
     """A line drawn on the canvas rather than set as a paragraph (a place name on the map, a
     key figure), as `rl` would set it: (text, font) pieces, Arabic runs shaped."""
     weight = "-bold" if bold else "-regular"
-    latin, arabic_face = font_of(st) + weight, st.arabic_face + weight
+    latin = font_of(st) + weight
     text = for_reportlab(text)
     segments = script_segments(text)
     if len(segments) == 1 and not segments[0][1]:
         return [(text, latin)]
+    arabic_face = _face(st.arabic_face, weight)
     # In display order, as a line of a paragraph: "50 ألف" in an Arabic document reads
     # from the right, the number left of the word it counts.
     cuts, at, arabic_at = [], 0, []
@@ -1413,7 +1438,7 @@ def fit_one_page(document: Document) -> Attempt:
     """
     profile = document.look
     body, arabic = profile_families(document.profile)
-    font, arabic_face = _register(body), _register(arabic)
+    font, arabic_face = _register(body), _register_later(arabic)
     sizes = type_sizes(profile.type.max_body_pt, profile.type.min_body_pt)
     floor_st = make_styles(sizes[-1], font, arabic_face, profile,
                            direction=document.meta.direction)
