@@ -49,3 +49,23 @@ def test_placeholders_are_found_as_python_pptx_lists_them():
     expected = {ph.placeholder_format.idx: ph._element for ph in slide.placeholders}
     found = placeholder_elements(slide.shapes._spTree)
     assert found == expected and found[0] is twin
+
+
+def test_moving_a_shape_writes_the_xml_python_pptx_writes():
+    import copy
+
+    from lxml import etree
+    from pptx import Presentation
+
+    from reportgen.writers.pptx.output import move
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])  # title and content: no a:xfrm yet
+    box = slide.shapes.add_textbox(10, 20, 30, 40)  # one with its a:xfrm
+    for shape in [*slide.placeholders, box]:
+        ours, theirs = copy.deepcopy(shape._element), copy.deepcopy(shape._element)
+        move(ours, 914400, 457200, 1828800, 2743200)
+        # what shape.left, .top, .width, .height = ... do (placeholders and shapes alike)
+        theirs.x, theirs.y, theirs.cx, theirs.cy = 914400, 457200, 1828800, 2743200
+        assert etree.tostring(ours) == etree.tostring(theirs)
+        assert b"<a:off " in etree.tostring(ours)

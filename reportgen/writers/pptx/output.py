@@ -224,8 +224,7 @@ def _draw_slide(slide, sp: SlidePlan, idx: dict[str, int], layout, number: int,
             ph = SlideShapeFactory(placeholders[idx[frame.placeholder]], slide.placeholders)
             used.add(idx[frame.placeholder])
             if frame.move:
-                ph.left, ph.top, ph.width, ph.height = (emu(frame.x), emu(frame.y),
-                                                        emu(frame.w), emu(frame.h))
+                move(ph._element, emu(frame.x), emu(frame.y), emu(frame.w), emu(frame.h))
             if frame.fill:
                 ph.fill.solid()
                 ph.fill.fore_color.rgb = _rgb(frame.fill)
@@ -367,6 +366,30 @@ def _clone_footer(slide, layout, idx: int, frame: Frame, sources: LayoutPlacehol
                               f'<a:ext cx="{emu(frame.w)}" cy="{emu(frame.h)}"/></a:xfrm>'))
     tree.append(el)
     return el
+
+
+def move(shape_el, x: int, y: int, w: int, h: int) -> None:
+    """`shape.left, shape.top, shape.width, shape.height = x, y, w, h` (EMU) as python-pptx
+    sets them: an a:xfrm first in p:spPr (every other child of p:spPr comes after it), its
+    a:off and a:ext made as needed. Without python-pptx's look-ups of each child's successors
+    (~0.4 ms a placeholder)."""
+    from pptx.oxml.xmlchemy import OxmlElement
+
+    sppr = shape_el.find(f"{{{_P}}}spPr")
+    xfrm = sppr.find(f"{{{_A}}}xfrm")
+    if xfrm is None:
+        xfrm = OxmlElement("a:xfrm")
+        sppr.insert(0, xfrm)
+    for tag, attrs in (("off", (("x", x), ("y", y))), ("ext", (("cx", w), ("cy", h)))):
+        child = xfrm.find(f"{{{_A}}}{tag}")
+        if child is None:
+            child = OxmlElement(f"a:{tag}")
+            if tag == "off":
+                xfrm.insert(0, child)
+            else:
+                xfrm.append(child)
+        for name, value in attrs:
+            child.set(name, str(value))
 
 
 def _next_id(tree) -> int:
