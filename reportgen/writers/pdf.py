@@ -1048,20 +1048,18 @@ def balance(items: list[Item], width: float, height: float, continued: Continued
 class Pours:
     """Two equal columns of one set of items poured at various heights, each height a pour
     unless one already made answers it: the columns poured at h, ending at b1 and b2, are
-    what any height from max(b1, b2) up to h pours (see `balance`). `poured` counts pours."""
+    what any height from max(b1, b2) up to h pours (see `balance`)."""
 
     def __init__(self, items: list[Item], width: float, continued: Continued,
                  heads: Sequence[Sequence[Flowable]] = ()) -> None:
         self._args = items, width, continued, heads
         self._known: list[tuple[float, float, list[Column]]] = []  # (lowest, highest, cols)
-        self.poured = 0
 
     def at(self, height: float) -> list[Column] | None:
         for low, high, cols in self._known:
             if low <= height <= high:
                 return cols
         items, width, continued, heads = self._args
-        self.poured += 1
         cols = pour(items, width, [height, height], continued, heads)
         if cols is not None:
             self._known.append((max(c.bottom for c in cols), height, cols))
