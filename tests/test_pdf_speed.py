@@ -124,11 +124,13 @@ def test_script_segments_are_shared_and_bounded() -> None:
 def test_cached_render_is_byte_identical_to_an_uncached_one(monkeypatch) -> None:
     job = prepare(SAMPLE)
     HEIGHTS.clear()
+    pdf_writer.CELL_HEIGHTS.clear()  # else the count depends on the tests run before
     warm = render(job, "pdf").data  # caches filled by this render
     assert PARSED.hits > 0
     # most wraps of the fit search are measured from the heights kept (most of the rest, the
-    # paragraphs in the actors' rows, go with their rows' sizes, kept in CELL_HEIGHTS)
-    assert HEIGHTS.hits > 2 * HEIGHTS.misses > 0
+    # paragraphs in the actors' rows, go with their rows' sizes, kept in CELL_HEIGHTS): 379
+    # hits to 230 misses since the levelling answers half its heights without pouring
+    assert HEIGHTS.hits > 1.5 * HEIGHTS.misses > 0
     PARSED.clear()
     monkeypatch.setattr(HEIGHTS, "get", lambda key: None)  # every wrap breaks its lines
     monkeypatch.setattr(pdf_writer.CELL_HEIGHTS, "get", lambda key: None)
