@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from reportgen.bidi_lines import mainly_rtl
 from reportgen.brief import LoadedBrief
 from reportgen.brief.markup import ListBlock
 from reportgen.clock import document_time
+from reportgen.document import cldr
 from reportgen.document import typography as ty
 from reportgen.document.figures import build_figures
 from reportgen.document.labels import Labels, label_language, labels_for
@@ -25,20 +27,13 @@ from reportgen.errors import InputError
 from reportgen.profile import LoadedProfile
 
 
-def format_date(value, tag: str, labels: Labels) -> str:
+def format_date(value: dt.date, tag: str, labels: Labels) -> str:
     """A date written out in the brief's locale with Babel: "24 October 2017",
     "24 octobre 2017", "24 أكتوبر 2017" (CLDR's Arabic default has Latin digits, the same digits
     the analyst types in the text, so a page never mixes two sets of numerals). A language with
     no label file still gets its own date, in the locale's long form ("24. Oktober 2017")."""
-    from babel import Locale, UnknownLocaleError
-    from babel.dates import format_date as babel_format_date
-
-    try:
-        locale = Locale.parse(tag.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        locale = Locale.parse(labels.language)
     pattern = labels["date_format"] if label_language(tag) else "long"
-    return babel_format_date(value, pattern, locale=locale)
+    return cldr.date_text(value, tag, labels.language, pattern)
 
 
 def verbatim(value: str | Mapping[str, str], tag: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportgen.brief import LoadedBrief
+from reportgen.document import cldr
 from reportgen.document import typography as ty
 from reportgen.document.labels import Labels
 from reportgen.document.model import ImageFigure, KeyFigureEntry, Logo, MapFigure
@@ -72,12 +73,7 @@ def _figure_label(labels: Labels, number: int, caption: str | None) -> str:
 
 def country_name(code: str, tag: str) -> str:
     """The country's name in the brief's language (CLDR, through Babel), else countryinfo's."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        name = Locale.parse(tag.replace("-", "_")).territories.get(code)
-    except (ValueError, UnknownLocaleError):
-        name = None
+    name = cldr.territory_name(code, tag)
     country = countries.lookup(code)
     return name or (country.name if country else code)
 

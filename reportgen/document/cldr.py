@@ -1,0 +1,80 @@
+"""What the document plan asks Babel (CLDR): a date written out, a country's name.
+
+Importing Babel and loading a locale is ~25 ms, a tenth of a single `reportgen pdf`. Until
+something in this process has imported Babel, each answer is kept on disk
+(reportgen/facts.py), named by the question and by the package folders, so installing or
+upgrading Babel asks it again. A process that had Babel loaded before its first question
+asks Babel: that is cheaper than reading a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import cache
+
+
+def date_text(value: dt.date, tag: str, fallback: str, pattern: str) -> str:
+    """`value` written out with the CLDR `pattern` (or "long") in the locale of `tag`,
+    in `fallback`'s locale when Babel does not know `tag`'s."""
+    text = _asked("date", (value.isoformat(), tag, fallback, pattern),
+                  lambda: _babel_date(value, tag, fallback, pattern))
+    assert text is not None  # Babel always writes a date
+    return text
+
+
+def territory_name(code: str, tag: str) -> str | None:
+    """CLDR's name of the territory `code` (alpha-2) in the language of `tag`, if it has one."""
+    return _asked("territory", (code, tag), lambda: _babel_territory(code, tag))
+
+
+@cache
+def _asked(kind: str, question: tuple, ask: Callable[[], str | None]) -> str | None:
+    if not _keeping():
+        return ask()
+    from reportgen.facts import installed_identity, kept
+
+    return kept(f"cldr-{kind}", (*question, installed_identity()), ask,
+                lambda text: {"text": text}, _answer)
+
+
+@cache
+def _keeping() -> bool:
+    """Whether this process keeps its answers, decided at its first question: unless Babel was
+    loaded already. (Decided once: a process that loaded Babel for its first answer keeps the
+    next answers too, for the next process.)"""
+    return "babel" not in sys.modules
+
+
+def _answer(data: dict) -> str | None:
+    text = data["text"]
+    if text is not None and not isinstance(text, str):
+        raise TypeError("not a CLDR answer")
+    return text
+
+
+def _locale(tag: str):
+    from babel import Locale
+
+    return Locale.parse(tag.replace("-", "_"))
+
+
+def _babel_date(value: dt.date, tag: str, fallback: str, pattern: str) -> str:
+    from babel import UnknownLocaleError
+    from babel.dates import format_date
+
+    try:
+        locale = _locale(tag)
+    except (ValueError, UnknownLocaleError):
+        locale = _locale(fallback)
+    return format_date(value, pattern, locale=locale)
+
+
+def _babel_territory(code: str, tag: str) -> str | None:
+    from babel import UnknownLocaleError
+
+    try:
+        return _locale(tag).territories.get(code)
+    except (ValueError, UnknownLocaleError):
+        return None
