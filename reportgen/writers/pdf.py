@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -71,6 +70,7 @@ from reportgen.writers import pdf_figures as pf
 from reportgen.writers.colour import RULE_GREY, STRIPE, map_palette
 from reportgen.writers.pdf_rtl import MIRRORED, Para, canvas_piece, has_arabic_letter
 from reportgen.writers.pdf_tags import FIRST, LAST, Group, Tagger, finish
+from reportgen.xmlescape import escape
 
 if TYPE_CHECKING:
     from reportgen.document import ActorEntry, Document, Section, SourceEntry

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+
+from reportgen.xmlescape import escape
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in page space
 Group = tuple[tuple[str, str], ...]  # (structure type, key) of the enclosing elements

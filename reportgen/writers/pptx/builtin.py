@@ -9,7 +9,6 @@ families, so anything a presenter adds later matches.
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from reportgen.kept import Kept
 from reportgen.profile import Profile
@@ -31,6 +30,7 @@ from reportgen.writers.pptx.geometry import (
     footers,
     two_columns,
 )
+from reportgen.xmlescape import escape
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"

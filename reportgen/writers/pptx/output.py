@@ -14,7 +14,6 @@ import uuid
 import weakref
 from dataclasses import dataclass
 from datetime import UTC
-from xml.sax.saxutils import escape, quoteattr
 
 from reportgen.profile import Profile
 from reportgen.writers.colour import bare
@@ -38,6 +37,7 @@ from reportgen.writers.pptx.model import (
 )
 from reportgen.writers.reference import clean_reference
 from reportgen.writers.zipstable import pptx_members, stable_zip_members
+from reportgen.xmlescape import escape, quoteattr
 
 HLINK_COLOUR_EXT = ('<a:extLst><a:ext uri="{A12FA001-AC4F-418D-AE19-62706E023703}">'
                     '<ahyp:hlinkClr xmlns:ahyp="http://schemas.microsoft.com/office/drawing/2018/'
