@@ -34,6 +34,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+# isort: off
+from reportgen.writers import platypus  # noqa: F401 - first: imports ReportLab's platypus quicker
+# isort: on
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
