@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 # isort: off
-from reportgen.writers import platypus  # noqa: F401 - first: imports ReportLab's platypus quicker
+from reportgen.writers import platypus  # noqa: F401 - first: ReportLab's platypus, quicker
 # isort: on
 from reportlab import rl_config
 from reportlab.lib import colors

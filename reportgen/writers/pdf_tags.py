@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from reportgen.lazy_patterns import import_module
 from reportgen.xmlescape import escape
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in page space
@@ -102,7 +103,7 @@ def box_of(canvas, width: float, height: float, x: float = 0.0, y: float = 0.0) 
 def finish(data: bytes, tagger: Tagger, title: str, language: str, created_iso: str,
            author: str = "") -> bytes:
     """`data` (a one-page PDF drawn with `tagger`) as a tagged PDF."""
-    import pikepdf
+    pikepdf = import_module("pikepdf")  # its XMP editor's patterns (unused) not compiled
 
     pdf = pikepdf.open(io.BytesIO(data))
     page = pdf.pages[0]

@@ -1,0 +1,85 @@
+"""Third-party modules imported with the regular expressions they compile as they are imported,
+and reportgen rarely or never uses, compiled on first use instead.
+
+Python's `re` compiles a pattern when it is made; a module that makes one at import pays for
+it in every process that imports the module, used or not. Two such modules cost ~22 ms of a
+single `reportgen pdf` (the first also of a build's parent, before it forks):
+
+- reportlab.platypus.paragraph's `uri_pat` (~19 ms: case-insensitive over U+00A1-U+FFFF, so
+  `re` folds the case of 65,000 characters): it splits long URLs only for styles that set
+  `uriWasteReduce`, which reportgen's never do. Only that pattern is deferred there.
+- pikepdf.models.metadata's XML-cleaning patterns (~3 ms): pikepdf's XMP editor, which the
+  tagged PDF does not use (it writes its XMP itself).
+
+`import_module(name)` imports `name` with `re.compile` answering those modules' calls with a
+`LazyPattern`, and restores `re.compile` at once. Deferring changes when a pattern compiles,
+never what it matches; the tests check that each deferred pattern is still found in the
+installed library, is not compiled by a one-pager, and matches as its compiled self does.
+(yaml.reader's check for unprintable characters, ~3 ms, is not deferred: the brief loader
+reads with the pure-Python reader, which uses it on every brief.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+
+class LazyPattern:
+    """A regular expression compiled the first time one of its methods is used."""
+
+    def __init__(self, pattern: str | bytes, flags: int) -> None:
+        self.pattern, self.flags = pattern, flags
+        self._compiled: re.Pattern | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
+
+
+def folds_the_bmp(pattern: object, flags: int) -> bool:
+    """Case-insensitive with a range reaching U+FFFF: the costly kind to compile."""
+    return isinstance(pattern, str) and bool(flags & re.IGNORECASE) and "\uffff" in pattern
+
+
+def every(pattern: object, flags: int) -> bool:
+    return True
+
+
+# module -> which of the patterns it compiles as it is imported wait for their first use
+DEFERRED: dict[str, Callable[[object, int], bool]] = {
+    "reportlab.platypus.paragraph": folds_the_bmp,
+    "pikepdf.models.metadata._constants": every,
+}
+
+
+def import_module(name: str) -> ModuleType:
+    """`importlib.import_module(name)`, the DEFERRED patterns of the modules it imports left
+    to compile on first use (when they are not imported already)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    with _deferring():
+        return importlib.import_module(name)
+
+
+@contextmanager
+def _deferring():
+    compile_ = re.compile
+
+    def compile_later(pattern, flags=0):
+        defer = DEFERRED.get(sys._getframe(1).f_globals.get("__name__"))
+        if defer is not None and defer(pattern, int(flags)):
+            return LazyPattern(pattern, int(flags))
+        return compile_(pattern, flags)
+
+    re.compile = compile_later
+    try:
+        yield
+    finally:
+        re.compile = compile_
