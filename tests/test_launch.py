@@ -213,3 +213,18 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     HELP_TEXT.write_text(typer_help(), encoding="utf-8")
     print(f"wrote {HELP_TEXT}")
+
+
+def test_a_render_runs_with_the_collector_s_threshold_raised_then_restored(tmp_path,
+                                                                            monkeypatch):
+    import gc
+
+    from reportgen import launch, pipeline
+
+    seen = []
+    monkeypatch.setattr(pipeline, "render_to_file",
+                        lambda *a: seen.append(gc.get_threshold()) or tmp_path / "x.pdf")
+    before = gc.get_threshold()
+    launch.render_and_print("pdf", tmp_path / "b.yaml", tmp_path, None)
+    assert seen == [launch.ONE_RENDER_GC_THRESHOLD] and seen[0][0] >= 100_000
+    assert gc.get_threshold() == before
