@@ -491,3 +491,21 @@ def test_release_memory_collects_the_briefs_cycles_without_a_full_collection(mon
     pool.release_memory(freeze=True, above_mib=1e9)
     pool.release_memory(above_mib=1e9)
     assert calls == [(), ("freeze",), (1,)]
+
+
+def test_the_parent_imports_the_writers_with_few_collections_then_freezes_them():
+    """Before forking, the parent imports the writers with the collector's young threshold
+    raised, restores it, and freezes what the imports made (the workers' collections do not
+    walk the modules' objects)."""
+    code = textwrap.dedent("""
+        import gc, json
+        from reportgen.batch import pool
+        before, collections = gc.get_threshold(), []
+        gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(1))
+        pool._import_writers({"pdf", "docx", "pptx"})
+        print(json.dumps([gc.get_threshold() == before, gc.get_freeze_count() > 10_000,
+                          len(collections) < 20]))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert json.loads(done.stdout) == [True, True, True]

@@ -184,12 +184,27 @@ def _import_writers(formats: set[str]) -> None:
     """Import the pipeline and the writers of `formats` here, in the parent, once there is
     work: every forked worker, the first and each replacement (after a --timeout, or every
     MAX_TASKS_PER_WORKER briefs), then starts with them loaded instead of spending 0.5-0.8 s
-    of its first brief importing them. A no-op build never gets here."""
-    from reportgen.pipeline import prepare  # noqa: F401 - the brief models, the document plan
-    from reportgen.writers import get_writer
+    of its first brief importing them. A no-op build never gets here.
 
-    for fmt in sorted(formats):
-        get_writer(fmt).load()
+    The imports run with the collector's young threshold raised (launch.ONE_RENDER_GC_THRESHOLD:
+    what they make lives to the end, and the collections that walked it again were ~30 ms of
+    the parent before it forks), and what they made is then frozen: the workers' collections,
+    their first brief's among them, no longer walk the modules' objects either."""
+    import gc
+
+    from reportgen.launch import ONE_RENDER_GC_THRESHOLD
+
+    before = gc.get_threshold()
+    gc.set_threshold(*ONE_RENDER_GC_THRESHOLD)
+    try:
+        from reportgen.pipeline import prepare  # noqa: F401 - the brief models, the plan
+        from reportgen.writers import get_writer
+
+        for fmt in sorted(formats):
+            get_writer(fmt).load()
+    finally:
+        gc.set_threshold(*before)
+    gc.freeze()
 
 
 def _context():
