@@ -441,6 +441,26 @@ def test_a_worker_is_replaced_after_its_share_of_briefs_and_the_outputs_do_not_c
         assert f"Nightly brief {name}" in pdf_text(tmp_path / "recycled" / f"{name}.pdf")
 
 
+def test_a_worker_s_first_brief_runs_with_few_collections_and_the_rest_with_the_default(
+        briefs, tmp_path, monkeypatch):
+    import gc
+
+    from reportgen.launch import ONE_RENDER_GC_THRESHOLD
+
+    briefs("alpha", "beta", "gamma")
+    real_build_brief = pool.build_brief
+
+    def note_threshold(task):  # runs in the forked worker
+        result = real_build_brief(task)
+        result.title = f"{result.title}|{gc.get_threshold()[0]}"
+        return result
+
+    monkeypatch.setattr(pool, "build_brief", note_threshold)
+    done = build_json(briefs.folder, "--out", tmp_path / "out", "--formats", "pdf", "--jobs", 1)
+    seen = [int(b["title"].rsplit("|", 1)[1]) for b in done["briefs"]]
+    assert sorted(seen) == sorted([ONE_RENDER_GC_THRESHOLD[0]] + [gc.get_threshold()[0]] * 2)
+
+
 def test_release_memory_hands_freed_heap_back():
     """After a burst of small allocations is freed, malloc_trim gives the pages back (glibc);
     elsewhere release_memory is a harmless no-op."""

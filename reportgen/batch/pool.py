@@ -219,6 +219,14 @@ def _worker_main(conn, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (fork copies it)
     _die_with_parent(parent_pid)
+    # The first brief imports what the writers load lazily and fills their caches: with the
+    # young threshold raised, as in the parent's imports; the default is back after it.
+    import gc
+
+    from reportgen.launch import ONE_RENDER_GC_THRESHOLD
+
+    default = gc.get_threshold()
+    gc.set_threshold(*ONE_RENDER_GC_THRESHOLD)
     done = 0
     while True:
         try:
@@ -236,6 +244,8 @@ def _worker_main(conn, parent_pid: int) -> None:
         conn.send(result)
         done += 1
         release_memory(freeze=done == 1)
+        if done == 1:
+            gc.set_threshold(*default)
 
 
 def release_memory(freeze: bool = False, above_mib: float = RELEASE_ABOVE_MIB) -> None:
