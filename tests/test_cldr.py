@@ -68,17 +68,45 @@ def test_an_entry_not_ours_is_asked_again(tmp_path, damage):
     assert _ask(cache) == first[:2] + [False]
 
 
+def test_a_date_entry_without_text_still_gets_babels_date(tmp_path):
+    cache = tmp_path / "cache"
+    first = _ask(cache)
+    from reportgen.fonts import write_recorded
+
+    for entry in (cache / "fonts" / "facts").glob("cldr-date-*.json"):
+        write_recorded(entry, b'{"text": null}')  # well-formed, but no date is ever None
+    assert _ask(cache)[:2] == first[:2]
+
+
 def test_once_babel_is_loaded_it_is_asked_directly(monkeypatch):
     monkeypatch.setattr("reportgen.facts.kept", lambda *a: pytest.fail("read a kept answer"))
-    cldr._asked.cache_clear()
-    cldr._keeping.cache_clear()
+    _forget()
     try:
         assert "babel" in sys.modules  # imported above
         assert cldr.date_text(DAY, "fr", "fr", "d MMMM y") == "24 octobre 2017"
         assert cldr.territory_name("IQ", "ar") == "العراق"
     finally:
-        cldr._asked.cache_clear()
-        cldr._keeping.cache_clear()
+        _forget()
+
+
+def _forget() -> None:
+    for remembered in (cldr.date_text, cldr.territory_name, cldr._keeping):
+        remembered.cache_clear()
+
+
+def test_each_answer_is_read_once_a_process(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cldr, "_asked", lambda *a: calls.append(a[:2]) or "x")
+    _forget()
+    try:
+        for _ in range(3):
+            cldr.date_text(DAY, "en", "en", "long")
+            cldr.territory_name("IQ", "fr")
+        assert calls == [("date", ("2017-10-24", "en", "en", "long")),
+                         ("territory", ("IQ", "fr"))]
+        assert cldr.date_text.cache_info().maxsize == cldr.ANSWERS_KEPT
+    finally:
+        _forget()
 
 
 def test_a_command_on_a_brief_imports_babel_only_the_first_time(tmp_path):

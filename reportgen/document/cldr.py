@@ -12,24 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
+
+ANSWERS_KEPT = 4096  # answers remembered per process (a brief asks one to a dozen)
 
 
+@lru_cache(maxsize=ANSWERS_KEPT)
 def date_text(value: dt.date, tag: str, fallback: str, pattern: str) -> str:
     """`value` written out with the CLDR `pattern` (or "long") in the locale of `tag`,
     in `fallback`'s locale when Babel does not know `tag`'s."""
     text = _asked("date", (value.isoformat(), tag, fallback, pattern),
                   lambda: _babel_date(value, tag, fallback, pattern))
-    assert text is not None  # Babel always writes a date
-    return text
+    # Babel always writes a date: no text is an entry not ours (well-formed, wrongly filled)
+    return text if text is not None else _babel_date(value, tag, fallback, pattern)
 
 
+@lru_cache(maxsize=ANSWERS_KEPT)
 def territory_name(code: str, tag: str) -> str | None:
     """CLDR's name of the territory `code` (alpha-2) in the language of `tag`, if it has one."""
     return _asked("territory", (code, tag), lambda: _babel_territory(code, tag))
 
 
-@cache
 def _asked(kind: str, question: tuple, ask: Callable[[], str | None]) -> str | None:
     if not _keeping():
         return ask()
