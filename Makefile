@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench targets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_bench.py
+
+## Every target of issue 15 with its figure and PASS/FAIL, in one run (~2 minutes).
+targets: $(STAMP)
+	$(BIN)/python bench/build_targets.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) out/*.pdf out/*.docx out/*.pptx out/index.html out/.reportgen*
