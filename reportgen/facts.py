@@ -46,12 +46,32 @@ def file_identity(path: str | os.PathLike) -> tuple:
 
 def installed_identity() -> tuple:
     """The folders Python finds packages in, with their modification times: installing,
-    upgrading or removing a package (a font package among them) changes one of them."""
+    upgrading or removing a package (a font package among them) changes one of them.
+
+    Not the folder a command runs in, nor its script's folder (sys.path's first entry for
+    `python -m`, `-c` or a script): outputs written there change its time, and it would
+    name every entry anew on every run; packages are not installed there."""
+    skipped = {"", *_working_folders()}
     found = []
     for entry in sys.path:
+        if entry in skipped:
+            continue
         with contextlib.suppress(OSError, ValueError):
-            found.append((entry, os.stat(entry or ".").st_mtime_ns))
+            found.append((entry, os.stat(entry).st_mtime_ns))
     return tuple(found)
+
+
+def _working_folders() -> set[str]:
+    folders = set()
+    with contextlib.suppress(OSError, ValueError):
+        cwd = os.getcwd()
+        folders |= {cwd, os.path.realpath(cwd)}
+    argv = getattr(sys, "argv", None) or [""]
+    if argv[0] and argv[0] not in ("-c", "-m"):
+        with contextlib.suppress(OSError, ValueError):
+            script = os.path.abspath(argv[0])
+            folders |= {os.path.dirname(script), os.path.dirname(os.path.realpath(script))}
+    return folders
 
 
 def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T], Any],

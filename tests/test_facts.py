@@ -186,3 +186,28 @@ def test_a_command_reads_the_kept_countries_without_countryinfo(cache):
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={**os.environ}, timeout=60, check=True) for _ in range(2)]
     assert [r.stdout.split() for r in runs] == [["Iraq", "True"], ["Iraq", "False"]]
+
+
+IDENTITY = "from reportgen.facts import installed_identity\nprint(repr(installed_identity()))\n"
+
+
+@pytest.mark.parametrize("how", ["-c", "script", "-m"])
+def test_writing_where_a_command_runs_keeps_the_entries_it_names(tmp_path, how):
+    """`python -c`/`-m` put the working folder first on sys.path, a script its own folder:
+    outputs written there change the folder's time, which must not name every entry anew."""
+    here = tmp_path / "work"
+    here.mkdir()
+    (here / "identity.py").write_text(IDENTITY)
+    args = {"-c": ["-c", IDENTITY], "script": [str(here / "identity.py")],
+            "-m": ["-m", "identity"]}[how]
+
+    def identity() -> str:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[1:])}
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
+                              cwd=here, timeout=60, check=True).stdout
+
+    first = identity()
+    assert str(here) not in first and "site-packages" in first
+    (here / "memo.docx").write_bytes(b"an output")  # the folder's time changes
+    os.utime(here, ns=(1, os.stat(here).st_mtime_ns + 10**9))
+    assert identity() == first
