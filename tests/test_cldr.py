@@ -118,3 +118,25 @@ def test_a_command_on_a_brief_imports_babel_only_the_first_time(tmp_path):
                            timeout=60, check=True, cwd=ROOT).stdout.split() for _ in range(2)]
     assert runs[0][-1] == "True" and runs[1][-1] == "False"
     assert runs[0][:-1] == runs[1][:-1]
+
+
+MANY = """
+import datetime as dt, json, sys
+from reportgen.document import cldr
+days = [dt.date(2017, 1, 1) + dt.timedelta(days=n) for n in range(int(sys.argv[1]))]
+print(json.dumps([cldr.date_text(day, "en", "en", "d MMMM y") for day in days]))
+"""
+
+
+def test_a_process_adds_a_bounded_number_of_answers(tmp_path):
+    """A brief citing hundreds of dated sources: every date is Babel's, but the disk gets only
+    NEW_ANSWERS_KEPT entries of them (the rest would cost a file each, slower than Babel)."""
+    env = {**os.environ, "REPORTGEN_CACHE": str(tmp_path / "cache")}
+    days = 3 * cldr.NEW_ANSWERS_KEPT
+    done = subprocess.run([sys.executable, "-c", MANY, str(days)], capture_output=True,
+                          text=True, env=env, timeout=60, check=True)
+    start = dt.date(2017, 1, 1)
+    assert json.loads(done.stdout) == [
+        format_date(start + dt.timedelta(days=n), "d MMMM y", locale="en") for n in range(days)]
+    entries = list((tmp_path / "cache" / "fonts" / "facts").glob("cldr-date-*.json"))
+    assert len(entries) == cldr.NEW_ANSWERS_KEPT

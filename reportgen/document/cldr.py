@@ -4,7 +4,7 @@ Importing Babel and loading a locale is ~25 ms, a tenth of a single `reportgen p
 something in this process has imported Babel, each answer is kept on disk
 (reportgen/facts.py), named by the question and by the package folders, so installing or
 upgrading Babel asks it again. A process that had Babel loaded before its first question
-asks Babel: that is cheaper than reading a file.
+asks Babel: that is cheaper than reading a file; so does one that has added NEW_ANSWERS_KEPT.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 ANSWERS_KEPT = 4096  # answers remembered per process (a brief asks one to a dozen)
+# Answers one process adds to the disk. Past them Babel, loaded by the first, is cheaper than
+# writing files: a brief citing thousands of dated sources does not leave thousands of entries.
+NEW_ANSWERS_KEPT = 32
+_added = [0]  # answers this process has added to the disk
 
 
 @lru_cache(maxsize=ANSWERS_KEPT)
@@ -34,11 +38,15 @@ def territory_name(code: str, tag: str) -> str | None:
 
 
 def _asked(kind: str, question: tuple, ask: Callable[[], str | None]) -> str | None:
-    if not _keeping():
+    if not _keeping() or _added[0] >= NEW_ANSWERS_KEPT:
         return ask()
     from reportgen.facts import installed_identity, kept
 
-    return kept(f"cldr-{kind}", (*question, installed_identity()), ask,
+    def ask_and_add() -> str | None:
+        _added[0] += 1
+        return ask()
+
+    return kept(f"cldr-{kind}", (*question, installed_identity()), ask_and_add,
                 lambda text: {"text": text}, _answer)
 
 
