@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from types import ModuleType
@@ -31,16 +32,29 @@ from typing import Any
 
 
 class LazyPattern:
-    """A regular expression compiled the first time one of its methods is used."""
+    """A regular expression compiled the first time one of its methods is used.
+
+    It answers as `re.Pattern` does (`pattern` without compiling; `flags`, `match`, `sub`, ...
+    compile it), is copied and pickled as a pattern still to compile, but is not an instance
+    of `re.Pattern` (which cannot be subclassed): the deferred patterns are module constants
+    their libraries only call methods of."""
 
     def __init__(self, pattern: str | bytes, flags: int) -> None:
-        self.pattern, self.flags = pattern, flags
+        self.pattern, self._flags = pattern, flags
         self._compiled: re.Pattern | None = None
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never ours to answer: no recursion before __init__ ran
+            raise AttributeError(name)
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            self._compiled = re.compile(self.pattern, self._flags)
         return getattr(self._compiled, name)
+
+    def __reduce__(self) -> tuple:
+        return LazyPattern, (self.pattern, self._flags)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r}, {self._flags!r})"
 
 
 def folds_the_bmp(pattern: object, flags: int) -> bool:
@@ -62,24 +76,28 @@ DEFERRED: dict[str, Callable[[object, int], bool]] = {
 def import_module(name: str) -> ModuleType:
     """`importlib.import_module(name)`, the DEFERRED patterns of the modules it imports left
     to compile on first use (when they are not imported already)."""
-    if name in sys.modules:
-        return sys.modules[name]
+    if name in sys.modules:  # importlib's answer: it waits for an import still running
+        return importlib.import_module(name)
     with _deferring():
         return importlib.import_module(name)
 
 
+_swapping = threading.Lock()  # one swap of re.compile at a time: each restores what it found
+
+
 @contextmanager
 def _deferring():
-    compile_ = re.compile
+    with _swapping:
+        compile_ = re.compile
 
-    def compile_later(pattern, flags=0):
-        defer = DEFERRED.get(sys._getframe(1).f_globals.get("__name__"))
-        if defer is not None and defer(pattern, int(flags)):
-            return LazyPattern(pattern, int(flags))
-        return compile_(pattern, flags)
+        def compile_later(pattern, flags=0):
+            defer = DEFERRED.get(sys._getframe(1).f_globals.get("__name__"))
+            if defer is not None and defer(pattern, int(flags)):
+                return LazyPattern(pattern, int(flags))
+            return compile_(pattern, flags)
 
-    re.compile = compile_later
-    try:
-        yield
-    finally:
-        re.compile = compile_
+        re.compile = compile_later
+        try:
+            yield
+        finally:
+            re.compile = compile_

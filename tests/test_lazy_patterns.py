@@ -4,11 +4,15 @@ each pattern matching as its compiled self does when something does use it."""
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus.paragraph import Paragraph
@@ -42,17 +46,41 @@ def test_a_one_pager_never_compiles_the_deferred_patterns():
     assert json.loads(done.stdout) == [lazy, [True, True, True], "re"]
 
 
-def _pattern() -> tuple[str, int]:
-    import reportlab.platypus.paragraph as P
+ANSWERS = """
+import importlib, json, sys
+from reportgen import lazy_patterns
+load = {"deferred": lazy_patterns.import_module, "plain": importlib.import_module}[sys.argv[1]]
+P = load("reportlab.platypus.paragraph")
+C = load("pikepdf.models.metadata._constants")
+uris, texts = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+out = {}
+for name, pattern in [("uri_pat", P.uri_pat), ("chars", C.re_xml_illegal_chars),
+                      ("bytes", C.re_xml_illegal_bytes)]:
+    kind = type(pattern).__name__
+    same = (lambda t: t) if isinstance(pattern.pattern, str) else (lambda t: t.encode())
+    matched = [[m.span(), m.groups()] if (m := pattern.match(same(t))) else None for t in uris]
+    subbed = [repr(pattern.sub(same(""), same(t))) for t in texts]
+    out[name] = [kind, repr(pattern.pattern), pattern.flags, matched, subbed]
+print(json.dumps(out))
+"""
+TEXTS = ["plain", "a\x00b\x1fc", "\ufffe\uffffok", "tab\tnew\nline", "&#0;x"]
 
-    return P.uri_pat.pattern, P.uri_pat.flags
+
+def _answers(how: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", ANSWERS, how, json.dumps(URIS),
+                           json.dumps(TEXTS)], capture_output=True, text=True, timeout=120,
+                          check=True, cwd=ROOT)
+    return json.loads(done.stdout)
 
 
-def test_the_lazy_pattern_matches_as_the_compiled_one():
-    lazy, compiled = lazy_patterns.LazyPattern(*_pattern()), re.compile(*_pattern())
-    for uri in URIS:
-        found, expected = lazy.match(uri), compiled.match(uri)
-        assert (found and found.groups()) == (expected and expected.groups()), uri
+def test_deferred_patterns_answer_as_the_librarys_own():
+    """Each library imported as it is and through import_module: the same pattern text and
+    flags, the same matches and substitutions; only the kind of object differs."""
+    plain, deferred = _answers("plain"), _answers("deferred")
+    assert {name: a[0] for name, a in plain.items()} == dict.fromkeys(plain, "Pattern")
+    assert {name: a[0] for name, a in deferred.items()} == dict.fromkeys(plain, "LazyPattern")
+    assert {n: a[1:] for n, a in deferred.items()} == {n: a[1:] for n, a in plain.items()}
+    assert any(plain["uri_pat"][3]) and plain["chars"][4] != [repr(t) for t in TEXTS]
 
 
 def _split_lines(monkeypatch, pattern) -> list[str]:
@@ -68,22 +96,44 @@ def _split_lines(monkeypatch, pattern) -> list[str]:
 
 
 def test_a_style_that_splits_urls_splits_them_the_same(monkeypatch):
-    lines = _split_lines(monkeypatch, lazy_patterns.LazyPattern(*_pattern()))
-    assert lines == _split_lines(monkeypatch, re.compile(*_pattern()))
+    import reportlab.platypus.paragraph as P
+
+    source, flags = P.uri_pat.pattern, P.uri_pat.flags  # the library's, compiled or not
+    lines = _split_lines(monkeypatch, lazy_patterns.LazyPattern(source, flags))
+    assert lines == _split_lines(monkeypatch, re.compile(source, flags))
     assert len(lines) > 2 and any(line.endswith("/") for line in lines)
 
 
-def test_pikepdfs_patterns_match_as_compiled():
-    import pikepdf.models.metadata._constants as C
+def test_a_lazy_pattern_copies_and_pickles_as_one_still_to_compile():
+    lazy = lazy_patterns.LazyPattern("[a-z]+(\\d)", re.I)
+    for twin in (copy.copy(lazy), copy.deepcopy(lazy), pickle.loads(pickle.dumps(lazy))):
+        assert isinstance(twin, lazy_patterns.LazyPattern) and twin._compiled is None
+        assert twin.match("AbC7").groups() == ("7",)
+    assert lazy._compiled is None and lazy.flags == re.compile("x", re.I).flags
+    assert lazy._compiled is not None  # flags is the compiled pattern's
 
-    chars, raw = C.re_xml_illegal_chars, C.re_xml_illegal_bytes
-    samples = ["plain", "a\x00b\x1fc", "\ufffe\uffffok", "tab\tnew\nline", "&#0;x"]
-    for lazy in (chars, raw):
-        compiled = re.compile(lazy.pattern, lazy.flags)
-        fresh = lazy_patterns.LazyPattern(lazy.pattern, lazy.flags)
-        for text in samples:
-            data = text if isinstance(lazy.pattern, str) else text.encode("utf-8")
-            assert fresh.sub(data[:0], data) == compiled.sub(data[:0], data)
+
+def test_imports_in_threads_leave_re_compile_as_it_was(tmp_path, monkeypatch):
+    """Two threads import at once, the first finishing first: without one swap at a time the
+    second would put back the first's re.compile for good."""
+    gates = SimpleNamespace(**{n: threading.Event() for n in ("in_a", "go_a", "in_b", "go_b")})
+    monkeypatch.setitem(sys.modules, "lazy_gates", gates)
+    for mod, (entered, go) in {"gated_a": ("in_a", "go_a"), "gated_b": ("in_b", "go_b")}.items():
+        (tmp_path / f"{mod}.py").write_text(
+            f"import lazy_gates as g\ng.{entered}.set()\nassert g.{go}.wait(10)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    compile_ = re.compile
+    first = threading.Thread(target=lazy_patterns.import_module, args=("gated_a",))
+    second = threading.Thread(target=lazy_patterns.import_module, args=("gated_b",))
+    first.start()
+    assert gates.in_a.wait(10)
+    second.start()
+    assert not gates.in_b.wait(0.3)  # waits for the first import's swap to end
+    gates.go_a.set()
+    first.join(10)
+    gates.go_b.set()
+    second.join(10)
+    assert "gated_a" in sys.modules and "gated_b" in sys.modules and re.compile is compile_
 
 
 def test_an_imported_module_is_returned_as_it_is():
