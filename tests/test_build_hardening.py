@@ -529,3 +529,24 @@ def test_the_parent_imports_the_writers_with_few_collections_then_freezes_them()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     assert json.loads(done.stdout) == [True, True, True]
+
+
+def test_a_process_that_builds_twice_unfreezes_after_each_build(tmp_path):
+    """The parent freezes the writers' objects for its workers while they run, and unfreezes
+    them when they are done: a process that builds again collects as before."""
+    code = textwrap.dedent("""
+        import gc, json, sys
+        from reportgen.batch import pool
+        from reportgen.batch.worker import BriefTask
+        task = BriefTask(brief=sys.argv[1], formats=("pdf",), out_dir=sys.argv[2],
+                         cwd=sys.argv[2], templates=None, source_date_epoch=None, force=False)
+        during, after = [], []
+        for _ in range(2):
+            pool.run_tasks([task], 1, lambda t, r: during.append(gc.get_freeze_count()))
+            after.append(gc.get_freeze_count())
+        print(json.dumps([min(during) > 10_000, after]))
+    """)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none.yaml"),
+                           str(tmp_path)], capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert json.loads(done.stdout) == [True, [0, 0]]

@@ -57,10 +57,12 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
     if not pending:
         return
     ctx = _context()
-    if ctx.get_start_method() == "fork":
+    forking = ctx.get_start_method() == "fork"
+    if forking:
         _import_writers({fmt for task in pending for fmt in task.formats})
-    workers = [_Worker(ctx) for _ in range(min(jobs, len(pending)))]
+    workers: list[_Worker] = []
     try:
+        workers += [_Worker(ctx) for _ in range(min(jobs, len(pending)))]
         while pending or any(w.task for w in workers):
             for i, worker in enumerate(workers):
                 while worker.task is None and pending:
@@ -111,6 +113,10 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
     finally:
         for worker in workers:
             worker.stop()
+        if forking:
+            import gc
+
+            gc.unfreeze()  # a process that builds again (tests, a service) collects as before
 
 
 class _Worker:
@@ -189,7 +195,9 @@ def _import_writers(formats: set[str]) -> None:
     The imports run with the collector's young threshold raised (launch.ONE_RENDER_GC_THRESHOLD:
     what they make lives to the end, and the collections that walked it again were ~30 ms of
     the parent before it forks), and what they made is then frozen: the workers' collections,
-    their first brief's among them, no longer walk the modules' objects either."""
+    their first brief's among them, no longer walk the modules' objects either. Not collected
+    first: gc.freeze's documentation asks for no freed holes in the pages the workers share;
+    run_tasks unfreezes them once its workers are done."""
     import gc
 
     from reportgen.launch import ONE_RENDER_GC_THRESHOLD
