@@ -10,7 +10,7 @@ The kept facts are JSON (data, never code) in `facts/` of the font cache
 from: the file's path, size, modification time and inode, and FACTS_REVISION. A file changed
 in any of these (a font package upgraded, a cut made again) gets new facts; a damaged or
 unreadable entry is read again from the file and rewritten. A cache that cannot be written
-only costs the time.
+only costs the time. Each kind keeps its most recently written entries (KEPT_PER_KIND).
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ T = TypeVar("T")
 
 FACTS_REVISION = 1  # bump when what is read, or how, changes: every entry is read again
 MAX_FACTS_BYTES = 4 << 20  # a font with all of Unicode's 150,000 characters: ~3 MB of JSON
+# Entries kept of each kind, the most recently written: fonts and packages upgraded, Babel's
+# dates of past briefs, leave entries no one asks for again. A font's are ~17 KB, the
+# country index's ~250 KB, the others under 2 KB: facts/ stays under ~6 MB.
+KEPT_PER_KIND = {"countries": 4}
+KEPT_OF_OTHER_KINDS = 256
+_pruned: set[str] = set()  # kinds whose entries this process has brought down to their bound
 
 
 def facts_dir() -> Path:
@@ -78,7 +84,7 @@ def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T]
          decode: Callable[[Any], T]) -> T:
     """The facts of `kind` about what `identity` names: decoded from the kept JSON when there
     is a sound entry, else `read()` and kept (best effort) as `encode(facts)`."""
-    from reportgen.fonts import read_recorded, write_recorded
+    from reportgen.fonts import keep_newest, read_recorded, write_recorded
 
     name = hashlib.sha256(repr((FACTS_REVISION, kind, identity)).encode()).hexdigest()[:32]
     path = facts_dir() / f"{kind}-{name}.json"
@@ -92,6 +98,10 @@ def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T]
     with contextlib.suppress(OSError):  # a read-only or full cache only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
         write_recorded(path, json.dumps(encode(facts), separators=(",", ":")).encode())
+        if kind not in _pruned:  # once a process (a listing of the folder is ~1 ms)
+            _pruned.add(kind)
+            keep_newest(path.parent, f"{kind}-*.json",
+                        KEPT_PER_KIND.get(kind, KEPT_OF_OTHER_KINDS))
     return facts
 
 

@@ -20,6 +20,7 @@ likewise used only while it hashes to the sha256 shipped with it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -286,6 +287,26 @@ def write_recorded(path: Path, data: bytes) -> None:
     """Cache `data` at `path` with its record; OSError if the folder refuses it."""
     write_atomic(path, data)
     write_atomic(_record_of(path), f"{hashlib.sha256(data).hexdigest()}  {path.name}\n".encode())
+
+
+def keep_newest(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the `keep` most recently written files of `folder` matching `pattern`,
+    each with its record, and records whose file is gone: what bounds a cache of recorded
+    files. Best effort: a file that cannot go (or another process removed) is left."""
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    kept = sorted(folder.glob(pattern), key=modified)
+    orphans = [r for r in folder.glob(pattern + ".sha256")
+               if not r.with_name(r.name.removesuffix(".sha256")).exists()]
+    for old in [*kept[:max(0, len(kept) - keep)], *orphans]:
+        for path in (old, _record_of(old)):
+            # each on its own: one that cannot go does not keep the others
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 def _cache_folders() -> Iterator[Path]:

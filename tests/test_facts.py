@@ -211,3 +211,30 @@ def test_writing_where_a_command_runs_keeps_the_entries_it_names(tmp_path, how):
     (here / "memo.docx").write_bytes(b"an output")  # the folder's time changes
     os.utime(here, ns=(1, os.stat(here).st_mtime_ns + 10**9))
     assert identity() == first
+
+
+def test_each_kind_keeps_its_most_recent_entries(cache, monkeypatch):
+    """Entries of upgraded packages and past briefs do not pile up: the first entry a process
+    writes of a kind brings that kind down to its bound, oldest first, records without an
+    entry too; other kinds are left alone."""
+    from reportgen.fonts import write_recorded
+
+    monkeypatch.setattr(facts, "_pruned", set())
+    cache.mkdir(parents=True)
+    for n in range(6):
+        for kind in ("countries", "family"):
+            old = cache / f"{kind}-old{n}.json"
+            write_recorded(old, b"1")
+            os.utime(old, ns=(1, (1_000 + n) * 10**9))
+    write_recorded(cache / "countries-orphan.json", b"1")
+    (cache / "countries-orphan.json").unlink()  # its record stays behind
+    assert facts.kept("countries", ("new",), lambda: 7, lambda v: v, int) == 7
+    left = sorted(p.name for p in cache.glob("countries-*"))
+    newest = sorted(p.name for p in cache.glob("countries-*.json") if "old" not in p.name)
+    assert len(newest) == 1 and left == sorted(
+        [f"countries-old{n}.json{s}" for n in (3, 4, 5) for s in ("", ".sha256")]
+        + [newest[0], newest[0] + ".sha256"])
+    assert len(list(cache.glob("family-*.json"))) == 6
+    # once a process: another entry of that kind is written without a listing
+    assert facts.kept("countries", ("newer",), lambda: 8, lambda v: v, int) == 8
+    assert len(list(cache.glob("countries-*.json"))) == 5

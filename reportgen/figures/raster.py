@@ -13,7 +13,6 @@ user's cache between processes (`MapPictureCache`), named by all of that.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import sys
@@ -140,32 +139,18 @@ class MapPictureCache:
         return hashlib.sha256(recipe.encode()).hexdigest()
 
     def _store(self, target: Path, data: bytes) -> None:
-        from reportgen.fonts import write_recorded
+        from reportgen.fonts import keep_newest, write_recorded
 
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_recorded(target, data)
         except OSError:
             return  # a read-only or full cache only costs the drawing
-        kept = sorted(target.parent.glob("map-*.png"), key=_modified)
-        orphans = [r for r in target.parent.glob("map-*.png.sha256")
-                   if not r.with_name(r.name.removesuffix(".sha256")).exists()]
-        for old in [*kept[:max(0, len(kept) - self.keep)], *orphans]:
-            for path in (old, old.with_name(old.name + ".sha256")):
-                # each on its own: one that cannot go does not keep the others
-                with contextlib.suppress(OSError):
-                    path.unlink(missing_ok=True)
+        keep_newest(target.parent, "map-*.png", self.keep)
 
 
 MAX_PICTURE_BYTES = 16 << 20  # a memo's map at 300 dpi is under 100 KB
 PICTURES = MapPictureCache()
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 @cache
