@@ -195,3 +195,42 @@ def test_dropping_table_styles_keeps_what_a_kept_one_is_based_on():
     assert drop_unused_table_styles(styles, {"Mine", "Loop"}) == 2
     assert [el.get(f"{{{W}}}styleId") for el in styles] == [
         "Plain", "Grid", "Mine", "Para", "Loop", "Loop2"]
+
+
+def test_font_subsets_are_kept_recorded_and_bounded(tmp_path, monkeypatch):
+    """A memo's font subsets come from the cache after the first cut; a damaged cached subset
+    is cut again (never embedded); the cache keeps SUBSETS_KEPT subsets, the most recent."""
+    from fontTools.subset import Subsetter
+    from fontTools.ttLib import TTFont
+
+    from reportgen.fonts import family
+    from reportgen.writers.docx import package
+
+    monkeypatch.setenv("REPORTGEN_CACHE", str(tmp_path / "cache"))
+    face = family("Source Sans 3").files["regular"]
+    text = frozenset(map(ord, "Situation"))
+    first = package.subset_font(face, text)
+    [entry] = (tmp_path / "cache" / "fonts" / "docx-subsets").glob("*.ttf")
+    assert entry.read_bytes() == first and entry.with_name(entry.name + ".sha256").is_file()
+    assert set(TTFont(io.BytesIO(first)).getBestCmap()) == text
+
+    entry.write_bytes(first[:100])  # damaged: its record no longer matches
+    cut: list[int] = []
+    monkeypatch.setattr(Subsetter, "subset", _spy(cut, Subsetter.subset))
+    assert package.subset_font(face, text) == first and cut == [1]
+    assert entry.read_bytes() == first
+    assert package.subset_font(face, text) == first and cut == [1]  # from the cache
+
+    monkeypatch.setattr(package, "SUBSETS_KEPT", 3)
+    for extra in "abcde":
+        package.subset_font(face, text | {ord(extra)})
+    kept = list(entry.parent.glob("*.ttf"))
+    assert len(kept) == 3 and len(list(entry.parent.glob("*.sha256"))) == 3
+
+
+def _spy(calls: list, method):
+    def spied(self, *args, **kwargs):
+        calls.append(1)
+        return method(self, *args, **kwargs)
+
+    return spied

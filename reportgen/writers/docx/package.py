@@ -21,7 +21,6 @@ from docx.opc.part import Part
 from docx.oxml.ns import qn
 from lxml import etree
 
-from reportgen.fsio import write_atomic
 from reportgen.writers.coreprops import clip, drop_unowned
 from reportgen.writers.docx.ooxml import put, put_after, referenced_rids
 from reportgen.writers.reference import XML_PARSER, clean_reference
@@ -153,6 +152,8 @@ SETTINGS_BEFORE_EMBED = ("w:writeProtection", "w:view", "w:zoom", "w:removePerso
                          "w:displayBackgroundShape", "w:printPostScriptOverText",
                          "w:printFractionalCharacterWidth", "w:printFormsData")
 SUBSET_RECIPE = "2"  # bump when the subsetting options change, to renew cached subsets
+SUBSETS_KEPT = 128  # cached subsets, the most recently cut (up to ~80 KB each: ~10 MB)
+MAX_SUBSET_BYTES = 16 << 20  # the faces reportgen ships are under 0.5 MB whole
 
 
 @dataclass(frozen=True)
@@ -226,18 +227,24 @@ def obfuscate(data: bytes, key: uuid.UUID) -> bytes:
 
 
 def subset_font(path: Path, unicodes: frozenset[int]) -> bytes | None:
-    """The font cut down to `unicodes` it covers, from a cache beside the font instances."""
-    from reportgen.fonts import cache_dir
+    """The font cut down to `unicodes` it covers, from a cache beside the font instances.
+
+    A subset is kept as the cuts are: with its sha256 record (a damaged file is cut again,
+    never embedded), named by the font file's identity (path, size, modification time,
+    inode: an upgraded font is cut again) and the characters, the SUBSETS_KEPT most recent."""
+    from reportgen.facts import file_identity
+    from reportgen.fonts import cache_dir, read_recorded
 
     restricted, cmap = _font_facts(path)
     if restricted:
         return None
     wanted = tuple(sorted(unicodes & cmap))
     digest = hashlib.sha256(
-        f"{SUBSET_RECIPE}:{path.name}:{path.stat().st_size}:{wanted}".encode()).hexdigest()[:20]
+        repr((SUBSET_RECIPE, file_identity(path), wanted)).encode()).hexdigest()[:20]
     target = cache_dir() / "docx-subsets" / f"{path.stem}-{digest}.ttf"
-    if target.is_file():
-        return target.read_bytes()
+    data = read_recorded(target, MAX_SUBSET_BYTES)
+    if data is not None:
+        return data
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -269,6 +276,10 @@ def _font_facts(path: Path) -> tuple[bool, frozenset[int]]:
 
 
 def _write_cache(target: Path, data: bytes) -> None:
+    from reportgen.fonts import keep_newest, write_recorded
+
     with contextlib.suppress(OSError):  # a read-only cache only costs time
-        write_atomic(target, data)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_recorded(target, data)
+        keep_newest(target.parent, "*.ttf", SUBSETS_KEPT)
 
