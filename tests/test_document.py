@@ -313,3 +313,14 @@ def test_an_arabic_quote_in_an_english_brief_takes_arabic_quotation_marks(write_
     first, second = document.sections[2].actors[:2]
     assert (first.quote_open, first.quote_close) == ("«", "»")
     assert (second.quote_open, second.quote_close) == ("“", "”")  # English stays English
+
+
+@pytest.mark.parametrize("language", supported_languages())
+def test_label_files_read_the_same_as_the_pure_python_loader_reads_them(language):
+    import yaml
+
+    from reportgen import labels
+
+    text = (labels.LABELS_DIR / f"{language}.yaml").read_text(encoding="utf-8")
+    pure = {str(k): str(v) for k, v in yaml.load(text, Loader=yaml.SafeLoader).items()}
+    assert labels.shipped(language) == pure and len(pure) > 20

@@ -13,10 +13,13 @@ FALLBACK = "en"
 
 @cache
 def shipped(language: str) -> dict[str, str]:
+    """The label file of `language`: ours, so read by libyaml when PyYAML has it (0.2 against
+    1.5 ms a file for the pure-Python loader; the same data, which a test checks)."""
     import yaml
 
     path = LABELS_DIR / f"{language}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {str(k): str(v) for k, v in data.items()}
 
 
