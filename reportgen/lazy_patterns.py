@@ -82,7 +82,9 @@ def import_module(name: str) -> ModuleType:
         return importlib.import_module(name)
 
 
-_swapping = threading.Lock()  # one swap of re.compile at a time: each restores what it found
+# one swap of re.compile at a time, each restoring what it found (reentrant: a module imported
+# under it may itself import through import_module)
+_swapping = threading.RLock()
 
 
 @contextmanager

@@ -533,7 +533,8 @@ def test_the_parent_imports_the_writers_with_few_collections_then_freezes_them()
 
 def test_a_process_that_builds_twice_unfreezes_after_each_build(tmp_path):
     """The parent freezes the writers' objects for its workers while they run, and unfreezes
-    them when they are done: a process that builds again collects as before."""
+    them when they are done: a process that builds again collects as before. A caller that
+    froze objects of its own finds them frozen still."""
     code = textwrap.dedent("""
         import gc, json, sys
         from reportgen.batch import pool
@@ -544,9 +545,42 @@ def test_a_process_that_builds_twice_unfreezes_after_each_build(tmp_path):
         for _ in range(2):
             pool.run_tasks([task], 1, lambda t, r: during.append(gc.get_freeze_count()))
             after.append(gc.get_freeze_count())
-        print(json.dumps([min(during) > 10_000, after]))
+        gc.freeze()  # the caller's own
+        ours = gc.get_freeze_count()
+        pool.run_tasks([task], 1, lambda t, r: None)
+        print(json.dumps([min(during) > 10_000, after, gc.get_freeze_count() >= ours > 0]))
     """)
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none.yaml"),
                            str(tmp_path)], capture_output=True, text=True, timeout=120,
                           check=True)
-    assert json.loads(done.stdout) == [True, [0, 0]]
+    assert json.loads(done.stdout) == [True, [0, 0], True]
+
+
+def test_a_worker_that_fails_to_start_stops_the_ones_started(tmp_path):
+    """Starting the second of two workers fails (fork refused): the first, already running,
+    is stopped before the error goes up, not left behind."""
+    code = textwrap.dedent("""
+        import json, multiprocessing, sys
+        from reportgen.batch import pool
+        from reportgen.batch.worker import BriefTask
+        real, started = pool._Worker, []
+
+        def starting(ctx):
+            if started:
+                raise OSError(11, "Resource temporarily unavailable")
+            started.append(real(ctx))
+            return started[-1]
+
+        pool._Worker = starting
+        task = BriefTask(brief=sys.argv[1], formats=("pdf",), out_dir=sys.argv[2],
+                         cwd=sys.argv[2], templates=None, source_date_epoch=None, force=False)
+        try:
+            pool.run_tasks([task, task], 2, lambda t, r: None)
+        except OSError as exc:
+            print(json.dumps([exc.errno, started[0].process.is_alive(),
+                              len(multiprocessing.active_children())]))
+    """)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none.yaml"),
+                           str(tmp_path)], capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert json.loads(done.stdout) == [11, False, 0]

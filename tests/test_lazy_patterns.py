@@ -133,7 +133,7 @@ def test_imports_in_threads_leave_re_compile_as_it_was(tmp_path, monkeypatch):
     first.join(10)
     gates.go_b.set()
     second.join(10)
-    assert "gated_a" in sys.modules and "gated_b" in sys.modules and re.compile is compile_
+    assert sys.modules.pop("gated_a") and sys.modules.pop("gated_b") and re.compile is compile_
 
 
 def test_an_imported_module_is_returned_as_it_is():
@@ -147,3 +147,16 @@ def test_only_costly_patterns_of_that_module_are_deferred():
     assert not lazy_patterns.folds_the_bmp("[a-z\xa1-\uffff]", 0)
     assert not lazy_patterns.folds_the_bmp("[a-z]+", re.I)
     assert not lazy_patterns.folds_the_bmp(b"[a-z]", re.I)
+
+
+def test_a_module_imported_through_it_may_import_through_it(tmp_path, monkeypatch):
+    (tmp_path / "nested_outer.py").write_text(
+        "from reportgen import lazy_patterns\nlazy_patterns.import_module('nested_inner')\n")
+    (tmp_path / "nested_inner.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importing = threading.Thread(target=lazy_patterns.import_module, args=("nested_outer",),
+                                 daemon=True)
+    importing.start()
+    importing.join(10)
+    assert not importing.is_alive()  # not waiting on itself
+    assert sys.modules.pop("nested_inner").VALUE == 1 and sys.modules.pop("nested_outer")

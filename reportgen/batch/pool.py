@@ -56,13 +56,18 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
     pending = deque(tasks)
     if not pending:
         return
+    import gc
+
     ctx = _context()
-    forking = ctx.get_start_method() == "fork"
-    if forking:
+    # the parent freezes the writers' objects for the workers it forks, and unfreezes them
+    # when they are done, unless the caller had frozen objects of its own (left as they are)
+    unfreeze = ctx.get_start_method() == "fork" and gc.get_freeze_count() == 0
+    if ctx.get_start_method() == "fork":
         _import_writers({fmt for task in pending for fmt in task.formats})
     workers: list[_Worker] = []
     try:
-        workers += [_Worker(ctx) for _ in range(min(jobs, len(pending)))]
+        for _ in range(min(jobs, len(pending))):
+            workers.append(_Worker(ctx))  # one by one: a failed start stops those started
         while pending or any(w.task for w in workers):
             for i, worker in enumerate(workers):
                 while worker.task is None and pending:
@@ -113,9 +118,7 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
     finally:
         for worker in workers:
             worker.stop()
-        if forking:
-            import gc
-
+        if unfreeze:
             gc.unfreeze()  # a process that builds again (tests, a service) collects as before
 
 
