@@ -10,7 +10,8 @@ The kept facts are JSON (data, never code) in `facts/` of the font cache
 from: the file's path, size, modification time and inode, and FACTS_REVISION. A file changed
 in any of these (a font package upgraded, a cut made again) gets new facts; a damaged or
 unreadable entry is read again from the file and rewritten. A cache that cannot be written
-only costs the time. Each kind keeps its most recently written entries (KEPT_PER_KIND).
+only costs the time. Each kind keeps its most recently written or used entries
+(KEPT_PER_KIND).
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ T = TypeVar("T")
 
 FACTS_REVISION = 1  # bump when what is read, or how, changes: every entry is read again
 MAX_FACTS_BYTES = 4 << 20  # a font with all of Unicode's 150,000 characters: ~3 MB of JSON
-# Entries kept of each kind, the most recently written: fonts and packages upgraded, Babel's
-# dates of past briefs, leave entries no one asks for again. A font's are ~17 KB, the
-# country index's ~250 KB, the others under 2 KB: facts/ stays under ~6 MB.
-KEPT_PER_KIND = {"countries": 4}
-KEPT_OF_OTHER_KINDS = 256
-_pruned: set[str] = set()  # kinds whose entries this process has brought down to their bound
+# Every kind of entry, and how many of it are kept: the most recently written or used
+# (fonts and packages upgraded, Babel's dates of past briefs leave entries no one asks for).
+# A font's facts are ~17 KB, the country index ~250 KB, the others under 2 KB: at the bounds
+# ~3.5 MB in ~1,300 files (with their records). A kind not listed (renamed since) goes.
+KEPT_PER_KIND = {"font": 64, "family": 64, "countries": 8, "cldr-date": 256,
+                 "cldr-territory": 256}
+_pruned = [False]  # whether this process has brought facts/ down to its bounds
 
 
 def facts_dir() -> Path:
@@ -54,10 +56,15 @@ def installed_identity() -> tuple:
     """The folders Python finds packages in, with their modification times: installing,
     upgrading or removing a package (a font package among them) changes one of them.
 
-    Not the folder a command runs in, nor its script's folder (sys.path's first entry for
-    `python -m`, `-c` or a script): outputs written there change its time, and it would
-    name every entry anew on every run; packages are not installed there."""
-    skipped = {"", *_working_folders()}
+    Not the entry Python puts first on sys.path for the command (the working folder for
+    `python -m` and `-c`, a script's own folder, the console script's bin folder), nor the
+    working folder: outputs written there change its time, which would name every entry anew
+    on every run; packages are not installed there."""
+    skipped = {""}
+    if sys.path and not getattr(sys.flags, "safe_path", False):  # -P or -I: no such entry
+        skipped.add(sys.path[0])
+    with contextlib.suppress(OSError):
+        skipped.add(os.getcwd())
     found = []
     for entry in sys.path:
         if entry in skipped:
@@ -67,28 +74,17 @@ def installed_identity() -> tuple:
     return tuple(found)
 
 
-def _working_folders() -> set[str]:
-    folders = set()
-    with contextlib.suppress(OSError, ValueError):
-        cwd = os.getcwd()
-        folders |= {cwd, os.path.realpath(cwd)}
-    argv = getattr(sys, "argv", None) or [""]
-    if argv[0] and argv[0] not in ("-c", "-m"):
-        with contextlib.suppress(OSError, ValueError):
-            script = os.path.abspath(argv[0])
-            folders |= {os.path.dirname(script), os.path.dirname(os.path.realpath(script))}
-    return folders
-
-
 def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T], Any],
          decode: Callable[[Any], T]) -> T:
     """The facts of `kind` about what `identity` names: decoded from the kept JSON when there
     is a sound entry, else `read()` and kept (best effort) as `encode(facts)`."""
     from reportgen.fonts import keep_newest, read_recorded, write_recorded
 
+    if kind not in KEPT_PER_KIND:
+        raise ValueError(f"facts of an unlisted kind {kind!r}: add it to KEPT_PER_KIND")
     name = hashlib.sha256(repr((FACTS_REVISION, kind, identity)).encode()).hexdigest()[:32]
     path = facts_dir() / f"{kind}-{name}.json"
-    data = read_recorded(path, MAX_FACTS_BYTES)
+    data = read_recorded(path, MAX_FACTS_BYTES, mark_used=True)
     if data is not None:
         try:
             return decode(json.loads(data))
@@ -98,10 +94,9 @@ def kept(kind: str, identity: tuple, read: Callable[[], T], encode: Callable[[T]
     with contextlib.suppress(OSError):  # a read-only or full cache only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
         write_recorded(path, json.dumps(encode(facts), separators=(",", ":")).encode())
-        if kind not in _pruned:  # once a process (a listing of the folder is ~1 ms)
-            _pruned.add(kind)
-            keep_newest(path.parent, f"{kind}-*.json",
-                        KEPT_PER_KIND.get(kind, KEPT_OF_OTHER_KINDS))
+        if not _pruned[0]:  # at a process's first write (one listing, ~1-3 ms); its
+            _pruned[0] = True  # later writes (at most ~40) go over until the next process
+            keep_newest(path.parent, ".json", lambda k: KEPT_PER_KIND.get(k, 0))
     return facts
 
 

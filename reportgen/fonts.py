@@ -29,8 +29,9 @@ import re
 import stat
 import sys
 import tempfile
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -273,14 +274,29 @@ def _record_of(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def read_recorded(path: Path, limit: int = MAX_CUT_BYTES) -> bytes | None:
-    """The bytes of the cached file `path` if they still match their record, else None."""
+def read_recorded(path: Path, limit: int = MAX_CUT_BYTES, *, mark_used: bool = False
+                  ) -> bytes | None:
+    """The bytes of the cached file `path` if they still match their record, else None.
+
+    `mark_used`: for a cache that keep_newest bounds, a hit moves the file's modification
+    time to now (at most once every USED_EVERY_S), so the entries still used are the ones
+    kept. Never for files whose time names something (the cuts: font facts and families
+    record it)."""
     try:
         recorded = read_bounded(_record_of(path), 256).split()[0].decode("ascii")
         data = read_bounded(path, limit)
     except (OSError, IndexError, UnicodeDecodeError):
         return None
-    return data if hashlib.sha256(data).hexdigest() == recorded else None
+    if hashlib.sha256(data).hexdigest() != recorded:
+        return None
+    if mark_used:
+        with contextlib.suppress(OSError):  # a read-only cache is still read
+            if time.time() - os.stat(path).st_mtime > USED_EVERY_S:
+                os.utime(path)
+    return data
+
+
+USED_EVERY_S = 24 * 3600  # a day: a nightly build keeps its entries new, without a write per read
 
 
 def write_recorded(path: Path, data: bytes) -> None:
@@ -289,24 +305,38 @@ def write_recorded(path: Path, data: bytes) -> None:
     write_atomic(_record_of(path), f"{hashlib.sha256(data).hexdigest()}  {path.name}\n".encode())
 
 
-def keep_newest(folder: Path, pattern: str, keep: int) -> None:
-    """Remove all but the `keep` most recently written files of `folder` matching `pattern`,
-    each with its record, and records whose file is gone: what bounds a cache of recorded
-    files. Best effort: a file that cannot go (or another process removed) is left."""
-    def modified(path: Path) -> float:
-        try:
-            return path.stat().st_mtime
-        except OSError:
-            return 0.0
-
-    kept = sorted(folder.glob(pattern), key=modified)
-    orphans = [r for r in folder.glob(pattern + ".sha256")
-               if not r.with_name(r.name.removesuffix(".sha256")).exists()]
-    for old in [*kept[:max(0, len(kept) - keep)], *orphans]:
-        for path in (old, _record_of(old)):
-            # each on its own: one that cannot go does not keep the others
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
+def keep_newest(folder: Path, suffix: str, bound: Callable[[str], int],
+                kind_of: Callable[[str], str] = lambda name: name.rsplit("-", 1)[0]) -> None:
+    """Bound a cache of recorded files: of the files of `folder` ending in `suffix`, keep the
+    `bound(kind)` most recently written (or used: read_recorded's mark_used) of each kind
+    (`kind_of(name)`: by default what comes before the name's last "-"), each with its
+    record; remove the others, and records whose file is gone. One listing of the folder;
+    best effort: a file that cannot go (or another process removed) is left."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = [(e.name, e) for e in listing]
+    except OSError:
+        return
+    names = {name for name, _ in entries}
+    record = ".sha256"
+    doomed = [name for name in names if name.endswith(suffix + record)
+              and name.removesuffix(record) not in names]
+    kinds: dict[str, list[tuple[float, str]]] = {}
+    for name, entry in entries:
+        if name.endswith(suffix):
+            try:
+                when = entry.stat(follow_symlinks=False).st_mtime
+            except OSError:
+                continue
+            kinds.setdefault(kind_of(name), []).append((when, name))
+    for kind, files in kinds.items():
+        files.sort()
+        for _, name in files[:max(0, len(files) - bound(kind))]:
+            doomed += [name, name + record]
+    for name in doomed:
+        # each on its own: one that cannot go does not keep the others
+        with contextlib.suppress(OSError):
+            (folder / name).unlink(missing_ok=True)
 
 
 def _cache_folders() -> Iterator[Path]:

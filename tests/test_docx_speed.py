@@ -199,7 +199,8 @@ def test_dropping_table_styles_keeps_what_a_kept_one_is_based_on():
 
 def test_font_subsets_are_kept_recorded_and_bounded(tmp_path, monkeypatch):
     """A memo's font subsets come from the cache after the first cut; a damaged cached subset
-    is cut again (never embedded); the cache keeps SUBSETS_KEPT subsets, the most recent."""
+    is cut again (never embedded); the cache keeps SUBSETS_KEPT subsets, the most recently
+    cut or used."""
     from fontTools.subset import Subsetter
     from fontTools.ttLib import TTFont
 
@@ -222,10 +223,20 @@ def test_font_subsets_are_kept_recorded_and_bounded(tmp_path, monkeypatch):
     assert package.subset_font(face, text) == first and cut == [1]  # from the cache
 
     monkeypatch.setattr(package, "SUBSETS_KEPT", 3)
-    for extra in "abcde":
+    os.utime(entry, ns=(1, 10**9))  # the oldest, then used again: kept
+
+    def cut_with(extra: str) -> Path:
+        before = set(entry.parent.glob("*.ttf"))
         package.subset_font(face, text | {ord(extra)})
-    kept = list(entry.parent.glob("*.ttf"))
-    assert len(kept) == 3 and len(list(entry.parent.glob("*.sha256"))) == 3
+        [made] = set(entry.parent.glob("*.ttf")) - before
+        return made
+
+    a, b = cut_with("x"), cut_with("y")
+    assert package.subset_font(face, text) == first  # a hit: marked used
+    os.utime(a, ns=(1, 2 * 10**9))  # now the least recently cut or used
+    c = cut_with("z")
+    assert sorted(entry.parent.glob("*.ttf")) == sorted([entry, b, c])
+    assert len(list(entry.parent.glob("*.sha256"))) == 3
 
 
 def _spy(calls: list, method):

@@ -207,34 +207,60 @@ def test_writing_where_a_command_runs_keeps_the_entries_it_names(tmp_path, how):
                               cwd=here, timeout=60, check=True).stdout
 
     first = identity()
-    assert str(here) not in first and "site-packages" in first
+    assert str(here) not in first and "-packages" in first  # site- or Debian's dist-packages
     (here / "memo.docx").write_bytes(b"an output")  # the folder's time changes
     os.utime(here, ns=(1, os.stat(here).st_mtime_ns + 10**9))
     assert identity() == first
 
 
-def test_each_kind_keeps_its_most_recent_entries(cache, monkeypatch):
-    """Entries of upgraded packages and past briefs do not pile up: the first entry a process
-    writes of a kind brings that kind down to its bound, oldest first, records without an
-    entry too; other kinds are left alone."""
+def test_a_module_run_from_a_package_folder_keeps_that_folder_in_the_identity(tmp_path):
+    """`python -m` of a module installed in a package folder: that folder still names the
+    entries (only the working folder, first on sys.path, is left out)."""
+    packages, here = tmp_path / "packages", tmp_path / "work"
+    packages.mkdir()
+    here.mkdir()
+    (packages / "identity_mod.py").write_text(IDENTITY)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(packages), *sys.path[1:]])}
+    done = subprocess.run([sys.executable, "-m", "identity_mod"], capture_output=True,
+                          text=True, env=env, cwd=here, timeout=60, check=True)
+    assert repr(str(packages)) in done.stdout and repr(str(here)) not in done.stdout
+
+
+def test_facts_keep_the_most_recent_entries_of_each_kind(cache, monkeypatch):
+    """Entries of upgraded packages and past briefs do not pile up: a process's first write
+    brings facts/ down to its bounds, least recently written or used first; kinds no longer
+    made and records without an entry go too."""
     from reportgen.fonts import write_recorded
 
-    monkeypatch.setattr(facts, "_pruned", set())
-    cache.mkdir(parents=True)
-    for n in range(6):
-        for kind in ("countries", "family"):
-            old = cache / f"{kind}-old{n}.json"
-            write_recorded(old, b"1")
-            os.utime(old, ns=(1, (1_000 + n) * 10**9))
+    monkeypatch.setattr(facts, "_pruned", [True])  # not yet: make the old entries first
+    assert facts.kept("countries", ("used",), lambda: 5, lambda v: v, int) == 5
+    [used] = cache.glob("countries-*.json")
+    bound = facts.KEPT_PER_KIND["countries"]
+    old = [cache / f"countries-old{n}.json" for n in range(bound + 2)]
+    for n, entry in enumerate([used, *old]):
+        if entry is not used:
+            write_recorded(entry, b"1")
+        os.utime(entry, ns=(1, (1_000 + n) * 10**9))  # `used` the oldest of all
+    for name in ("family-a.json", "family-b.json", "date-renamed.json"):
+        write_recorded(cache / name, b"1")
     write_recorded(cache / "countries-orphan.json", b"1")
     (cache / "countries-orphan.json").unlink()  # its record stays behind
+    assert facts.kept("countries", ("used",), lambda: 6, lambda v: v, int) == 5  # a hit
+    monkeypatch.setattr(facts, "_pruned", [False])
     assert facts.kept("countries", ("new",), lambda: 7, lambda v: v, int) == 7
-    left = sorted(p.name for p in cache.glob("countries-*"))
-    newest = sorted(p.name for p in cache.glob("countries-*.json") if "old" not in p.name)
-    assert len(newest) == 1 and left == sorted(
-        [f"countries-old{n}.json{s}" for n in (3, 4, 5) for s in ("", ".sha256")]
-        + [newest[0], newest[0] + ".sha256"])
-    assert len(list(cache.glob("family-*.json"))) == 6
-    # once a process: another entry of that kind is written without a listing
+
+    left = {p.name for p in cache.iterdir()}
+    kept_old = {e.name for e in old[-(bound - 2):]}  # the bound, less `used` and the new one
+    countries = {n for n in left if n.startswith("countries-") and n.endswith(".json")}
+    assert len(countries) == bound and used.name in countries and kept_old <= countries
+    assert {"family-a.json", "family-b.json"} <= left and "date-renamed.json" not in left
+    assert not {n for n in left if n.endswith(".sha256") and n.removesuffix(".sha256")
+                not in left}  # every record has its entry
+    # once a process: another entry is written without a listing
     assert facts.kept("countries", ("newer",), lambda: 8, lambda v: v, int) == 8
-    assert len(list(cache.glob("countries-*.json"))) == 5
+    assert len(list(cache.glob("countries-*.json"))) == bound + 1
+
+
+def test_facts_of_an_unlisted_kind_are_a_bug(cache):
+    with pytest.raises(ValueError, match="KEPT_PER_KIND"):
+        facts.kept("fonts", ("x",), lambda: 1, lambda v: v, int)

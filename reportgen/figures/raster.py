@@ -89,7 +89,8 @@ class MapPictureCache:
     the label placer, fonts.has_arabic) and the Pillow, FreeType, HarfBuzz, FriBidi, raqm and
     zlib it runs on; and is used only if it still hashes to the record written beside it
     (`fonts.read_recorded`). A font that cannot be read keeps nothing. At most `keep`
-    pictures: the oldest (and records without a picture) are removed when one is written. A
+    pictures: the least recently drawn or used (and records without a picture) are removed
+    when one is written. A
     folder that cannot be written only costs the drawing."""
 
     def __init__(self, folder: Path | None = None, keep: int = 256) -> None:
@@ -115,7 +116,7 @@ class MapPictureCache:
         if key is None:  # a font that cannot be read: drawing says why
             return draw()
         target = self.folder / f"map-{key}.png"
-        data = read_recorded(target, MAX_PICTURE_BYTES)
+        data = read_recorded(target, MAX_PICTURE_BYTES, mark_used=True)
         if data is not None:
             self.hits += 1
             return data
@@ -146,7 +147,7 @@ class MapPictureCache:
             write_recorded(target, data)
         except OSError:
             return  # a read-only or full cache only costs the drawing
-        keep_newest(target.parent, "map-*.png", self.keep)
+        keep_newest(target.parent, ".png", lambda kind: self.keep, lambda name: "map")
 
 
 MAX_PICTURE_BYTES = 16 << 20  # a memo's map at 300 dpi is under 100 KB

@@ -231,7 +231,8 @@ def subset_font(path: Path, unicodes: frozenset[int]) -> bytes | None:
 
     A subset is kept as the cuts are: with its sha256 record (a damaged file is cut again,
     never embedded), named by the font file's identity (path, size, modification time,
-    inode: an upgraded font is cut again) and the characters, the SUBSETS_KEPT most recent."""
+    inode: an upgraded font is cut again) and the characters, the SUBSETS_KEPT most recently
+    cut or used."""
     from reportgen.facts import file_identity
     from reportgen.fonts import cache_dir, read_recorded
 
@@ -242,7 +243,7 @@ def subset_font(path: Path, unicodes: frozenset[int]) -> bytes | None:
     digest = hashlib.sha256(
         repr((SUBSET_RECIPE, file_identity(path), wanted)).encode()).hexdigest()[:20]
     target = cache_dir() / "docx-subsets" / f"{path.stem}-{digest}.ttf"
-    data = read_recorded(target, MAX_SUBSET_BYTES)
+    data = read_recorded(target, MAX_SUBSET_BYTES, mark_used=True)
     if data is not None:
         return data
     from fontTools import subset
@@ -281,5 +282,5 @@ def _write_cache(target: Path, data: bytes) -> None:
     with contextlib.suppress(OSError):  # a read-only cache only costs time
         target.parent.mkdir(parents=True, exist_ok=True)
         write_recorded(target, data)
-        keep_newest(target.parent, "*.ttf", SUBSETS_KEPT)
+        keep_newest(target.parent, ".ttf", lambda kind: SUBSETS_KEPT, lambda name: "subset")
 
