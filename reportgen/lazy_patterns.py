@@ -2,12 +2,15 @@
 and reportgen rarely or never uses, compiled on first use instead.
 
 Python's `re` compiles a pattern when it is made; a module that makes one at import pays for
-it in every process that imports the module, used or not. Two such modules cost ~22 ms of a
-single `reportgen pdf` (the first also of a build's parent, before it forks):
+it in every process that imports the module, used or not. These cost ~25 ms of a single
+`reportgen pdf` (ReportLab's also of a build's parent, before it forks):
 
 - reportlab.platypus.paragraph's `uri_pat` (~19 ms: case-insensitive over U+00A1-U+FFFF, so
   `re` folds the case of 65,000 characters): it splits long URLs only for styles that set
   `uriWasteReduce`, which reportgen's never do. Only that pattern is deferred there.
+- ReportLab modules platypus imports for what reportgen does not use (~3.3 ms): textsplit's
+  `rx` (~2.3 ms, for `cjkwrap`, not the paragraphs' own wrapping), PyFontify's (Python
+  source colouring for PythonPreformatted) and rl_safe_eval's (a document's `exec` tags).
 - pikepdf.models.metadata's XML-cleaning patterns (~3 ms): pikepdf's XMP editor, which the
   tagged PDF does not use (it writes its XMP itself).
 
@@ -69,6 +72,9 @@ def every(pattern: object, flags: int) -> bool:
 # module -> which of the patterns it compiles as it is imported wait for their first use
 DEFERRED: dict[str, Callable[[object, int], bool]] = {
     "reportlab.platypus.paragraph": folds_the_bmp,
+    "reportlab.lib.textsplit": every,
+    "reportlab.lib.PyFontify": every,
+    "reportlab.lib.rl_safe_eval": every,
     "pikepdf.models.metadata._constants": every,
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pickle
 import re
 import subprocess
@@ -28,13 +29,13 @@ CODE = """
 import json, re, sys
 from pathlib import Path
 from reportgen.pipeline import prepare, render
-render(prepare(Path('briefs/pmf-tillerson.yaml')), 'pdf')
-import reportlab.platypus.paragraph as P
-import pikepdf.models.metadata._constants as C
-from reportgen.lazy_patterns import LazyPattern
-lazy = [n for m in (P, C) for n, v in vars(m).items() if isinstance(v, LazyPattern)]
-print(json.dumps([lazy, [getattr(m, n)._compiled is None for m in (P, C) for n in lazy
-                         if hasattr(m, n)], re.compile.__module__]))
+for brief in ('briefs/pmf-tillerson.yaml', 'briefs/pmf-tillerson-ar.yaml'):
+    render(prepare(Path(brief)), 'pdf')
+from reportgen.lazy_patterns import DEFERRED, LazyPattern
+lazy = {m: [n for n, v in vars(sys.modules[m]).items() if isinstance(v, LazyPattern)]
+        for m in DEFERRED}
+print(json.dumps([lazy, [getattr(sys.modules[m], n)._compiled is None
+                         for m, names in lazy.items() for n in names], re.compile.__module__]))
 """
 
 
@@ -42,34 +43,44 @@ def test_a_one_pager_never_compiles_the_deferred_patterns():
     done = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True,
                           timeout=120, check=True, cwd=ROOT)
     # only those patterns are lazy; a one-pager never compiled them; re is itself again
-    lazy = ["uri_pat", "re_xml_illegal_chars", "re_xml_illegal_bytes"]
-    assert json.loads(done.stdout) == [lazy, [True, True, True], "re"]
+    lazy = {"reportlab.platypus.paragraph": ["uri_pat"], "reportlab.lib.textsplit": ["rx"],
+            "reportlab.lib.PyFontify": ["matchRE", "idRE"],
+            "reportlab.lib.rl_safe_eval": ["__rl_unsafe_re__"],
+            "pikepdf.models.metadata._constants": ["re_xml_illegal_chars",
+                                                   "re_xml_illegal_bytes"]}
+    assert json.loads(done.stdout) == [lazy, [True] * 7, "re"]
 
 
 ANSWERS = """
 import importlib, json, sys
 from reportgen import lazy_patterns
 load = {"deferred": lazy_patterns.import_module, "plain": importlib.import_module}[sys.argv[1]]
-P = load("reportlab.platypus.paragraph")
-C = load("pikepdf.models.metadata._constants")
 uris, texts = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 out = {}
-for name, pattern in [("uri_pat", P.uri_pat), ("chars", C.re_xml_illegal_chars),
-                      ("bytes", C.re_xml_illegal_bytes)]:
+for module, name in json.loads(sys.argv[4]):
+    pattern = getattr(load(module), name)
     kind = type(pattern).__name__
     same = (lambda t: t) if isinstance(pattern.pattern, str) else (lambda t: t.encode())
-    matched = [[m.span(), m.groups()] if (m := pattern.match(same(t))) else None for t in uris]
+    found = [[m.span(), m.groups()] if (m := pattern.search(same(t))) else None
+             for t in uris + texts]
     subbed = [repr(pattern.sub(same(""), same(t))) for t in texts]
-    out[name] = [kind, repr(pattern.pattern), pattern.flags, matched, subbed]
+    out[name] = [kind, repr(pattern.pattern), pattern.flags, found, subbed]
 print(json.dumps(out))
 """
-TEXTS = ["plain", "a\x00b\x1fc", "\ufffe\uffffok", "tab\tnew\nline", "&#0;x"]
+TEXTS = ["plain", "a\x00b\x1fc", "\ufffe\uffffok", "tab\tnew\nline", "&#0;x",
+         "日本語のテキスト and text", "def f(x):\n    return 'q'  # note", "__import__('os')"]
+PATTERNS = [("reportlab.platypus.paragraph", "uri_pat"), ("reportlab.lib.textsplit", "rx"),
+            ("reportlab.lib.PyFontify", "matchRE"), ("reportlab.lib.PyFontify", "idRE"),
+            ("reportlab.lib.rl_safe_eval", "__rl_unsafe_re__"),
+            ("pikepdf.models.metadata._constants", "re_xml_illegal_chars"),
+            ("pikepdf.models.metadata._constants", "re_xml_illegal_bytes")]
 
 
 def _answers(how: str) -> dict:
     done = subprocess.run([sys.executable, "-c", ANSWERS, how, json.dumps(URIS),
-                           json.dumps(TEXTS)], capture_output=True, text=True, timeout=120,
-                          check=True, cwd=ROOT)
+                           json.dumps(TEXTS), json.dumps(PATTERNS)], capture_output=True,
+                          text=True, timeout=120, check=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})  # rl_safe_eval's: a set
     return json.loads(done.stdout)
 
 
@@ -80,7 +91,7 @@ def test_deferred_patterns_answer_as_the_librarys_own():
     assert {name: a[0] for name, a in plain.items()} == dict.fromkeys(plain, "Pattern")
     assert {name: a[0] for name, a in deferred.items()} == dict.fromkeys(plain, "LazyPattern")
     assert {n: a[1:] for n, a in deferred.items()} == {n: a[1:] for n, a in plain.items()}
-    assert any(plain["uri_pat"][3]) and plain["chars"][4] != [repr(t) for t in TEXTS]
+    assert len(plain) == len(PATTERNS) and all(any(a[3]) for a in plain.values())
 
 
 def _split_lines(monkeypatch, pattern) -> list[str]:
