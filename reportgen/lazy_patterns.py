@@ -109,3 +109,43 @@ def _deferring():
             yield
         finally:
             re.compile = compile_
+
+
+def load_on_first_use(name: str) -> None:
+    """Make `import name` give a stand-in that imports the module when one of its attributes
+    is first used, unless it is loaded already or not installed. For a module a library
+    imports in case it needs it: ReportLab imports uharfbuzz (~5 ms) for shaping, which a
+    one-pager needs only for Arabic text. (The standard library's LazyLoader does not do:
+    the import statement itself reads the module's __spec__, which loads it.)"""
+    if name in sys.modules:
+        return
+    import importlib.util
+
+    with _swapping:
+        if name in sys.modules:
+            return
+        spec = importlib.util.find_spec(name)
+        if spec is not None:
+            sys.modules[name] = _LoadedOnFirstUse(name, spec)
+
+
+class _LoadedOnFirstUse(ModuleType):
+    """A module's stand-in in sys.modules: the first attribute asked of it (other than what
+    every module has: __name__, __spec__, ...) imports the module, which from then on is
+    sys.modules' and answers through it."""
+
+    def __init__(self, name: str, spec: Any) -> None:
+        super().__init__(name)
+        self.__spec__ = spec
+
+    def __getattr__(self, attr: str) -> Any:
+        real = self.__dict__.get("_loaded_module")
+        if real is None:
+            with _swapping:
+                real = self.__dict__.get("_loaded_module")
+                if real is None:
+                    if sys.modules.get(self.__name__) is self:
+                        del sys.modules[self.__name__]
+                    real = importlib.import_module(self.__name__)
+                    self.__dict__["_loaded_module"] = real
+        return getattr(real, attr)

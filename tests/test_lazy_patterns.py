@@ -171,3 +171,39 @@ def test_a_module_imported_through_it_may_import_through_it(tmp_path, monkeypatc
     importing.join(10)
     assert not importing.is_alive()  # not waiting on itself
     assert sys.modules.pop("nested_inner").VALUE == 1 and sys.modules.pop("nested_outer")
+
+
+LOADS = """
+import json, sys
+from pathlib import Path
+from reportgen.pipeline import prepare, render
+seen = []
+for brief in sys.argv[1:]:
+    data = render(prepare(Path(brief)), 'pdf').data
+    seen.append(['uharfbuzz._harfbuzz' in sys.modules, type(sys.modules['uharfbuzz']).__name__,
+                 __import__('hashlib').sha256(data).hexdigest()])
+print(json.dumps(seen))
+"""
+
+
+def _one_pagers(*briefs: str, first: str = "") -> list:
+    done = subprocess.run([sys.executable, "-c", first + LOADS, *briefs], capture_output=True,
+                          text=True, timeout=120, check=True, cwd=ROOT)
+    return json.loads(done.stdout)
+
+
+def test_harfbuzz_loads_only_for_a_shaped_run_and_shapes_the_same():
+    """ReportLab imports uharfbuzz for shaping: an English one-pager never loads it, an
+    Arabic one does (the module is then sys.modules' own), with the bytes it gives when
+    uharfbuzz was imported before anything."""
+    english, arabic = "briefs/pmf-tillerson.yaml", "briefs/pmf-tillerson-ar.yaml"
+    [en, ar] = _one_pagers(english, arabic)
+    assert en[:2] == [False, "_LoadedOnFirstUse"] and ar[:2] == [True, "module"]
+    eager = _one_pagers(english, arabic, first="import uharfbuzz\n")
+    assert [en[2], ar[2]] == [e[2] for e in eager]
+
+
+def test_a_module_not_installed_is_left_to_fail_as_before(monkeypatch):
+    monkeypatch.delitem(sys.modules, "no_such_module_here", raising=False)
+    lazy_patterns.load_on_first_use("no_such_module_here")
+    assert "no_such_module_here" not in sys.modules

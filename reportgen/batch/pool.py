@@ -211,6 +211,10 @@ def _import_writers(formats: set[str]) -> None:
         from reportgen.pipeline import prepare  # noqa: F401 - the brief models, the plan
         from reportgen.writers import get_writer
 
+        if "pdf" in formats:  # loaded once here, not by each worker's first Arabic brief
+            with contextlib.suppress(ImportError):
+                import uharfbuzz  # noqa: F401
+
         for fmt in sorted(formats):
             get_writer(fmt).load()
     finally:
