@@ -34,7 +34,8 @@ MAX_FACTS_BYTES = 4 << 20  # a font with all of Unicode's 150,000 characters: ~3
 # Every kind of entry, and how many of it are kept: the most recently written or used
 # (fonts and packages upgraded, Babel's dates of past briefs leave entries no one asks for).
 # A font's facts are ~17 KB, the country index ~250 KB, the others under 2 KB: at the bounds
-# ~3.5 MB in ~1,300 files (with their records). A kind not listed (renamed since) goes.
+# ~3.5 MB in ~1,300 files (with their records). A kind not listed (renamed since) goes; a
+# different reportgen sharing the cache may thus remove a kind only it makes (costing time).
 KEPT_PER_KIND = {"font": 64, "family": 64, "countries": 8, "cldr-date": 256,
                  "cldr-territory": 256}
 _pruned = [False]  # whether this process has brought facts/ down to its bounds

@@ -274,6 +274,9 @@ def _record_of(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
+USED_EVERY_S = 24 * 3600  # a day: a nightly build keeps its entries new, without a write per read
+
+
 def read_recorded(path: Path, limit: int = MAX_CUT_BYTES, *, mark_used: bool = False
                   ) -> bytes | None:
     """The bytes of the cached file `path` if they still match their record, else None.
@@ -295,8 +298,6 @@ def read_recorded(path: Path, limit: int = MAX_CUT_BYTES, *, mark_used: bool = F
                 os.utime(path)
     return data
 
-
-USED_EVERY_S = 24 * 3600  # a day: a nightly build keeps its entries new, without a write per read
 
 
 def write_recorded(path: Path, data: bytes) -> None:

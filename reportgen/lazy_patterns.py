@@ -111,41 +111,73 @@ def _deferring():
             re.compile = compile_
 
 
-def load_on_first_use(name: str) -> None:
+def load_on_first_use(name: str, used_by: tuple[str, ...]) -> None:
     """Make `import name` give a stand-in that imports the module when one of its attributes
     is first used, unless it is loaded already or not installed. For a module a library
     imports in case it needs it: ReportLab imports uharfbuzz (~5 ms) for shaping, which a
     one-pager needs only for Arabic text. (The standard library's LazyLoader does not do:
-    the import statement itself reads the module's __spec__, which loads it.)"""
+    the import statement itself reads the module's __spec__, which loads it.)
+
+    Once loaded, the module is sys.modules' own, and the modules of `used_by` that hold the
+    stand-in as a global hold the module instead (each attribute read through the stand-in
+    costs ~1 us, and a shaped one-pager reads thousands). For modules whose submodules are not
+    imported by name (`import name.sub` would find and load the submodule twice)."""
     if name in sys.modules:
         return
     import importlib.util
 
-    with _swapping:
+    with _standing_in:
         if name in sys.modules:
             return
         spec = importlib.util.find_spec(name)
         if spec is not None:
-            sys.modules[name] = _LoadedOnFirstUse(name, spec)
+            sys.modules[name] = _LoadedOnFirstUse(name, spec, used_by)
+
+
+_standing_in = threading.Lock()  # one stand-in put in, or taken out of, sys.modules at a time
 
 
 class _LoadedOnFirstUse(ModuleType):
-    """A module's stand-in in sys.modules: the first attribute asked of it (other than what
-    every module has: __name__, __spec__, ...) imports the module, which from then on is
-    sys.modules' and answers through it."""
+    """A module's stand-in in sys.modules: the first attribute asked of it, or set on it
+    (other than what every module has: __name__, __spec__, ...), imports the module, which
+    from then on is sys.modules' and answers through it."""
 
-    def __init__(self, name: str, spec: Any) -> None:
+    def __init__(self, name: str, spec: Any, used_by: tuple[str, ...]) -> None:
         super().__init__(name)
         self.__spec__ = spec
+        self.__dict__["_used_by"] = used_by
+
+    def _load(self) -> ModuleType:
+        real = self.__dict__.get("_loaded_module")
+        if real is not None:
+            return real
+        with _standing_in:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+        try:  # outside the lock: importlib's own makes a second thread wait for this import
+            real = importlib.import_module(self.__name__)
+        except ImportError as exc:  # a later use tries again
+            raise ImportError(f"{self.__name__}, imported on its first use, could not be "
+                              f"loaded: {exc}", name=self.__name__) from exc
+        self.__dict__["_loaded_module"] = real
+        for user in self.__dict__["_used_by"]:
+            found = vars(sys.modules[user]) if user in sys.modules else {}
+            for key, value in list(found.items()):
+                if value is self:
+                    found[key] = real
+        return real
 
     def __getattr__(self, attr: str) -> Any:
-        real = self.__dict__.get("_loaded_module")
-        if real is None:
-            with _swapping:
-                real = self.__dict__.get("_loaded_module")
-                if real is None:
-                    if sys.modules.get(self.__name__) is self:
-                        del sys.modules[self.__name__]
-                    real = importlib.import_module(self.__name__)
-                    self.__dict__["_loaded_module"] = real
-        return getattr(real, attr)
+        return getattr(self._load(), attr)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        if attr.startswith("__") and attr.endswith("__"):  # the module's own: __spec__, ...
+            super().__setattr__(attr, value)
+        else:
+            setattr(self._load(), attr, value)
+
+    def __delattr__(self, attr: str) -> None:
+        delattr(self._load(), attr)
+
+    def __dir__(self) -> list[str]:
+        return dir(self._load())

@@ -5,6 +5,7 @@ each pattern matching as its compiled self does when something does use it."""
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import os
 import pickle
@@ -12,9 +13,11 @@ import re
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus.paragraph import Paragraph
 
@@ -174,14 +177,15 @@ def test_a_module_imported_through_it_may_import_through_it(tmp_path, monkeypatc
 
 
 LOADS = """
-import json, sys
+import hashlib, json, sys
 from pathlib import Path
 from reportgen.pipeline import prepare, render
 seen = []
 for brief in sys.argv[1:]:
     data = render(prepare(Path(brief)), 'pdf').data
+    import reportlab.pdfbase.ttfonts as ttfonts  # imported by the writer, after the stand-in
     seen.append(['uharfbuzz._harfbuzz' in sys.modules, type(sys.modules['uharfbuzz']).__name__,
-                 __import__('hashlib').sha256(data).hexdigest()])
+                 ttfonts.uharfbuzz is sys.modules['uharfbuzz'], hashlib.sha256(data).hexdigest()])
 print(json.dumps(seen))
 """
 
@@ -194,16 +198,60 @@ def _one_pagers(*briefs: str, first: str = "") -> list:
 
 def test_harfbuzz_loads_only_for_a_shaped_run_and_shapes_the_same():
     """ReportLab imports uharfbuzz for shaping: an English one-pager never loads it, an
-    Arabic one does (the module is then sys.modules' own), with the bytes it gives when
-    uharfbuzz was imported before anything."""
+    Arabic one does (the module is then sys.modules' own and ReportLab's, not the stand-in),
+    with the bytes it gives when uharfbuzz was imported before anything."""
     english, arabic = "briefs/pmf-tillerson.yaml", "briefs/pmf-tillerson-ar.yaml"
     [en, ar] = _one_pagers(english, arabic)
-    assert en[:2] == [False, "_LoadedOnFirstUse"] and ar[:2] == [True, "module"]
+    assert en[:3] == [False, "_LoadedOnFirstUse", True] and ar[:3] == [True, "module", True]
     eager = _one_pagers(english, arabic, first="import uharfbuzz\n")
-    assert [en[2], ar[2]] == [e[2] for e in eager]
+    assert [en[3], ar[3]] == [e[3] for e in eager]
 
 
-def test_a_module_not_installed_is_left_to_fail_as_before(monkeypatch):
+@pytest.fixture()
+def stand_in(tmp_path, monkeypatch):
+    """A module `standin_mod` (and `standin_user`, which imports it) behind a stand-in."""
+    (tmp_path / "standin_mod.py").write_text("import sys\nVALUE = 1\nLOADS = sys.argv\n")
+    (tmp_path / "standin_user.py").write_text("import standin_mod\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("standin_mod", "standin_user"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    lazy_patterns.load_on_first_use("standin_mod", used_by=("standin_user",))
+    yield tmp_path
+    for name in ("standin_mod", "standin_user"):
+        sys.modules.pop(name, None)
+
+
+def test_a_stand_in_loads_at_first_use_and_gives_way(stand_in):
+    import standin_user  # noqa: F401 - imports the stand-in, which does not load it
+
+    held = sys.modules["standin_mod"]
+    assert type(held).__name__ == "_LoadedOnFirstUse" and "VALUE" not in vars(held)
+    assert standin_user.standin_mod is held
+    held.VALUE = 2  # a write loads the module and goes to it
+    real = sys.modules["standin_mod"]
+    assert type(real).__name__ == "module" and real.VALUE == 2 and held.VALUE == 2
+    assert standin_user.standin_mod is real  # its user now holds the module itself
+    assert "VALUE" in dir(held)
+
+
+def test_a_stand_in_whose_module_fails_says_so_and_tries_again(stand_in):
+    (stand_in / "standin_mod.py").write_text("raise ImportError('broken install')\n")
+    held = sys.modules["standin_mod"]
+    with pytest.raises(ImportError, match="imported on its first use.*broken install"):
+        held.VALUE  # noqa: B018
+    (stand_in / "standin_mod.py").write_text("VALUE = 3\n")
+    importlib.invalidate_caches()
+    assert held.VALUE == 3 and sys.modules["standin_mod"].VALUE == 3
+
+
+def test_threads_loading_a_stand_in_get_one_module(stand_in):
+    held = sys.modules["standin_mod"]
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: held.LOADS, range(8)))
+    assert all(f is found[0] for f in found) and sys.modules["standin_mod"].LOADS is found[0]
+
+
+def test_a_module_not_installed_gets_no_stand_in(monkeypatch):
     monkeypatch.delitem(sys.modules, "no_such_module_here", raising=False)
-    lazy_patterns.load_on_first_use("no_such_module_here")
+    lazy_patterns.load_on_first_use("no_such_module_here", used_by=())
     assert "no_such_module_here" not in sys.modules

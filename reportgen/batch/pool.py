@@ -61,8 +61,9 @@ def run_tasks(tasks: Iterable[BriefTask], jobs: int, on_result: ResultHandler,
     ctx = _context()
     # the parent freezes the writers' objects for the workers it forks, and unfreezes them
     # when they are done, unless the caller had frozen objects of its own (left as they are)
-    unfreeze = ctx.get_start_method() == "fork" and gc.get_freeze_count() == 0
-    if ctx.get_start_method() == "fork":
+    forking = ctx.get_start_method() == "fork"
+    unfreeze = forking and gc.get_freeze_count() == 0
+    if forking:
         _import_writers({fmt for task in pending for fmt in task.formats})
     workers: list[_Worker] = []
     try:
@@ -213,7 +214,9 @@ def _import_writers(formats: set[str]) -> None:
 
         if "pdf" in formats:  # loaded once here, not by each worker's first Arabic brief
             with contextlib.suppress(ImportError):
-                import uharfbuzz  # noqa: F401
+                import uharfbuzz
+
+                _ = uharfbuzz.Buffer  # a stand-in put in by an earlier import loads now
 
         for fmt in sorted(formats):
             get_writer(fmt).load()

@@ -90,8 +90,7 @@ class MapPictureCache:
     zlib it runs on; and is used only if it still hashes to the record written beside it
     (`fonts.read_recorded`). A font that cannot be read keeps nothing. At most `keep`
     pictures: the least recently drawn or used (and records without a picture) are removed
-    when one is written. A
-    folder that cannot be written only costs the drawing."""
+    when one is written. A folder that cannot be written only costs the drawing."""
 
     def __init__(self, folder: Path | None = None, keep: int = 256) -> None:
         self._folder, self.keep = folder, keep

@@ -4,5 +4,5 @@ does not use compiled on first use, and uharfbuzz loaded only when a run is shap
 
 from reportgen.lazy_patterns import import_module, load_on_first_use
 
-load_on_first_use("uharfbuzz")
+load_on_first_use("uharfbuzz", used_by=("reportlab.pdfbase.ttfonts",))
 import_module("reportlab.platypus")
