@@ -20,6 +20,10 @@ never what it matches; the tests check that each deferred pattern is still found
 installed library, is not compiled by a one-pager, and matches as its compiled self does.
 (yaml.reader's check for unprintable characters, ~3 ms, is not deferred: the brief loader
 reads with the pure-Python reader, which uses it on every brief.)
+
+A whole module can wait the same way: `load_on_first_use(name, used_by)` puts a stand-in in
+sys.modules that imports the module at its first use (uharfbuzz, which ReportLab imports in
+case it shapes: ~5 ms, needed only for Arabic text).
 """
 
 from __future__ import annotations
@@ -111,6 +115,9 @@ def _deferring():
             re.compile = compile_
 
 
+_standing_in = threading.Lock()  # one stand-in put in, or taken out of, sys.modules at a time
+
+
 def load_on_first_use(name: str, used_by: tuple[str, ...]) -> None:
     """Make `import name` give a stand-in that imports the module when one of its attributes
     is first used, unless it is loaded already or not installed. For a module a library
@@ -132,9 +139,6 @@ def load_on_first_use(name: str, used_by: tuple[str, ...]) -> None:
         spec = importlib.util.find_spec(name)
         if spec is not None:
             sys.modules[name] = _LoadedOnFirstUse(name, spec, used_by)
-
-
-_standing_in = threading.Lock()  # one stand-in put in, or taken out of, sys.modules at a time
 
 
 class _LoadedOnFirstUse(ModuleType):
